@@ -1,0 +1,43 @@
+import { InvalidEnvelopeError, MessageTooLargeError } from '../errors.js';
+import { ENVELOPE_KEY_ORDER, type FameEnvelope } from '../wire/envelope.js';
+import { DEFAULT_MAX_ENVELOPE_BYTES } from '../wire/primitives.js';
+import { exceedsUtf8Bytes, utf8ByteLength, utf8Encode } from './utf8.js';
+
+export interface EncodeOptions {
+  /** Largest envelope we agree to send, in bytes. Default 262 144 (256 KiB). */
+  readonly maxBytes?: number;
+}
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set(ENVELOPE_KEY_ORDER);
+
+/**
+ * Serializes an envelope to JSON text: known keys in the order of protocol-core §1.2, then
+ * any unknown keys in their original order; `undefined` values are omitted.
+ * @throws MessageTooLargeError when the text exceeds the limit; InvalidEnvelopeError when a value
+ *   cannot be serialized (a BigInt, a cycle).
+ */
+export function serializeEnvelope(envelope: FameEnvelope, options?: EncodeOptions): string {
+  const source = envelope as unknown as Record<string, unknown>;
+  const ordered: Record<string, unknown> = {};
+  for (const key of ENVELOPE_KEY_ORDER) {
+    const value = source[key];
+    if (value !== undefined) ordered[key] = value;
+  }
+  for (const key in source) {
+    if (!KNOWN_KEYS.has(key)) ordered[key] = source[key];
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(ordered);
+  } catch (cause) {
+    throw new InvalidEnvelopeError('', `envelope is not serializable as JSON: ${(cause as Error).message}`, { cause });
+  }
+  const limit = options?.maxBytes ?? DEFAULT_MAX_ENVELOPE_BYTES;
+  if (exceedsUtf8Bytes(text, limit)) throw new MessageTooLargeError(utf8ByteLength(text), limit);
+  return text;
+}
+
+/** Serializes an envelope to UTF-8 JSON bytes (see {@link serializeEnvelope}). */
+export function encodeEnvelope(envelope: FameEnvelope, options?: EncodeOptions): Uint8Array {
+  return utf8Encode(serializeEnvelope(envelope, options));
+}

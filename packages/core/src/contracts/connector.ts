@@ -1,0 +1,88 @@
+/**
+ * The transport contract. A {@link Connector} is one open, message-oriented, bidirectional
+ * link between two nodes: a WebSocket, a pair of HTTP POST streams, an in-memory queue. It
+ * carries opaque wire messages (one envelope each); the fabric does everything above that
+ * (codec, attach, flow control, routing), so a transport only moves bytes.
+ *
+ * Writing a transport: implement {@link Connector} for an established link, a
+ * {@link Dialer} that opens one towards a parent, and a `TransportListener`
+ * (`./listener.ts`) that accepts them. Run the transport compliance suite in
+ * `tools/transport-compliance` against your implementation.
+ */
+
+/** One wire message: binary (preferred) or text. */
+export type WireMessage = Uint8Array | string;
+
+export type ConnectorState = 'open' | 'closing' | 'closed';
+
+/** Why and how a connector closed. */
+export interface CloseInfo {
+  /** WebSocket-style close code: 1000 normal, 1008 policy, 1011 internal, 1006 abnormal (local only). */
+  readonly code: number;
+  readonly reason: string;
+  /** Whether this side asked for the close. */
+  readonly initiator: 'local' | 'remote';
+  /** The failure that closed the link, if any. */
+  readonly error?: Error;
+}
+
+export interface ConnectorHandlers {
+  /**
+   * One inbound message, called in arrival order. Must return quickly and never throw:
+   * the receive path must not block on application work.
+   */
+  onMessage(message: WireMessage): void;
+  /** Called exactly once, after which no more messages arrive. */
+  onClose(info: CloseInfo): void;
+}
+
+/** Facts about the link, for logs and authorization. */
+export interface ConnectorInfo {
+  /** Transport name, e.g. `websocket`, `http`, `memory`. */
+  readonly transport: string;
+  readonly remoteAddress?: string;
+  readonly localAddress?: string;
+}
+
+export interface Connector {
+  /** Unique id of this link end, for logs. */
+  readonly id: string;
+  readonly state: ConnectorState;
+  readonly info: ConnectorInfo;
+  /**
+   * Begin delivering inbound messages. Messages that arrived before `start` are buffered and
+   * delivered first. Call once.
+   */
+  start(handlers: ConnectorHandlers): void;
+  /**
+   * Queue one message for sending. Returns `false` when the transport's outbound buffer is
+   * above its high-water mark: the caller should `await drain()` before sending more.
+   * @throws ConnectorClosedError when the connector is not open
+   */
+  send(message: WireMessage): boolean;
+  /**
+   * Resolves when the outbound buffer is below the high-water mark (at once if it already
+   * is). Rejects with ConnectorClosedError if the connector closes first.
+   */
+  drain(): Promise<void>;
+  /** Close the link; resolves when it is closed. Idempotent. */
+  close(code?: number, reason?: string): Promise<void>;
+}
+
+export interface DialRequest {
+  /** Our system id; transports put it in the attach URL. */
+  readonly systemId: string;
+  readonly originType: 'downstream' | 'peer';
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Opens connectors towards a parent. The fabric calls `dial` for the first attach and for
+ * every reconnect, so a dialer holds the address and credentials, not a connection.
+ */
+export interface Dialer {
+  /** Transport name, for logs. */
+  readonly transport: string;
+  /** @throws FameError (`CONNECTOR_CLOSED`, `TIMEOUT`, `AUTHENTICATION_FAILED`, …) when the link cannot be opened */
+  dial(request: DialRequest): Promise<Connector>;
+}

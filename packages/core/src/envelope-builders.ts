@@ -1,0 +1,100 @@
+import type { DeliveryAckCode } from './errors.js';
+import { randomId } from './ids.js';
+import type { FameEnvelope } from './wire/envelope.js';
+import type { DeliveryAckFrame, FameFrame } from './wire/frames.js';
+import { ENVELOPE_VERSION, type Priority } from './wire/primitives.js';
+import type { SecurityHeader } from './wire/security-header.js';
+
+/** Everything an envelope may carry; `frame` is the only required field. */
+export interface EnvelopeInit<F extends FameFrame = FameFrame> {
+  readonly frame: F;
+  readonly id?: string;
+  readonly sid?: string;
+  readonly traceId?: string;
+  readonly to?: string;
+  readonly replyTo?: string;
+  readonly capabilities?: readonly string[];
+  readonly rtype?: number;
+  readonly corrId?: string;
+  readonly flowId?: string;
+  readonly seqId?: number;
+  readonly flowFlags?: number;
+  readonly ttl?: number;
+  readonly priority?: Priority;
+  readonly ts?: string;
+  readonly sec?: SecurityHeader;
+  readonly aft?: string;
+  readonly meta?: Record<string, unknown>;
+}
+
+/**
+ * A new envelope with the defaults every sender should set (`version`, a fresh `id` and
+ * `traceId`, `ts` = now), keys in wire order. Fields absent from `init` stay absent.
+ */
+export function createEnvelope<F extends FameFrame>(init: EnvelopeInit<F>): FameEnvelope<F> {
+  // Assigned one by one, in wire order, so the object serializes in that order and no key
+  // holds `undefined`.
+  const env: Record<string, unknown> = { version: ENVELOPE_VERSION, id: init.id ?? randomId() };
+  if (init.sid !== undefined) env.sid = init.sid;
+  env.traceId = init.traceId ?? randomId();
+  if (init.to !== undefined) env.to = init.to;
+  if (init.replyTo !== undefined) env.replyTo = init.replyTo;
+  if (init.capabilities !== undefined) env.capabilities = [...init.capabilities];
+  if (init.rtype !== undefined) env.rtype = init.rtype;
+  if (init.corrId !== undefined) env.corrId = init.corrId;
+  if (init.flowId !== undefined) env.flowId = init.flowId;
+  if (init.seqId !== undefined) env.seqId = init.seqId;
+  if (init.flowFlags !== undefined) env.flowFlags = init.flowFlags;
+  if (init.ttl !== undefined) env.ttl = init.ttl;
+  if (init.priority !== undefined) env.priority = init.priority;
+  env.frame = init.frame;
+  env.ts = init.ts ?? new Date().toISOString();
+  if (init.sec !== undefined) env.sec = init.sec;
+  if (init.aft !== undefined) env.aft = init.aft;
+  if (init.meta !== undefined) env.meta = init.meta;
+  return env as FameEnvelope<F>;
+}
+
+type ReplyInit<F extends FameFrame> = Omit<EnvelopeInit<F>, 'to' | 'corrId' | 'traceId' | 'frame'>;
+
+/**
+ * A response to `request`: `to` = the request's `replyTo`, same `corrId` and `traceId`
+ * (protocol-core §6.4). `to` is left out when the request has no `replyTo` (control acks
+ * travel straight down the link they answer).
+ */
+export function createReply<F extends FameFrame>(request: FameEnvelope, frame: F, init?: ReplyInit<F>): FameEnvelope<F> {
+  return createEnvelope<F>({
+    ...init,
+    frame,
+    ...(request.replyTo !== undefined && { to: request.replyTo }),
+    ...(request.corrId !== undefined && { corrId: request.corrId }),
+    ...(request.traceId !== undefined && { traceId: request.traceId }),
+  });
+}
+
+/** `DeliveryAck{ok:true, refId}` for `request` (protocol-core §6.2). */
+export function createDeliveryAck(request: FameEnvelope, init?: ReplyInit<DeliveryAckFrame>): FameEnvelope<DeliveryAckFrame> {
+  return createReply(request, { type: 'DeliveryAck', ok: true, refId: request.id }, init);
+}
+
+/**
+ * A NACK for `request`: `DeliveryAck{ok:false, code, reason, refId}` to its `replyTo`
+ * (protocol-core §5.5). `reason` defaults to the reference's `Unroutable to {to ?? replyTo}`.
+ */
+export function createNack(
+  request: FameEnvelope,
+  code: DeliveryAckCode,
+  reason: string = `Unroutable to ${request.to ?? request.replyTo ?? ''}`,
+  init?: ReplyInit<DeliveryAckFrame>,
+): FameEnvelope<DeliveryAckFrame> {
+  return createReply(request, { type: 'DeliveryAck', ok: false, code, reason, refId: request.id }, init);
+}
+
+/**
+ * Whether the reference would NACK this envelope when it cannot be delivered: only `Data` and
+ * `SecureOpen` frames that carry `id`, `replyTo` and `corrId` (protocol-core §5.5).
+ */
+export function isNackEligible(envelope: FameEnvelope): boolean {
+  const type = envelope.frame.type;
+  return (type === 'Data' || type === 'SecureOpen') && !!envelope.id && envelope.replyTo !== undefined && envelope.corrId !== undefined;
+}

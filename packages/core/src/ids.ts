@@ -1,0 +1,107 @@
+/**
+ * Identifiers (protocol-core §1.4, §2.6, §2.7): random ids, fingerprint ids and
+ * `secureDigest`. All use the base62 alphabet `0-9a-zA-Z`, most significant digit first.
+ */
+
+export const BASE62_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/** Length of random and fingerprint ids. */
+export const ID_LENGTH = 16;
+
+// Ids end up in URLs, logs and paths people read; drop the rare candidate that spells one of
+// these (case-insensitively). Peers never validate id contents, so the list is ours to choose.
+const BLOCKED = /fuck|shit|cunt|dick|cock|piss|twat|slut|whore|nazi|nigg|rape|porn|anus|anal|fag|tit|sex|ass|cum|kkk/i;
+
+export function hasBlockedSubstring(id: string): boolean {
+  return BLOCKED.test(id);
+}
+
+// Random bytes are drawn from the platform CSPRNG in batches: one getRandomValues call per
+// ~250 ids instead of one per id.
+const POOL_SIZE = 4096;
+const pool = new Uint8Array(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function randomBytes(count: number): Uint8Array {
+  if (poolOffset + count > POOL_SIZE) {
+    globalThis.crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
+  const view = pool.subarray(poolOffset, poolOffset + count);
+  poolOffset += count;
+  return view;
+}
+
+/** A random base62 id (16 characters by default) from the platform CSPRNG. */
+export function randomId(length: number = ID_LENGTH): string {
+  for (;;) {
+    const bytes = randomBytes(length);
+    let id = '';
+    for (let i = 0; i < length; i++) id += BASE62_ALPHABET[bytes[i]! % 62];
+    if (!BLOCKED.test(id)) return id;
+  }
+}
+
+/** Big-endian unsigned integer of `bytes`, written in base62 without padding (`"0"` for zero). */
+export function base62FromBytes(bytes: Uint8Array): string {
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  if (n === 0n) return '0';
+  let out = '';
+  while (n > 0n) {
+    out = BASE62_ALPHABET[Number(n % 62n)]! + out;
+    n /= 62n;
+  }
+  return out;
+}
+
+async function sha256(data: Uint8Array<ArrayBuffer> | string): Promise<Uint8Array<ArrayBuffer>> {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+}
+
+/**
+ * `secureDigest(s)`: base62 of the first 16 bytes of SHA-256(UTF-8 s). A node's `sid` is the
+ * secureDigest of its physical path.
+ */
+export async function secureDigest(text: string): Promise<string> {
+  return base62FromBytes((await sha256(text)).subarray(0, 16));
+}
+
+/**
+ * Fingerprint id: SHA-256 of `material` read as one big-endian integer, in base62, cut to 16
+ * characters (left-padded with `0`); a result containing a blocked substring is re-hashed.
+ * Deterministic: the reference uses it for default system ids (see {@link referenceSystemIdMaterial}).
+ */
+export async function fingerprintId(material: string, length: number = ID_LENGTH): Promise<string> {
+  let digest = await sha256(material);
+  for (;;) {
+    const id = base62FromBytes(digest).slice(0, length).padStart(length, '0');
+    if (!BLOCKED.test(id)) return id;
+    digest = await sha256(digest);
+  }
+}
+
+export interface ReferenceSystemIdInputs {
+  /** First non-zero MAC address, any notation. */
+  readonly mac?: string;
+  /** Used when there is no MAC. */
+  readonly hostname?: string;
+  /** Path of the entry script. */
+  readonly entry: string;
+  /** Command-line `--flags` of the process, if any (joined with a space: unverified against the reference). */
+  readonly flags?: readonly string[];
+  /** `FAME_NODE_ID_SALT`. */
+  readonly salt?: string;
+}
+
+/**
+ * The material the reference hashes into its default system id (protocol-core §2.7). Two
+ * processes running the same script on one host get the same id from it; use it only to
+ * reproduce a reference id. Our default system id is {@link randomId}.
+ */
+export function referenceSystemIdMaterial(inputs: ReferenceSystemIdInputs): string {
+  const host = inputs.mac ? `mac:${inputs.mac.toLowerCase().replace(/[^0-9a-f]/g, '')}` : `hn:${inputs.hostname ?? ''}`;
+  const flags = inputs.flags && inputs.flags.length > 0 ? `flags:${[...inputs.flags].sort().join(' ')}|` : '';
+  return `${host}|${flags}entry:${inputs.entry}|salt:${inputs.salt ?? ''}`;
+}
