@@ -1,7 +1,7 @@
 import type { DeliveryAckCode } from './errors.js';
 import { randomId } from './ids.js';
 import type { FameEnvelope } from './wire/envelope.js';
-import type { DeliveryAckFrame, FameFrame } from './wire/frames.js';
+import type { DeliveryAckFrame, FameFrame, NodeAttachAckFrame } from './wire/frames.js';
 import { ENVELOPE_VERSION, type Priority } from './wire/primitives.js';
 import type { SecurityHeader } from './wire/security-header.js';
 
@@ -29,7 +29,8 @@ export interface EnvelopeInit<F extends FameFrame = FameFrame> {
 
 /**
  * A new envelope with the defaults every sender should set (`version`, a fresh `id` and
- * `traceId`, `ts` = now), keys in wire order. Fields absent from `init` stay absent.
+ * `traceId`, `ts` = now), keys in wire order. Fields absent from `init` stay absent from the
+ * JSON (`flowId`, `seqId` and `flowFlags` exist as undefined slots until a link fills them).
  */
 export function createEnvelope<F extends FameFrame>(init: EnvelopeInit<F>): FameEnvelope<F> {
   // Assigned one by one, in wire order, so the object serializes in that order and no key
@@ -42,9 +43,12 @@ export function createEnvelope<F extends FameFrame>(init: EnvelopeInit<F>): Fame
   if (init.capabilities !== undefined) env.capabilities = [...init.capabilities];
   if (init.rtype !== undefined) env.rtype = init.rtype;
   if (init.corrId !== undefined) env.corrId = init.corrId;
-  if (init.flowId !== undefined) env.flowId = init.flowId;
-  if (init.seqId !== undefined) env.seqId = init.seqId;
-  if (init.flowFlags !== undefined) env.flowFlags = init.flowFlags;
+  // The link writes these three per hop. Their slots exist from the start (undefined values are
+  // not serialized), so an envelope keeps wire key order when they are filled in, and every
+  // envelope has the same shape.
+  env.flowId = init.flowId;
+  env.seqId = init.seqId;
+  env.flowFlags = init.flowFlags;
   if (init.ttl !== undefined) env.ttl = init.ttl;
   if (init.priority !== undefined) env.priority = init.priority;
   env.frame = init.frame;
@@ -97,4 +101,13 @@ export function createNack(
 export function isNackEligible(envelope: FameEnvelope): boolean {
   const type = envelope.frame.type;
   return (type === 'Data' || type === 'SecureOpen') && !!envelope.id && envelope.replyTo !== undefined && envelope.corrId !== undefined;
+}
+
+/**
+ * The refusal a listener sends when it will not admit a link (failed authentication, listener
+ * error): one `NodeAttachAck{ok:false, reason}` without corrId or refId, sent before closing
+ * (admission-and-http §4). Peers must accept it in either key casing; we write camelCase.
+ */
+export function createAttachRefusal(reason: string): FameEnvelope<NodeAttachAckFrame> {
+  return createEnvelope({ frame: { type: 'NodeAttachAck', ok: false, reason } });
 }

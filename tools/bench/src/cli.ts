@@ -10,8 +10,9 @@ import { parseArgs } from 'node:util';
 import { formatResult } from './report.js';
 import type { Scenario, ScenarioResult } from './scenario.js';
 import { codecScenario } from './scenarios/codec.js';
+import { fabricForwardScenario } from './scenarios/fabric-forward.js';
 
-const SCENARIOS: readonly Scenario[] = [codecScenario];
+const SCENARIOS: readonly Scenario[] = [codecScenario, fabricForwardScenario];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -6,6 +6,12 @@ import { exceedsUtf8Bytes, utf8ByteLength, utf8Encode } from './utf8.js';
 export interface EncodeOptions {
   /** Largest envelope we agree to send, in bytes. Default 262 144 (256 KiB). */
   readonly maxBytes?: number;
+  /**
+   * `wire` (default) writes known keys in protocol order; `as-is` keeps the object's own key
+   * order, which is cheaper and what a forwarding hop wants (the reference forwards envelopes
+   * as it received them). Envelopes built with `createEnvelope` are already in wire order.
+   */
+  readonly keyOrder?: 'wire' | 'as-is';
 }
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set(ENVELOPE_KEY_ORDER);
@@ -17,6 +23,18 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set(ENVELOPE_KEY_ORDER);
  *   cannot be serialized (a BigInt, a cycle).
  */
 export function serializeEnvelope(envelope: FameEnvelope, options?: EncodeOptions): string {
+  let text: string;
+  try {
+    text = JSON.stringify(options?.keyOrder === 'as-is' ? envelope : inWireOrder(envelope));
+  } catch (cause) {
+    throw new InvalidEnvelopeError('', `envelope is not serializable as JSON: ${(cause as Error).message}`, { cause });
+  }
+  const limit = options?.maxBytes ?? DEFAULT_MAX_ENVELOPE_BYTES;
+  if (exceedsUtf8Bytes(text, limit)) throw new MessageTooLargeError(utf8ByteLength(text), limit);
+  return text;
+}
+
+function inWireOrder(envelope: FameEnvelope): Record<string, unknown> {
   const source = envelope as unknown as Record<string, unknown>;
   const ordered: Record<string, unknown> = {};
   for (const key of ENVELOPE_KEY_ORDER) {
@@ -26,15 +44,7 @@ export function serializeEnvelope(envelope: FameEnvelope, options?: EncodeOption
   for (const key in source) {
     if (!KNOWN_KEYS.has(key)) ordered[key] = source[key];
   }
-  let text: string;
-  try {
-    text = JSON.stringify(ordered);
-  } catch (cause) {
-    throw new InvalidEnvelopeError('', `envelope is not serializable as JSON: ${(cause as Error).message}`, { cause });
-  }
-  const limit = options?.maxBytes ?? DEFAULT_MAX_ENVELOPE_BYTES;
-  if (exceedsUtf8Bytes(text, limit)) throw new MessageTooLargeError(utf8ByteLength(text), limit);
-  return text;
+  return ordered;
 }
 
 /** Serializes an envelope to UTF-8 JSON bytes (see {@link serializeEnvelope}). */

@@ -34,7 +34,7 @@ export interface ListenerAddress {
 export interface TransportListener {
   readonly transport: string;
   /** Authenticates links before they reach the host; absent = open. */
-  readonly authorizer?: Authorizer;
+  readonly authorizer?: Authorizer | undefined;
   /** Start accepting; resolves with where peers can reach us. */
   listen(host: ListenerHost): Promise<ListenerAddress>;
   /** Stop accepting and close the links this listener still owns. Idempotent. */

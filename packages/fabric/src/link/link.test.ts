@@ -1,0 +1,156 @@
+import {
+  BackPressureError,
+  ConnectorClosedError,
+  createEnvelope,
+  decodeEnvelope,
+  NOOP_LOGGER,
+  serializeEnvelope,
+  type FameEnvelope,
+  type WireMessage,
+} from '@naylence/core';
+import { describe, expect, it } from 'vitest';
+import { RecordingLogger, until } from '../test-support.js';
+import { createMemoryConnectorPair } from '../transport/memory-connector.js';
+import { Link } from './link.js';
+
+/** A Link on one end; the other end is read raw so the test sees exactly what goes on the wire. */
+function rawPeer(handler: (env: FameEnvelope, link: Link) => void | Promise<unknown> = () => undefined, options = {}) {
+  const [ours, theirs] = createMemoryConnectorPair();
+  const wire: FameEnvelope[] = [];
+  const link = new Link(ours, { onEnvelope: handler, onClose: () => undefined }, { logger: NOOP_LOGGER, ...options });
+  link.start();
+  theirs.start({ onMessage: (m: WireMessage) => wire.push(decodeEnvelope(m)), onClose: () => undefined });
+  const inject = (env: FameEnvelope) => theirs.send(serializeEnvelope(env));
+  const credit = (flowId: string, credits = 32) =>
+    inject(createEnvelope({ flowId, seqId: 0, flowFlags: 2, frame: { type: 'CreditUpdate', flowId, credits } }));
+  return { link, wire, inject, credit, theirs };
+}
+
+const data = (n: number, extra: Partial<FameEnvelope> = {}) => createEnvelope({ to: 'x@y', frame: { type: 'Data', payload: n }, ...extra });
+
+describe('Link flow control (protocol-core §6.1)', () => {
+  it('numbers envelopes per flow, flags SYN on the first, and stalls after 32 without credit', async () => {
+    const { link, wire, credit } = rawPeer();
+    const sends = Array.from({ length: 40 }, (_, i) => link.send(data(i)));
+    await until(() => wire.length === 32);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(wire).toHaveLength(32);
+    expect(wire.map((e) => e.seqId)).toEqual([...Array(32).keys()]);
+    expect(wire.map((e) => e.flowFlags)).toEqual([1, ...Array(31).fill(0)]);
+    expect(new Set(wire.map((e) => e.flowId))).toEqual(new Set([link.flowId]));
+    expect(link.queued.envelopes).toBe(8);
+    credit(link.flowId);
+    await Promise.all(sends);
+    await until(() => wire.length === 40);
+    expect(wire.map((e) => (e.frame as { payload: number }).payload)).toEqual([...Array(40).keys()]);
+  });
+
+  it('keeps flows independent: a stalled flow does not hold back another', async () => {
+    const { link, wire } = rawPeer();
+    for (let i = 0; i < 40; i++) void link.send(data(i));
+    await link.send(data(99, { flowId: 'other' }));
+    await until(() => wire.some((e) => e.flowId === 'other'));
+    expect(wire.find((e) => e.flowId === 'other')).toMatchObject({ seqId: 0, flowFlags: 1 });
+  });
+
+  it('sends replies on their own flow', async () => {
+    const { link, wire } = rawPeer();
+    await link.send(data(1), { lane: 'reply' });
+    await link.send(data(2));
+    await until(() => wire.length === 2);
+    expect(wire[0]!.flowId).toBe(link.replyFlowId);
+    expect(wire[1]!.flowId).toBe(link.flowId);
+    expect(link.replyFlowId).not.toBe(link.flowId);
+  });
+
+  it('keeps a forwarded envelope’s flowId', async () => {
+    const { link, wire } = rawPeer();
+    await link.send(data(1, { flowId: 'origin-flow', seqId: 17, flowFlags: 1 }));
+    await until(() => wire.length === 1);
+    expect(wire[0]).toMatchObject({ flowId: 'origin-flow', seqId: 0, flowFlags: 1 });
+  });
+
+  it('grants credits after every 24 accepted envelopes of a flow, with the reference envelope shape', async () => {
+    const { wire, inject } = rawPeer();
+    for (let i = 0; i < 48; i++) inject(data(i, { flowId: 'F', seqId: i, flowFlags: i === 0 ? 1 : 0 }));
+    await until(() => wire.length === 2);
+    const [update] = wire;
+    // exactly what was accepted (the reference grants 32 here, which lets backlogs grow)
+    expect(update).toMatchObject({ flowId: 'F', seqId: 0, flowFlags: 2, frame: { type: 'CreditUpdate', flowId: 'F', credits: 24 } });
+    expect(update!.sid).toBeUndefined();
+    expect(Object.keys(update!)).toEqual(['version', 'id', 'traceId', 'flowId', 'seqId', 'flowFlags', 'frame', 'ts']);
+  });
+
+  it('holds credit until the handler accepts (back-pressure to the sender)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { wire, inject } = rawPeer(() => gate);
+    for (let i = 0; i < 30; i++) inject(data(i, { flowId: 'F' }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(wire).toHaveLength(0);
+    release();
+    await until(() => wire.length === 1);
+    expect(wire[0]!.frame.type).toBe('CreditUpdate');
+  });
+
+  it('applies CreditUpdates the moment they arrive, even while the handler holds everything else', async () => {
+    const { link, wire, credit } = rawPeer(() => new Promise(() => undefined)); // never accepts
+    const sends = Array.from({ length: 64 }, (_, i) => link.send(data(i)));
+    await until(() => wire.length === 32);
+    credit(link.flowId);
+    await Promise.all(sends);
+    await until(() => wire.length === 64);
+  });
+
+  it('tops up credit when a sender resets a flow', async () => {
+    const { wire, inject } = rawPeer();
+    for (let i = 0; i < 10; i++) inject(data(i, { flowId: 'F' }));
+    inject(data(10, { flowId: 'F', flowFlags: 4 }));
+    await until(() => wire.length === 1);
+    expect(wire[0]!.frame).toMatchObject({ type: 'CreditUpdate', flowId: 'F', credits: 11 });
+  });
+
+  it('fails sends past the queue bound with BACK_PRESSURE and keeps earlier ones', async () => {
+    const { link, wire, credit } = rawPeer(undefined, { maxQueuedEnvelopes: 10 });
+    const ok = Array.from({ length: 42 }, (_, i) => link.send(data(i)));
+    await expect(link.send(data(99))).rejects.toBeInstanceOf(BackPressureError);
+    await expect(link.send(data(99))).rejects.toMatchObject({ code: 'BACK_PRESSURE' });
+    credit(link.flowId);
+    await Promise.all(ok);
+    await until(() => wire.length === 42);
+  });
+
+  it('fails queued sends with CONNECTOR_CLOSED when the link closes', async () => {
+    const { link, theirs } = rawPeer();
+    const sends = Array.from({ length: 40 }, (_, i) => link.send(data(i)));
+    await theirs.close(1000, 'bye');
+    await until(() => !link.isOpen);
+    const results = await Promise.allSettled(sends);
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(8);
+    expect((results.at(-1) as PromiseRejectedResult).reason).toBeInstanceOf(ConnectorClosedError);
+    await expect(link.send(data(1))).rejects.toMatchObject({ code: 'CONNECTOR_CLOSED' });
+  });
+
+  it('logs and drops undecodable input without disturbing the link', async () => {
+    const logger = new RecordingLogger();
+    const got: FameEnvelope[] = [];
+    const [ours, theirs] = createMemoryConnectorPair();
+    const link = new Link(ours, { onEnvelope: (e) => void got.push(e), onClose: () => undefined }, { logger });
+    link.start();
+    theirs.start({ onMessage: () => undefined, onClose: () => undefined });
+    theirs.send('not json');
+    theirs.send('{"id":"x","frame":{"type":"Bogus"}}');
+    theirs.send(new Uint8Array([0xff, 0xfe]));
+    theirs.send(serializeEnvelope(data(1)));
+    await until(() => got.length === 1);
+    const warnings = logger.entries.filter((e) => e.level === 'warn' && /undecodable/.test(e.message));
+    expect(warnings.map((w) => w.fields.code)).toEqual(['INVALID_ENVELOPE', 'UNKNOWN_FRAME', 'INVALID_ENVELOPE']);
+    expect(warnings[0]!.bindings).toMatchObject({ linkId: ours.id });
+    expect(link.isOpen).toBe(true);
+  });
+
+  it('refuses to send an envelope over the size limit', async () => {
+    const { link } = rawPeer(undefined, { maxEnvelopeBytes: 1_000 });
+    await expect(link.send(data(0, { meta: { big: 'x'.repeat(2_000) } }))).rejects.toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
+  });
+});

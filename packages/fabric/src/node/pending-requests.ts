@@ -1,0 +1,62 @@
+import { FameTimeoutError, type FameEnvelope } from '@naylence/core';
+import { unref } from '../util/timers.js';
+
+interface Waiter {
+  resolve(envelope: FameEnvelope): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * Requests waiting for an answer matched by `corrId` (control acks, heartbeat acks, the
+ * attach ack). Each entry is removed when answered, failed or timed out: nothing is retained.
+ */
+export class PendingRequests {
+  readonly #waiters = new Map<string, Waiter>();
+
+  get size(): number {
+    return this.#waiters.size;
+  }
+
+  /** Wait for the answer to `corrId`; rejects with TIMEOUT after `timeoutMs`. */
+  wait(corrId: string, what: string, timeoutMs: number): Promise<FameEnvelope> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters.delete(corrId);
+        reject(new FameTimeoutError(what, timeoutMs));
+      }, timeoutMs);
+      unref(timer);
+      this.#waiters.set(corrId, { resolve, reject, timer });
+    });
+  }
+
+  /** Hand an answer to its waiter. Returns false when nobody waits for that corrId. */
+  settle(corrId: string | undefined, envelope: FameEnvelope): boolean {
+    if (corrId === undefined) return false;
+    const waiter = this.#waiters.get(corrId);
+    if (!waiter) return false;
+    this.#waiters.delete(corrId);
+    clearTimeout(waiter.timer);
+    waiter.resolve(envelope);
+    return true;
+  }
+
+  /** Fail one waiter. */
+  fail(corrId: string, error: Error): void {
+    const waiter = this.#waiters.get(corrId);
+    if (!waiter) return;
+    this.#waiters.delete(corrId);
+    clearTimeout(waiter.timer);
+    waiter.reject(error);
+  }
+
+  /** Fail every waiter (link lost, node stopped). */
+  failAll(error: Error): void {
+    const waiters = [...this.#waiters.values()];
+    this.#waiters.clear();
+    for (const w of waiters) {
+      clearTimeout(w.timer);
+      w.reject(error);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Test helpers for the fabric's own tests (not exported from the package).
+ */
+import { decodeEnvelope, type Connector, type Dialer, type FameEnvelope, type Logger, type WireMessage } from '@naylence/core';
+
+export interface LogEntry {
+  readonly level: string;
+  readonly bindings: Record<string, unknown>;
+  readonly fields: Record<string, unknown>;
+  readonly message: string;
+}
+
+/** A Logger that records every line (for asserting that something was logged). */
+export class RecordingLogger implements Logger {
+  constructor(
+    readonly entries: LogEntry[] = [],
+    readonly bindings: Record<string, unknown> = {},
+  ) {}
+  #log(level: string, a: unknown, b?: unknown): void {
+    const fields = typeof a === 'object' && a !== null ? (a as Record<string, unknown>) : {};
+    const message = typeof a === 'string' ? a : typeof b === 'string' ? b : '';
+    this.entries.push({ level, bindings: this.bindings, fields, message });
+  }
+  trace = (a: unknown, b?: unknown) => this.#log('trace', a, b);
+  debug = (a: unknown, b?: unknown) => this.#log('debug', a, b);
+  info = (a: unknown, b?: unknown) => this.#log('info', a, b);
+  warn = (a: unknown, b?: unknown) => this.#log('warn', a, b);
+  error = (a: unknown, b?: unknown) => this.#log('error', a, b);
+  child(bindings: Record<string, unknown>): Logger {
+    return new RecordingLogger(this.entries, { ...this.bindings, ...bindings });
+  }
+  find(level: string, pattern: RegExp): LogEntry | undefined {
+    return this.entries.find((e) => e.level === level && pattern.test(e.message));
+  }
+}
+
+export interface TappedMessage {
+  readonly direction: 'out' | 'in';
+  readonly envelope: FameEnvelope;
+}
+
+/** Wraps a dialer so every envelope on the links it opens is recorded (as JSON, decoded). */
+export function tapDialer(dialer: Dialer, record: TappedMessage[]): Dialer {
+  return {
+    transport: dialer.transport,
+    async dial(request) {
+      return tapConnector(await dialer.dial(request), record);
+    },
+  };
+}
+
+function parse(message: WireMessage): FameEnvelope {
+  return decodeEnvelope(typeof message === 'string' ? message : new Uint8Array(message));
+}
+
+export function tapConnector(connector: Connector, record: TappedMessage[]): Connector {
+  return {
+    id: connector.id,
+    info: connector.info,
+    get state() {
+      return connector.state;
+    },
+    start(handlers) {
+      connector.start({
+        onMessage(message) {
+          record.push({ direction: 'in', envelope: parse(message) });
+          handlers.onMessage(message);
+        },
+        onClose: (info) => handlers.onClose(info),
+      });
+    },
+    send(message) {
+      record.push({ direction: 'out', envelope: parse(message) });
+      return connector.send(message);
+    },
+    drain: () => connector.drain(),
+    close: (code, reason) => connector.close(code, reason),
+  };
+}
+
+/** Resolves when `predicate` holds, polling every few ms; rejects after `timeoutMs`. */
+export async function until(predicate: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A promise with its resolver, for one-shot signals in tests. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): void; reject(error: Error): void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Records envelopes delivered to a physical inbox `name@{node path}` bound on `node`. */
+export async function inbox(
+  node: { bind(address: string, handler: (env: FameEnvelope) => void): Promise<unknown>; physicalPath: string },
+  name = 'inbox',
+): Promise<{
+  address: string;
+  received: FameEnvelope[];
+  next(predicate?: (env: FameEnvelope) => boolean, timeoutMs?: number): Promise<FameEnvelope>;
+}> {
+  const received: FameEnvelope[] = [];
+  await node.bind(`${name}@/`, (env) => {
+    received.push(env);
+  });
+  return {
+    get address() {
+      return `${name}@${node.physicalPath}`;
+    },
+    received,
+    async next(predicate = () => true, timeoutMs = 5_000) {
+      let found: FameEnvelope | undefined;
+      await until(() => (found = received.find(predicate)) !== undefined, timeoutMs, `an envelope at ${name}`);
+      return found!;
+    },
+  };
+}
