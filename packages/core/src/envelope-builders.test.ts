@@ -28,7 +28,19 @@ describe('createEnvelope', () => {
     expect(request.id).toMatch(/^[0-9a-zA-Z]{16}$/);
     expect(request.traceId).toMatch(/^[0-9a-zA-Z]{16}$/);
     expect(request.ts).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    expect(Object.keys(JSON.parse(serializeEnvelope(request)))).toEqual(['version', 'id', 'traceId', 'to', 'replyTo', 'rtype', 'corrId', 'ttl', 'frame', 'ts', 'meta']);
+    expect(Object.keys(JSON.parse(serializeEnvelope(request)))).toEqual([
+      'version',
+      'id',
+      'traceId',
+      'to',
+      'replyTo',
+      'rtype',
+      'corrId',
+      'ttl',
+      'frame',
+      'ts',
+      'meta',
+    ]);
     expect(decodeEnvelope(serializeEnvelope(request))).toEqual(request);
   });
 
@@ -40,7 +52,17 @@ describe('createEnvelope', () => {
   it('keeps wire order when a link fills in the flow fields later', () => {
     const env = createEnvelope({ corrId: 'c', frame: { type: 'NodeHeartbeat' } });
     Object.assign(env, { flowId: 'f', seqId: 0, flowFlags: 1 });
-    expect(Object.keys(JSON.parse(serializeEnvelope(env, { keyOrder: 'as-is' })))).toEqual(['version', 'id', 'traceId', 'corrId', 'flowId', 'seqId', 'flowFlags', 'frame', 'ts']);
+    expect(Object.keys(JSON.parse(serializeEnvelope(env, { keyOrder: 'as-is' })))).toEqual([
+      'version',
+      'id',
+      'traceId',
+      'corrId',
+      'flowId',
+      'seqId',
+      'flowFlags',
+      'frame',
+      'ts',
+    ]);
   });
 });
 

@@ -32,3 +32,15 @@ export { MemoryConnector, createMemoryConnectorPair, type MemoryConnectorOptions
 export { MemoryNetwork } from './transport/memory-network.js';
 export { DEFAULT_RECONNECT_POLICY, backoffDelay, type ReconnectPolicy } from './util/backoff.js';
 export { createDefaultLogger } from './logging.js';
+export { Fabric, createFabric, withFabric, type FabricOptions, type ServedService, type SinkHandler, type Subscription } from './fabric.js';
+export { RpcStream } from './rpc/rpc-stream.js';
+export type { CallOptions, StreamOptions, SendOptions as MessageSendOptions, CallTarget } from './rpc/rpc-client.js';
+export type { ServeOptions } from './rpc/rpc-server.js';
+export { rpcMethod, type Service, type ServiceMethod, type CallContext, type MethodOptions, type ServiceProxy } from './rpc/service.js';
+export {
+  AT_LEAST_ONCE,
+  AT_MOST_ONCE,
+  resolveDeliveryPolicy,
+  type DeliveryPolicy,
+  type DeliveryOption,
+} from './delivery/delivery-policy.js';

@@ -1,4 +1,5 @@
 import {
+  createDeliveryAck,
   createNack,
   DeliveryNackError,
   FameError,
@@ -24,6 +25,7 @@ import type { AttachInfo, DetachInfo, ForwardTarget, NodeHooks } from './hooks.j
 import { LocalBindings, type DeliveryContext, type EnvelopeHandler, type LocalBinding } from './local-bindings.js';
 import type { NodeOptions } from './node-options.js';
 import { UpstreamSession, type SessionHost } from './upstream-session.js';
+import { RecentIds } from '../delivery/recent-ids.js';
 import { asError } from '../util/as-error.js';
 
 /** Something envelopes can be sent through: a link, or the upstream session. */
@@ -86,6 +88,8 @@ export class FameNode implements AsyncDisposable {
   readonly #options: NodeOptions;
   readonly #acceptedLogicals: readonly string[];
   readonly #declared = new Map<string, Declared>();
+  readonly #recentIds = new RecentIds();
+  readonly #systemHandlers: EnvelopeHandler[] = [];
   #physicalPath = '';
   #sid: string | undefined;
   #state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
@@ -247,6 +251,16 @@ export class FameNode implements AsyncDisposable {
   }
 
   protected deliver(binding: LocalBinding, envelope: FameEnvelope, origin: Origin): void | Promise<unknown> {
+    // At-least-once (protocol-core §6.2, §6.3): ack every copy when it is handed over, but
+    // hand each envelope id to the handler only once.
+    if (origin.kind !== 'local' && envelope.rtype !== undefined && envelope.rtype & ResponseType.ACK && envelope.frame.type === 'Data') {
+      if (envelope.replyTo !== undefined && envelope.corrId !== undefined)
+        this.originate(createDeliveryAck(envelope, this.#sid === undefined ? undefined : { sid: this.#sid }));
+      if (this.#recentIds.check(envelope.id)) {
+        this.logger.debug({ envelopeId: envelope.id, address: binding.address }, 'dropped a duplicate (already delivered)');
+        return undefined;
+      }
+    }
     if (this.hooks.length) for (const h of this.hooks) h.onBeforeDeliver?.(envelope, binding.address);
     const context: DeliveryContext =
       origin.kind === 'local'
@@ -382,9 +396,25 @@ export class FameNode implements AsyncDisposable {
     }
   }
 
-  /** Envelopes to `__sys__@{ourPath}`: acks to our own sends land here. */
-  protected onSystemInbox(envelope: FameEnvelope, _context: DeliveryContext): void {
-    this.logger.debug({ frameType: envelope.frame.type, corrId: envelope.corrId }, 'system inbox');
+  /**
+   * Also handle envelopes addressed to this node's system inbox `__sys__@{ourPath}` (where
+   * responders' `replyTo` points). Returns a function that removes the handler.
+   */
+  onSystemEnvelope(handler: EnvelopeHandler): () => void {
+    this.#systemHandlers.push(handler);
+    return () => {
+      const i = this.#systemHandlers.indexOf(handler);
+      if (i >= 0) this.#systemHandlers.splice(i, 1);
+    };
+  }
+
+  /** Envelopes to `__sys__@{ourPath}`. */
+  protected onSystemInbox(envelope: FameEnvelope, context: DeliveryContext): void {
+    if (this.#systemHandlers.length === 0) {
+      this.logger.debug({ frameType: envelope.frame.type, corrId: envelope.corrId }, 'system inbox: nothing to do');
+      return;
+    }
+    for (const handler of this.#systemHandlers) void handler(envelope, context);
   }
 
   // ---- attach and binding propagation ----------------------------------------------------
