@@ -1,4 +1,4 @@
-import type { Dialer, EnvelopeSecurity, FameEnvelope, Logger, TransportListener } from '@naylence/core';
+import type { Dialer, EnvelopeSecurity, FameEnvelope, ListenerAddress, Logger, TransportListener } from '@naylence/core';
 import { resolveDeliveryPolicy, type DeliveryOption, type DeliveryPolicy } from './delivery/delivery-policy.js';
 import { createDefaultLogger } from './logging.js';
 import type { NodeHooks } from './node/hooks.js';
@@ -131,6 +131,11 @@ export class Fabric implements AsyncDisposable {
   /** Where this node is: `/{…}/{systemId}`. */
   get physicalPath(): string {
     return this.node.physicalPath;
+  }
+
+  /** Where this fabric's listeners can be reached (empty unless it hosts a sentinel). */
+  get addresses(): readonly ListenerAddress[] {
+    return this.node instanceof Sentinel ? this.node.addresses : [];
   }
 
   /**

@@ -44,3 +44,17 @@ export {
   type DeliveryPolicy,
   type DeliveryOption,
 } from './delivery/delivery-policy.js';
+
+// The errors callers of the fabric handle every day, so application code needs no second import.
+export {
+  FameError,
+  isFameError,
+  RpcError,
+  DeliveryNackError,
+  FameTimeoutError,
+  AbortedError,
+  BackPressureError,
+  AttachError,
+  ConnectorClosedError,
+  type ErrorCode,
+} from '@naylence/core';

@@ -253,10 +253,10 @@ export class FameNode implements AsyncDisposable {
   protected deliver(binding: LocalBinding, envelope: FameEnvelope, origin: Origin): void | Promise<unknown> {
     // At-least-once (protocol-core §6.2, §6.3): ack every copy when it is handed over, but
     // hand each envelope id to the handler only once.
-    if (origin.kind !== 'local' && envelope.rtype !== undefined && envelope.rtype & ResponseType.ACK && envelope.frame.type === 'Data') {
+    if (envelope.rtype !== undefined && envelope.rtype & ResponseType.ACK && envelope.frame.type === 'Data') {
       if (envelope.replyTo !== undefined && envelope.corrId !== undefined)
         this.originate(createDeliveryAck(envelope, this.#sid === undefined ? undefined : { sid: this.#sid }));
-      if (this.#recentIds.check(envelope.id)) {
+      if (origin.kind !== 'local' && this.#recentIds.check(envelope.id)) {
         this.logger.debug({ envelopeId: envelope.id, address: binding.address }, 'dropped a duplicate (already delivered)');
         return undefined;
       }

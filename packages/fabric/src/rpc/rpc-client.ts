@@ -20,7 +20,6 @@ import {
 import { AT_MOST_ONCE, retryDelay, type DeliveryPolicy } from '../delivery/delivery-policy.js';
 import type { FameNode } from '../node/node.js';
 import { asError } from '../util/as-error.js';
-import { unref } from '../util/timers.js';
 import { CANCEL_METHOD } from './cancellation.js';
 import { RpcStream } from './rpc-stream.js';
 
@@ -198,8 +197,8 @@ export class RpcClient {
     this.#calls.set(corrId, call);
     const timeoutMs = options?.timeoutMs ?? this.#defaultTimeoutMs;
     if (timeoutMs > 0) {
+      // Referenced on purpose: a pending call keeps the process alive until it settles.
       call.timer = setTimeout(() => this.#cancel(call, new FameTimeoutError(describe(envelope), timeoutMs)), timeoutMs);
-      unref(call.timer);
     }
     if (signal) {
       call.abort = () => this.#cancel(call, new AbortedError('call', { cause: signal.reason }));
@@ -222,7 +221,6 @@ export class RpcClient {
         },
         retryDelay(this.#policy, call.attempts),
       );
-      unref(call.retry);
     }
   }
 

@@ -1,5 +1,4 @@
 import { AbortedError, FameTimeoutError } from '@naylence/core';
-import { unref } from '../util/timers.js';
 
 /**
  * The caller's side of a streamed RPC: an async iterator over the items, with a bounded
@@ -121,7 +120,6 @@ export class RpcStream<T> implements AsyncIterableIterator<T> {
     this.#idleTimer = setTimeout(() => {
       this.cancel(new FameTimeoutError('stream (waiting for the next item)', this.#idleTimeoutMs));
     }, this.#idleTimeoutMs);
-    unref(this.#idleTimer);
   }
 
   #settle(): void {
