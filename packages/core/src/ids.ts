@@ -32,12 +32,42 @@ function randomBytes(count: number): Uint8Array {
   return view;
 }
 
+// Char code for every byte value: `ALPHABET[byte % 62]`, as the reference draws them.
+const CHAR_FOR_BYTE = Uint16Array.from({ length: 256 }, (_, b) => BASE62_ALPHABET.charCodeAt(b % 62));
+
+function randomId16(): string {
+  const bytes = randomBytes(16);
+  const c = CHAR_FOR_BYTE;
+  return String.fromCharCode(
+    c[bytes[0]!]!,
+    c[bytes[1]!]!,
+    c[bytes[2]!]!,
+    c[bytes[3]!]!,
+    c[bytes[4]!]!,
+    c[bytes[5]!]!,
+    c[bytes[6]!]!,
+    c[bytes[7]!]!,
+    c[bytes[8]!]!,
+    c[bytes[9]!]!,
+    c[bytes[10]!]!,
+    c[bytes[11]!]!,
+    c[bytes[12]!]!,
+    c[bytes[13]!]!,
+    c[bytes[14]!]!,
+    c[bytes[15]!]!,
+  );
+}
+
 /** A random base62 id (16 characters by default) from the platform CSPRNG. */
 export function randomId(length: number = ID_LENGTH): string {
   for (;;) {
-    const bytes = randomBytes(length);
-    let id = '';
-    for (let i = 0; i < length; i++) id += BASE62_ALPHABET[bytes[i]! % 62];
+    let id: string;
+    if (length === ID_LENGTH) id = randomId16();
+    else {
+      const bytes = randomBytes(length);
+      id = '';
+      for (let i = 0; i < length; i++) id += String.fromCharCode(CHAR_FOR_BYTE[bytes[i]!]!);
+    }
     if (!BLOCKED.test(id)) return id;
   }
 }

@@ -1,35 +1,62 @@
 /**
+ * One running call's cancellation state. The AbortController behind `signal` is created only
+ * when a handler reads it (creating one costs microseconds, and most handlers never look).
+ */
+export class CallHandle {
+  #controller: AbortController | undefined;
+  #reason: Error | undefined;
+
+  get aborted(): boolean {
+    return this.#reason !== undefined;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#reason) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: Error): void {
+    if (this.#reason) return;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
+
+/**
  * Running calls by correlation id, so a cancel notification (`rpc.cancel`) can abort them.
  * Entries exist only while a call runs.
  */
 export class RunningCalls {
-  readonly #calls = new Map<string, AbortController>();
+  readonly #calls = new Map<string, CallHandle>();
 
   get size(): number {
     return this.#calls.size;
   }
 
-  start(corrId: string | undefined): AbortController {
-    const controller = new AbortController();
-    if (corrId !== undefined) this.#calls.set(corrId, controller);
-    return controller;
+  start(corrId: string | undefined): CallHandle {
+    const handle = new CallHandle();
+    if (corrId !== undefined) this.#calls.set(corrId, handle);
+    return handle;
   }
 
-  finish(corrId: string | undefined, controller: AbortController): void {
-    if (corrId !== undefined && this.#calls.get(corrId) === controller) this.#calls.delete(corrId);
+  finish(corrId: string | undefined, handle: CallHandle): void {
+    if (corrId !== undefined && this.#calls.get(corrId) === handle) this.#calls.delete(corrId);
   }
 
   /** Returns whether a running call was aborted. */
   cancel(corrId: string, reason: string): boolean {
-    const controller = this.#calls.get(corrId);
-    if (!controller) return false;
+    const handle = this.#calls.get(corrId);
+    if (!handle) return false;
     this.#calls.delete(corrId);
-    controller.abort(new Error(reason));
+    handle.abort(new Error(reason));
     return true;
   }
 
   cancelAll(reason: string): void {
-    for (const controller of this.#calls.values()) controller.abort(new Error(reason));
+    for (const handle of this.#calls.values()) handle.abort(new Error(reason));
     this.#calls.clear();
   }
 }

@@ -154,9 +154,10 @@ export class RpcClient {
 
   #envelope(target: CallTarget, payload: unknown, rtype: number, corrId: string): FameEnvelope {
     return createEnvelope({
-      ...('to' in target ? { to: target.to } : { capabilities: target.capabilities }),
+      to: (target as { to?: string }).to,
+      capabilities: (target as { capabilities?: readonly string[] }).capabilities,
       replyTo: this.inboxAddress,
-      ...(rtype !== 0 && { rtype }),
+      rtype: rtype === 0 ? undefined : rtype,
       corrId,
       frame: { type: 'Data', payload },
     });

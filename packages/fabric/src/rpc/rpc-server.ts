@@ -16,7 +16,7 @@ import {
 } from '@naylence/core';
 import type { DeliveryContext, EnvelopeHandler } from '../node/local-bindings.js';
 import type { FameNode } from '../node/node.js';
-import { CANCEL_METHOD, type RunningCalls } from './cancellation.js';
+import { CANCEL_METHOD, type CallHandle, type RunningCalls } from './cancellation.js';
 import { discoverMethods, isAsyncIterable, normalizeParams, type CallContext, type MethodEntry, type Service } from './service.js';
 
 export interface ServeOptions {
@@ -135,14 +135,20 @@ export class ServiceDispatcher {
       return;
     }
     const corrId = envelope.corrId ?? (typeof id === 'string' ? id : undefined);
-    const controller = this.#host.running.start(corrId);
-    const context: CallContext = { envelope, signal: controller.signal, method: request.method };
+    const handle = this.#host.running.start(corrId);
+    const context: CallContext = {
+      envelope,
+      method: request.method,
+      get signal() {
+        return handle.signal;
+      },
+    };
     try {
       const result: unknown = await method.fn(normalizeParams(request.params), context);
       if (!answerable) return;
       const wantsStream = ((envelope.rtype ?? 0) & ResponseType.STREAM) !== 0;
       if (isAsyncIterable(result)) {
-        if (wantsStream || method.streaming) await this.#stream(envelope, replyTo, id, result, controller.signal);
+        if (wantsStream || method.streaming) await this.#stream(envelope, replyTo, id, result, handle);
         else
           await this.#reply(
             envelope,
@@ -161,7 +167,7 @@ export class ServiceDispatcher {
       if (answerable) await this.#reply(envelope, replyTo, errorResponse(id, error));
       else this.#host.logger.warn({ err: error, method: request.method }, 'notification handler failed');
     } finally {
-      this.#host.running.finish(corrId, controller);
+      this.#host.running.finish(corrId, handle);
     }
   }
 
@@ -170,13 +176,13 @@ export class ServiceDispatcher {
     replyTo: string,
     id: string | number,
     items: AsyncIterable<unknown>,
-    signal: AbortSignal,
+    call: CallHandle,
   ): Promise<void> {
     // Each stream has its own flow, so a slow consumer holds back this stream only.
     const flowId = randomId();
     try {
       for await (const item of items) {
-        if (signal.aborted) break;
+        if (call.aborted) break;
         if (item === null || item === undefined) {
           this.#host.logger.warn({ address: this.address, id }, 'skipped a null stream item (null ends a stream on the wire)');
           continue;
@@ -196,13 +202,14 @@ export class ServiceDispatcher {
     // Responses name us as their replyTo (as the reference does), which is also where a
     // caller sends `rpc.cancel` for a stream.
     const reply = createEnvelope({
+      sid: node.sid,
+      traceId: request.traceId,
       to: replyTo,
       replyTo: node.systemInboxAddress,
-      ...(this.#host.ackReplies && { rtype: ResponseType.ACK }),
+      rtype: this.#host.ackReplies ? ResponseType.ACK : undefined,
       corrId,
-      ...(request.traceId !== undefined && { traceId: request.traceId }),
-      ...(flowId !== undefined && { flowId }),
-      ...(last && { flowFlags: FlowFlags.RESET }),
+      flowId,
+      flowFlags: last ? FlowFlags.RESET : undefined,
       frame: { type: 'Data', payload },
     });
     try {
