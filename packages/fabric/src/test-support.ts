@@ -41,19 +41,21 @@ export interface TappedMessage {
 
 /** Wraps a dialer so every envelope on the links it opens is recorded (as JSON, decoded). */
 export function tapDialer(dialer: Dialer, record: TappedMessage[]): Dialer {
-  return {
-    transport: dialer.transport,
-    async dial(request) {
-      return tapConnector(await dialer.dial(request), record);
-    },
-  };
+  return wrapDialer(dialer, (connector) => tapConnector(connector, record));
 }
 
 function parse(message: WireMessage): FameEnvelope {
   return decodeEnvelope(typeof message === 'string' ? message : new Uint8Array(message));
 }
 
-export function tapConnector(connector: Connector, record: TappedMessage[]): Connector {
+/**
+ * A connector whose inbound messages pass through `intercept` first; it calls `deliver` for
+ * each message the node should see (or a changed one, or none). Everything else is delegated.
+ */
+export function interceptInbound(
+  connector: Connector,
+  intercept: (message: WireMessage, deliver: (message: WireMessage) => void) => void,
+): Connector {
   return {
     id: connector.id,
     info: connector.info,
@@ -62,19 +64,35 @@ export function tapConnector(connector: Connector, record: TappedMessage[]): Con
     },
     start(handlers) {
       connector.start({
-        onMessage(message) {
-          record.push({ direction: 'in', envelope: parse(message) });
-          handlers.onMessage(message);
-        },
+        onMessage: (message) => intercept(message, (m) => handlers.onMessage(m)),
         onClose: (info) => handlers.onClose(info),
       });
+    },
+    send: (message) => connector.send(message),
+    drain: () => connector.drain(),
+    close: (code, reason) => connector.close(code, reason),
+  };
+}
+
+/** Wraps a dialer so every connector it opens is passed through `wrap`. */
+export function wrapDialer(dialer: Dialer, wrap: (connector: Connector) => Connector): Dialer {
+  return { transport: dialer.transport, dial: async (request) => wrap(await dialer.dial(request)) };
+}
+
+export function tapConnector(connector: Connector, record: TappedMessage[]): Connector {
+  const tapped = interceptInbound(connector, (message, deliver) => {
+    record.push({ direction: 'in', envelope: parse(message) });
+    deliver(message);
+  });
+  return {
+    ...tapped,
+    get state() {
+      return connector.state;
     },
     send(message) {
       record.push({ direction: 'out', envelope: parse(message) });
       return connector.send(message);
     },
-    drain: () => connector.drain(),
-    close: (code, reason) => connector.close(code, reason),
   };
 }
 

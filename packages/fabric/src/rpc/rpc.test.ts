@@ -1,9 +1,9 @@
-import { NOOP_LOGGER, RpcError, type Connector, type Dialer } from '@naylence/core';
+import { NOOP_LOGGER, RpcError, type Dialer } from '@naylence/core';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createFabric, withFabric, type Fabric, type FabricOptions } from '../fabric.js';
-import { until } from '../test-support.js';
+import { interceptInbound, until, wrapDialer } from '../test-support.js';
 import { MemoryNetwork } from '../transport/memory-network.js';
 import { rpcMethod, type CallContext } from './service.js';
 
@@ -238,42 +238,23 @@ describe('at-least-once delivery', () => {
   function lossyAcks(dialer: Dialer): Dialer & { dropped: number } {
     const state = { dropped: 0 };
     const acksPerEnvelope = new Map<string, number>();
-    return Object.assign(state, {
-      transport: dialer.transport,
-      async dial(req: Parameters<Dialer['dial']>[0]): Promise<Connector> {
-        const c = await dialer.dial(req);
-        return {
-          id: c.id,
-          info: c.info,
-          get state() {
-            return c.state;
-          },
-          send: (m) => c.send(m),
-          drain: () => c.drain(),
-          close: (code, reason) => c.close(code, reason),
-          start: (h) =>
-            c.start({
-              onClose: h.onClose,
-              onMessage: (m) => {
-                const refId =
-                  typeof m === 'string' && m.includes('"DeliveryAck"') && m.includes('"ok":true')
-                    ? /"refId":"([^"]+)"/.exec(m)?.[1]
-                    : undefined;
-                if (refId !== undefined) {
-                  const seen = acksPerEnvelope.get(refId) ?? 0;
-                  acksPerEnvelope.set(refId, seen + 1);
-                  if (seen % 3 !== 2) {
-                    state.dropped++;
-                    h.onMessage((m as string).replace(/"corrId":"[^"]+"/, '"corrId":"lost-in-transit"'));
-                    return;
-                  }
-                }
-                h.onMessage(m);
-              },
-            }),
-        };
-      },
-    });
+    const wrapped = wrapDialer(dialer, (connector) =>
+      interceptInbound(connector, (m, deliver) => {
+        const refId =
+          typeof m === 'string' && m.includes('"DeliveryAck"') && m.includes('"ok":true') ? /"refId":"([^"]+)"/.exec(m)?.[1] : undefined;
+        if (refId !== undefined) {
+          const seen = acksPerEnvelope.get(refId) ?? 0;
+          acksPerEnvelope.set(refId, seen + 1);
+          if (seen % 3 !== 2) {
+            state.dropped++;
+            deliver((m as string).replace(/"corrId":"[^"]+"/, '"corrId":"lost-in-transit"'));
+            return;
+          }
+        }
+        deliver(m);
+      }),
+    );
+    return Object.assign(state, wrapped);
   }
 
   it('handles every message exactly once although 2 of 3 acks are lost', async () => {

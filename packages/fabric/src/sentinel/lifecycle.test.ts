@@ -11,7 +11,7 @@ import {
 } from '@naylence/core';
 import { describe, expect, it } from 'vitest';
 import { FameNode } from '../node/node.js';
-import { inbox, RecordingLogger, until } from '../test-support.js';
+import { inbox, interceptInbound, RecordingLogger, until, wrapDialer } from '../test-support.js';
 import { createMemoryConnectorPair } from '../transport/memory-connector.js';
 import { MemoryNetwork } from '../transport/memory-network.js';
 import { Sentinel } from './sentinel.js';
@@ -135,34 +135,15 @@ describe('sentinel lifecycle', () => {
     const dials: Connector[] = [];
     let muteFirst = true;
     // The first link goes deaf after attach: nothing from the sentinel reaches the node.
-    const deafening: Dialer = {
-      transport: 'memory',
-      async dial(req) {
-        const c = await inner.dial(req);
-        dials.push(c);
-        if (!muteFirst || dials.length > 1) return c;
-        let deaf = false;
-        return {
-          ...c,
-          id: c.id,
-          info: c.info,
-          get state() {
-            return c.state;
-          },
-          send: (m) => c.send(m),
-          drain: () => c.drain(),
-          close: (code, reason) => c.close(code, reason),
-          start: (h) =>
-            c.start({
-              onMessage: (m) => {
-                if (!deaf) h.onMessage(m);
-                if (typeof m === 'string' && m.includes('"NodeAttachAck"')) deaf = true;
-              },
-              onClose: h.onClose,
-            }),
-        };
-      },
-    };
+    const deafening = wrapDialer(inner, (c) => {
+      dials.push(c);
+      if (!muteFirst || dials.length > 1) return c;
+      let deaf = false;
+      return interceptInbound(c, (m, deliver) => {
+        if (!deaf) deliver(m);
+        if (typeof m === 'string' && m.includes('"NodeAttachAck"')) deaf = true;
+      });
+    });
     await using agent = new FameNode({ logger: NOOP_LOGGER, upstream: { dialer: deafening, heartbeatMs: 20, reconnect: fast } });
     await agent.start();
     muteFirst = false;
