@@ -9,6 +9,8 @@ const ALLOWED = {
   security: ['core'],
   admission: ['core', 'security'],
   'fastify-plugins': ['core', 'security', 'admission', 'transport-ws', 'transport-http'],
+  // The composition root: the `naylence` command wires the fabric, transports and security.
+  cli: ['core', 'fabric', 'security', 'transport-ws'],
 };
 
 const NOT_TESTS = '\\.test\\.ts$';

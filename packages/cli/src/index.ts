@@ -1,1 +1,38 @@
-export {};
+/**
+ * `@naylence/cli`: the `naylence` command, and the library behind it.
+ *
+ * This package is the **composition root** of the runtime: the one place that depends on the
+ * fabric, the transports and security together and wires them into a running program. The
+ * libraries stay lean and never import each other.
+ *
+ * - {@link runSentinel}: start a sentinel with a WebSocket listener (optionally a shared
+ *   secret, a parent, envelope printing) from code.
+ * - {@link sentinelOptionsFromEnv}: merge `naylence sentinel` flags over the environment
+ *   (`FAME_NODE_ID`, `FAME_LISTENER_PORT`, `FAME_LOG_LEVEL`, …).
+ * - {@link main}: the command itself (`naylence sentinel`, `--help`, `--version`).
+ *
+ * @example
+ * ```ts
+ * import { runSentinel, sentinelOptionsFromEnv } from '@naylence/cli';
+ *
+ * const options = sentinelOptionsFromEnv(process.env, ['--port', '0', '--host', '127.0.0.1']);
+ * await using sentinel = await runSentinel(options);
+ * console.log(`children attach at ${sentinel.url}`);
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { runSentinel, type RunSentinelOptions, type RunningSentinel } from './sentinel.js';
+export {
+  sentinelOptionsFromEnv,
+  SENTINEL_ENV,
+  DEFAULT_SENTINEL_HOST,
+  DEFAULT_SENTINEL_PORT,
+  DEFAULT_LOG_LEVEL,
+  type SentinelCliOptions,
+  type Env,
+} from './options.js';
+export { toLogLevel, type LogLevel } from './log-level.js';
+export { envelopePrinter } from './envelope-printer.js';
+export { main, MAIN_USAGE, SENTINEL_USAGE, type CliIo } from './main.js';
+export { cliVersion } from './version.js';

@@ -1,11 +1,12 @@
 // Small shared helpers for the reference-probe scripts (written for refprobe).
 //
 // Package names: REF_RUNTIME_PKG / REF_SDK_PKG override. By default the runtime is imported as
-// '@naylence/runtime' when that resolves (npm: the copy hoisted as the agent-sdk's dependency;
-// real-name installs), else as the alias 'ref-runtime' (pnpm: the alias and the SDK's dependency
-// are the same store directory). This keeps ONE runtime module instance per process, which
-// matters: module-level registries (e.g. the `operation` decorator's RPC registry, listener
-// singletons, logger config) are per copy.
+// the alias 'ref-runtime' and the SDK as 'ref-agent-sdk' (this pnpm workspace: the alias and the
+// SDK's own runtime dependency are the same store directory, so there is ONE runtime module
+// instance per process). '@naylence/runtime' / '@naylence/agent-sdk' are only fallbacks for
+// other layouts: inside this workspace '@naylence/*' names belong to our own packages.
+// One instance matters: module-level registries (e.g. the `operation` decorator's RPC
+// registry, listener singletons, logger config) are per copy.
 
 async function firstImport(names) {
   let lastErr;
@@ -26,7 +27,7 @@ if (process.env.REF_LOGS_STDOUT !== '1') {
   console.log = (...a) => console.error(...a);
 }
 
-const rtPick = await firstImport(process.env.REF_RUNTIME_PKG ? [process.env.REF_RUNTIME_PKG] : ['@naylence/runtime', 'ref-runtime']);
+const rtPick = await firstImport(process.env.REF_RUNTIME_PKG ? [process.env.REF_RUNTIME_PKG] : ['ref-runtime', '@naylence/runtime']);
 export const rt = rtPick.mod;
 export const PKGS = { runtime: rtPick.name, sdk: null };
 /** The agent SDK is loaded only on demand: importing it appends '@naylence/agent-sdk' to

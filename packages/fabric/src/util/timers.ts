@@ -1,6 +1,10 @@
 import { AbortedError } from '@naylence/core';
 
-/** Resolves after `ms` unless `signal` aborts first (then rejects with ABORTED). The timer never keeps the process alive. */
+/**
+ * Resolves after `ms` unless `signal` aborts first (then rejects with ABORTED). The timer keeps
+ * the process alive: a node waiting to (re)attach has nothing else holding it open, and it must
+ * not exit in the middle of its backoff.
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -15,7 +19,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    unref(timer);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

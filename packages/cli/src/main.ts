@@ -1,0 +1,155 @@
+import { isFameError } from '@naylence/core';
+import { sentinelOptionsFromEnv, type Env, type SentinelCliOptions } from './options.js';
+import { runSentinel, type RunningSentinel } from './sentinel.js';
+import { cliVersion } from './version.js';
+
+/** Where the CLI writes and what stops it; the bin passes the process's. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  /**
+   * Aborting it stops a long-running command (the sentinel) gracefully. Default: the first
+   * SIGINT or SIGTERM (a second one kills the process the default way).
+   */
+  readonly signal?: AbortSignal;
+}
+
+export const MAIN_USAGE = `Usage: naylence <command> [options]
+
+Commands:
+  sentinel          run a sentinel: a router agents and clients attach to over WebSocket
+
+Options:
+  -h, --help        show this help (naylence <command> --help for a command's options)
+  -v, --version     print the version
+
+Docs: docs/guides/run-a-sentinel.md
+`;
+
+export const SENTINEL_USAGE = `Usage: naylence sentinel [options]
+
+Run a sentinel with a WebSocket listener. Children attach at
+  ws://{host}:{port}/fame/v1/attach/ws/downstream/{their id}
+Prints "READY <attach url>" on stdout once listening; stops gracefully on SIGINT/SIGTERM.
+
+Options (each overrides its environment variable):
+      --id <id>                   system id                   FAME_NODE_ID (default: random)
+      --host <host>               interface to bind           FAME_LISTENER_HOST (default: 0.0.0.0)
+  -p, --port <port>               port, 0 = ephemeral         FAME_LISTENER_WEBSOCKET_PORT, FAME_LISTENER_PORT (default: 8000)
+      --token <secret>            shared secret children must present as bearer token;
+                                  repeat for several          FAME_SENTINEL_TOKEN (default: none, open)
+      --parent <url>              attach to a parent sentinel FAME_DIRECT_ADMISSION_URL (default: none, root)
+      --parent-token <token>      token for the parent        FAME_PARENT_TOKEN
+      --max-initial-attempts <n>  first attach attempts to the parent, 0 = forever
+                                                              FAME_SESSION_MAX_INITIAL_ATTEMPTS (default: 1)
+      --log-level <level>         TRACE DEBUG INFO WARNING ERROR CRITICAL OFF (or pino names)
+                                                              FAME_LOG_LEVEL (default: info; logs go to stderr)
+      --show-envelopes            print every envelope received or forwarded, one line each
+      --no-show-envelopes                                     FAME_SHOW_ENVELOPES (default: off)
+  -h, --help                      show this help
+`;
+
+/**
+ * The `naylence` command. Returns the exit code: 0 done, 1 failed at run time, 2 bad usage.
+ * @param argv the arguments after the program name
+ */
+export async function main(argv: readonly string[], env: Env = process.env, io: CliIo = process): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    io.stdout.write(MAIN_USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '-v' || command === '--version') {
+    io.stdout.write(`${cliVersion()}\n`);
+    return 0;
+  }
+  if (command === 'sentinel') return sentinelCommand(rest, env, io);
+  io.stderr.write(`naylence: unknown command ${JSON.stringify(command)}\n\n${MAIN_USAGE}`);
+  return 2;
+}
+
+async function sentinelCommand(argv: readonly string[], env: Env, io: CliIo): Promise<number> {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    io.stdout.write(SENTINEL_USAGE);
+    return 0;
+  }
+  let options: SentinelCliOptions;
+  try {
+    options = sentinelOptionsFromEnv(env, argv);
+  } catch (error) {
+    io.stderr.write(`naylence: ${(error as Error).message}\nTry 'naylence sentinel --help'.\n`);
+    return 2;
+  }
+
+  const stopSignal: { signal: AbortSignal; dispose?(): void } = io.signal ? { signal: io.signal } : processSignal();
+  let sentinel: RunningSentinel;
+  try {
+    sentinel = await runSentinel({ ...options, write: (text) => io.stdout.write(text), signal: stopSignal.signal });
+  } catch (error) {
+    stopSignal.dispose?.();
+    if (isFameError(error, 'ABORTED') && stopSignal.signal.aborted) {
+      io.stdout.write(`stopped before it was ready (${reasonOf(stopSignal.signal)})\n`);
+      return 0;
+    }
+    const code = isFameError(error) ? ` [${error.code}]` : '';
+    io.stderr.write(`naylence: the sentinel could not start${code}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  try {
+    io.stdout.write(banner(sentinel, options));
+    io.stdout.write(`READY ${sentinel.url}\n`);
+    const reason = await aborted(stopSignal.signal);
+    io.stdout.write(`stopping (${reason})…\n`);
+  } finally {
+    stopSignal.dispose?.();
+    await sentinel.stop();
+  }
+  io.stdout.write('stopped\n');
+  return 0;
+}
+
+function banner(sentinel: RunningSentinel, options: SentinelCliOptions): string {
+  const rows: [string, string][] = [
+    ['id', sentinel.id],
+    ['path', sentinel.physicalPath],
+    ['listening', `${options.host}:${sentinel.port}`],
+    ['attach', sentinel.url],
+    ['health', sentinel.healthUrl],
+    [
+      'auth',
+      sentinel.authenticated
+        ? `shared secret (${options.tokens.length} token${options.tokens.length > 1 ? 's' : ''})`
+        : 'open: no token required',
+    ],
+    ['parent', options.parentUrl === undefined ? 'none (root)' : `${options.parentUrl} (attached)`],
+    ['log level', `${options.logLevel} (stderr)`],
+  ];
+  if (options.showEnvelopes) rows.push(['envelopes', 'printed below, one line each']);
+  const body = rows.map(([k, v]) => `  ${k.padEnd(10)} ${v}\n`).join('');
+  return `naylence sentinel ${cliVersion()}\n${body}Stop with Ctrl+C (SIGINT) or SIGTERM.\n`;
+}
+
+/** Aborts on the first SIGINT or SIGTERM; dispose removes the handlers. */
+function processSignal(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals): void => {
+    dispose();
+    controller.abort(name);
+  };
+  const dispose = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { signal: controller.signal, dispose };
+}
+
+function aborted(signal: AbortSignal): Promise<string> {
+  if (signal.aborted) return Promise.resolve(reasonOf(signal));
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(reasonOf(signal)), { once: true }));
+}
+
+function reasonOf(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'stop requested';
+}

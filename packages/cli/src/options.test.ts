@@ -1,0 +1,138 @@
+import { ConfigError } from '@naylence/core';
+import { describe, expect, it } from 'vitest';
+import { toLogLevel } from './log-level.js';
+import { sentinelOptionsFromEnv } from './options.js';
+
+describe('sentinelOptionsFromEnv', () => {
+  it('has defaults for everything', () => {
+    expect(sentinelOptionsFromEnv({}, [])).toEqual({
+      host: '0.0.0.0',
+      port: 8000,
+      tokens: [],
+      maxInitialAttempts: 1,
+      logLevel: 'info',
+      showEnvelopes: false,
+    });
+  });
+
+  it('reads the reference environment variables and our own', () => {
+    const options = sentinelOptionsFromEnv({
+      FAME_NODE_ID: 'hub',
+      FAME_LISTENER_HOST: '127.0.0.1',
+      FAME_LISTENER_PORT: '9000',
+      FAME_SENTINEL_TOKEN: 's3cret',
+      FAME_DIRECT_ADMISSION_URL: 'ws://root:8000/fame/v1/attach/ws/downstream',
+      FAME_PARENT_TOKEN: 'up',
+      FAME_SESSION_MAX_INITIAL_ATTEMPTS: '0',
+      FAME_LOG_LEVEL: 'WARNING',
+      FAME_SHOW_ENVELOPES: 'true',
+    });
+    expect(options).toEqual({
+      id: 'hub',
+      host: '127.0.0.1',
+      port: 9000,
+      tokens: ['s3cret'],
+      parentUrl: 'ws://root:8000/fame/v1/attach/ws/downstream',
+      parentToken: 'up',
+      maxInitialAttempts: 0,
+      logLevel: 'warn',
+      showEnvelopes: true,
+    });
+  });
+
+  it('prefers FAME_LISTENER_WEBSOCKET_PORT over FAME_LISTENER_PORT, and a flag over both', () => {
+    const env = { FAME_LISTENER_PORT: '9000', FAME_LISTENER_WEBSOCKET_PORT: '9001' };
+    expect(sentinelOptionsFromEnv(env).port).toBe(9001);
+    expect(sentinelOptionsFromEnv(env, ['--port', '0']).port).toBe(0);
+    expect(sentinelOptionsFromEnv(env, ['-p', '7']).port).toBe(7);
+  });
+
+  it('lets every flag override its variable', () => {
+    const env = {
+      FAME_NODE_ID: 'env-id',
+      FAME_LISTENER_HOST: '10.0.0.1',
+      FAME_SENTINEL_TOKEN: 'env-token',
+      FAME_DIRECT_ADMISSION_URL: 'ws://env/x',
+      FAME_PARENT_TOKEN: 'env-up',
+      FAME_SESSION_MAX_INITIAL_ATTEMPTS: '3',
+      FAME_LOG_LEVEL: 'DEBUG',
+      FAME_SHOW_ENVELOPES: '1',
+    };
+    const options = sentinelOptionsFromEnv(env, [
+      '--id=flag-id',
+      '--host',
+      '127.0.0.1',
+      '--token',
+      'a',
+      '--token',
+      'b',
+      '--parent',
+      'wss://flag/y',
+      '--parent-token',
+      'flag-up',
+      '--max-initial-attempts',
+      '5',
+      '--log-level',
+      'error',
+      '--no-show-envelopes',
+    ]);
+    expect(options).toMatchObject({
+      id: 'flag-id',
+      host: '127.0.0.1',
+      tokens: ['a', 'b'],
+      parentUrl: 'wss://flag/y',
+      parentToken: 'flag-up',
+      maxInitialAttempts: 5,
+      logLevel: 'error',
+      showEnvelopes: false,
+    });
+    expect(sentinelOptionsFromEnv({ FAME_SHOW_ENVELOPES: 'off' }, ['--show-envelopes']).showEnvelopes).toBe(true);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(sentinelOptionsFromEnv({ FAME_LISTENER_PORT: '', FAME_NODE_ID: ' ', FAME_LOG_LEVEL: '' })).toMatchObject({
+      port: 8000,
+      logLevel: 'info',
+    });
+    expect(sentinelOptionsFromEnv({ FAME_NODE_ID: '' }).id).toBeUndefined();
+  });
+
+  it.each([
+    [{}, ['--port', '70000'], /invalid port/],
+    [{ FAME_LISTENER_PORT: 'eighty' }, [], /FAME_LISTENER_PORT: invalid port/],
+    [{}, ['--bogus'], /Unknown option/],
+    [{}, ['stray'], /stray/],
+    [{ FAME_SHOW_ENVELOPES: 'maybe' }, [], /FAME_SHOW_ENVELOPES/],
+    [{ FAME_LOG_LEVEL: 'loud' }, [], /unknown log level/],
+    [{ FAME_SESSION_MAX_INITIAL_ATTEMPTS: '-1' }, [], /whole number/],
+    [{ FAME_DIRECT_ADMISSION_URL: 'http://x' }, [], /ws:\/\//],
+    [{}, ['--id', 'a/b'], /invalid node id/],
+  ])('refuses %j %j', (env, argv, message) => {
+    expect(() => sentinelOptionsFromEnv(env, argv)).toThrow(ConfigError);
+    expect(() => sentinelOptionsFromEnv(env, argv)).toThrow(message);
+  });
+});
+
+describe('toLogLevel', () => {
+  it('maps the reference names and pino names, in any case', () => {
+    expect(['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL', 'OFF'].map((name) => toLogLevel(name))).toEqual([
+      'trace',
+      'debug',
+      'info',
+      'warn',
+      'error',
+      'fatal',
+      'silent',
+    ]);
+    expect(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent', 'Warn'].map((name) => toLogLevel(name))).toEqual([
+      'trace',
+      'debug',
+      'info',
+      'warn',
+      'error',
+      'fatal',
+      'silent',
+      'warn',
+    ]);
+  });
+});

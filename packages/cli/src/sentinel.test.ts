@@ -1,0 +1,154 @@
+import { NOOP_LOGGER } from '@naylence/core';
+import { createFabric } from '@naylence/fabric';
+import { staticTokenProvider } from '@naylence/security';
+import { WebSocketDialer } from '@naylence/transport-ws';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { runSentinel } from './sentinel.js';
+
+const math = {
+  add: ({ x, y }: { x: number; y: number }) => x + y,
+  async *count({ n }: { n: number }) {
+    for (let i = 0; i < n; i++) yield i;
+  },
+};
+
+describe('runSentinel', () => {
+  it('routes between an agent and a client attached over WebSocket, and answers health checks', async () => {
+    await using sentinel = await runSentinel({ host: '127.0.0.1', port: 0, id: 'hub', logger: NOOP_LOGGER });
+    expect(sentinel.url).toBe(`ws://127.0.0.1:${sentinel.port}/fame/v1/attach/ws/downstream`);
+    expect(sentinel.physicalPath).toBe('/hub');
+    await using agent = await createFabric({ logger: NOOP_LOGGER, connect: new WebSocketDialer({ url: sentinel.url }) });
+    await agent.serve('math@fame.fabric', math);
+    await using client = await createFabric({ logger: NOOP_LOGGER, connect: new WebSocketDialer({ url: sentinel.url }) });
+    expect(await client.invoke('math@fame.fabric', 'add', { x: 2, y: 3 })).toBe(5);
+    expect(await client.invokeStream('math@fame.fabric', 'count', { n: 3 }).toArray()).toEqual([0, 1, 2]);
+
+    const health = await fetch(sentinel.healthUrl);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'healthy', active_connections: 2, listenerType: 'WebSocketListener' });
+  });
+
+  it('admits only children presenting one of its tokens', async () => {
+    await using sentinel = await runSentinel({ host: '127.0.0.1', port: 0, tokens: ['old', 'new'], logger: NOOP_LOGGER });
+    expect(sentinel.authenticated).toBe(true);
+    const dial = (token?: string) =>
+      createFabric({
+        logger: NOOP_LOGGER,
+        connect: new WebSocketDialer({ url: sentinel.url, ...(token !== undefined && { tokenProvider: staticTokenProvider(token) }) }),
+      });
+    await expect(dial()).rejects.toMatchObject({ name: 'AttachError', code: 'AUTHENTICATION_FAILED' });
+    await expect(dial('wrong')).rejects.toMatchObject({ name: 'AttachError', code: 'AUTHENTICATION_FAILED' });
+    await using ok = await dial('new');
+    expect(ok.node.isAttached).toBe(true);
+  });
+
+  it('attaches below a parent sentinel, forming a two-level tree', async () => {
+    await using root = await runSentinel({ host: '127.0.0.1', port: 0, id: 'root', tokens: ['up'], logger: NOOP_LOGGER });
+    await using edge = await runSentinel({
+      host: '127.0.0.1',
+      port: 0,
+      id: 'edge',
+      parentUrl: root.url,
+      parentToken: 'up',
+      logger: NOOP_LOGGER,
+    });
+    expect(edge.physicalPath).toBe('/root/edge');
+    // An agent below the edge sentinel, a client at the root: calls climb down the tree.
+    await using agent = await createFabric({ logger: NOOP_LOGGER, connect: new WebSocketDialer({ url: edge.url }) });
+    await agent.serve('math@fame.fabric', math, { capabilities: ['math.v1'] });
+    expect(agent.physicalPath).toBe(`/root/edge/${agent.node.systemId}`);
+    await using client = await createFabric({
+      logger: NOOP_LOGGER,
+      connect: new WebSocketDialer({ url: root.url, tokenProvider: staticTokenProvider('up') }),
+    });
+    expect(await client.invoke('math@fame.fabric', 'add', { x: 20, y: 22 })).toBe(42);
+    expect(await client.invokeByCapability(['math.v1'], 'add', { x: 1, y: 1 })).toBe(2);
+    // And up the tree: a service at the root, called from below the edge.
+    await client.serve('echo@fame.fabric', { echo: (p: unknown) => p });
+    expect(await agent.invoke('echo@fame.fabric', 'echo', { up: true })).toEqual({ up: true });
+  });
+
+  it('fails to start when the parent refuses it', async () => {
+    await using root = await runSentinel({ host: '127.0.0.1', port: 0, tokens: ['up'], logger: NOOP_LOGGER });
+    await expect(
+      runSentinel({ host: '127.0.0.1', port: 0, parentUrl: root.url, parentToken: 'nope', logger: NOOP_LOGGER }),
+    ).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+  });
+
+  it('prints one line per envelope it receives and forwards', async () => {
+    const lines: string[] = [];
+    await using sentinel = await runSentinel({
+      host: '127.0.0.1',
+      port: 0,
+      logger: NOOP_LOGGER,
+      showEnvelopes: true,
+      write: (text) => lines.push(text),
+    });
+    await using agent = await createFabric({ logger: NOOP_LOGGER, connect: new WebSocketDialer({ url: sentinel.url }) });
+    await agent.serve('math@fame.fabric', math);
+    await using client = await createFabric({ logger: NOOP_LOGGER, connect: new WebSocketDialer({ url: sentinel.url }) });
+    await client.invoke('math@fame.fabric', 'add', { x: 1, y: 2 });
+    await expect(client.invoke('nobody@fame.fabric', 'add', {})).rejects.toMatchObject({ code: 'NO_ROUTE' });
+
+    expect(lines.every((line) => line.endsWith('\n') && line.indexOf('\n') === line.length - 1)).toBe(true);
+    const request = lines.filter((line) => line.includes('"method":"add"') && line.includes('"to":"math@fame.fabric"'));
+    expect(request.map((line) => line.slice(13, 14))).toEqual(['←', '→']);
+    expect(request[0]).toContain(`child:${client.node.systemId}`);
+    expect(request[1]).toContain(`child:${agent.node.systemId}`);
+    expect(lines.some((line) => line.includes('← child') && line.includes(' AddressBind '))).toBe(true);
+    const dropped = lines.find((line) => line.includes('✗ NO_ROUTE'));
+    expect(dropped).toContain('Unroutable to nobody@fame.fabric');
+    const json = dropped!.slice(dropped!.indexOf('{'));
+    expect(JSON.parse(json)).toMatchObject({ to: 'nobody@fame.fabric', frame: { type: 'Data' } });
+  });
+
+  it('waits for a parent that is not up yet (0 = retry forever), and can be aborted meanwhile', async () => {
+    const parentPort = await freePort();
+    const parentUrl = `ws://127.0.0.1:${parentPort}/fame/v1/attach/ws/downstream`;
+    const fast = { initialDelayMs: 20, maxDelayMs: 100 };
+    const starting = runSentinel({
+      host: '127.0.0.1',
+      port: 0,
+      id: 'late',
+      parentUrl,
+      maxInitialAttempts: 0,
+      reconnect: fast,
+      logger: NOOP_LOGGER,
+    });
+    await using root = await runSentinel({ host: '127.0.0.1', port: parentPort, id: 'root', logger: NOOP_LOGGER });
+    await using late = await starting;
+    expect(late.physicalPath).toBe('/root/late');
+
+    const stop = new AbortController();
+    const nowhere = `ws://127.0.0.1:${await freePort()}/fame/v1/attach/ws/downstream`;
+    const waiting = runSentinel({
+      host: '127.0.0.1',
+      port: 0,
+      parentUrl: nowhere,
+      maxInitialAttempts: 0,
+      reconnect: fast,
+      logger: NOOP_LOGGER,
+      signal: stop.signal,
+    });
+    stop.abort('test');
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortedError', code: 'ABORTED' });
+    expect(root.fabric.node.isRunning).toBe(true);
+  });
+
+  it('reports a port that is taken', async () => {
+    await using first = await runSentinel({ host: '127.0.0.1', port: 0, logger: NOOP_LOGGER });
+    await expect(runSentinel({ host: '127.0.0.1', port: first.port, logger: NOOP_LOGGER })).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+    });
+  });
+});
+
+/** A loopback port nothing listens on (right now). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -1,0 +1,162 @@
+import { AbortedError, FameError, type Logger } from '@naylence/core';
+import {
+  createDefaultLogger,
+  Fabric,
+  Sentinel,
+  type FabricOptions,
+  type NodeHooks,
+  type ReconnectPolicy,
+  type UpstreamOptions,
+} from '@naylence/fabric';
+import { sharedSecretAuthorizer, staticTokenProvider } from '@naylence/security';
+import { HEALTH_PATH, WebSocketDialer, WebSocketListener, type WebSocketListenerOptions } from '@naylence/transport-ws';
+import { envelopePrinter } from './envelope-printer.js';
+import type { LogLevel } from './log-level.js';
+import { DEFAULT_LOG_LEVEL, DEFAULT_SENTINEL_HOST, DEFAULT_SENTINEL_PORT } from './options.js';
+
+/** What {@link runSentinel} needs; every field has a default. `SentinelCliOptions` fits as is. */
+export interface RunSentinelOptions {
+  /** System id. Default: a random id. */
+  readonly id?: string;
+  /** Default `0.0.0.0`. */
+  readonly host?: string;
+  /** Default 8000; 0 picks an ephemeral port. */
+  readonly port?: number;
+  /** Shared secrets children must present; empty or absent = an open listener. */
+  readonly tokens?: readonly string[];
+  /** Attach to a parent sentinel at this URL (a multi-level tree). */
+  readonly parentUrl?: string;
+  readonly parentToken?: string;
+  /** First-attach attempts to the parent before `runSentinel` fails; 0 = forever. Default 1. */
+  readonly maxInitialAttempts?: number;
+  /** Reconnect policy towards the parent (delays, backoff), for tuning and tests. */
+  readonly reconnect?: Partial<Omit<ReconnectPolicy, 'maxInitialAttempts'>>;
+  /** Heartbeat period towards the parent. Default 15 000 ms. */
+  readonly heartbeatMs?: number;
+  /** Level of the default logger (pino on stderr). Default `info`. */
+  readonly logLevel?: LogLevel;
+  /** A logger to use instead of the default one. */
+  readonly logger?: Logger;
+  /** Print every envelope received or forwarded (one line each) through `write`. */
+  readonly showEnvelopes?: boolean;
+  /** Where envelope lines go. Default: process.stdout. */
+  readonly write?: (text: string) => void;
+  /** More node hooks (telemetry, tests). */
+  readonly hooks?: readonly NodeHooks[];
+  /** Further WebSocket listener settings (max payload, idle timeout, …). */
+  readonly listener?: Omit<WebSocketListenerOptions, 'host' | 'port' | 'authorizer' | 'server' | 'logger'>;
+  /** Further sentinel settings (attach timeout, load balancer, route grace). */
+  readonly sentinel?: FabricOptions['sentinel'];
+  /**
+   * Aborting it while the sentinel starts (e.g. while it waits for its parent) stops it, and
+   * `runSentinel` rejects with `AbortedError` (`ABORTED`). After the start it has no effect:
+   * call `stop()`.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** A started sentinel. Dispose it (or call `stop`) to close the listener and every link. */
+export interface RunningSentinel extends AsyncDisposable {
+  readonly fabric: Fabric;
+  readonly id: string;
+  /** `/{id}` for a root, `/{parent path}/{id}` below a parent. */
+  readonly physicalPath: string;
+  /** Where children attach: `ws://{host}:{port}/fame/v1/attach/ws/downstream` (127.0.0.1 for 0.0.0.0). */
+  readonly url: string;
+  /** `http://{host}:{port}/fame/v1/attach/health`. */
+  readonly healthUrl: string;
+  readonly host: string;
+  readonly port: number;
+  readonly authenticated: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start a sentinel with a WebSocket listener: the library behind `naylence sentinel`. With
+ * `parentUrl` it also attaches to a parent sentinel, so sentinels form a multi-level tree.
+ *
+ * @throws FameError `INVALID_CONFIG` when the port cannot be bound; `AttachError` (e.g.
+ *   `AUTHENTICATION_FAILED`) or `CONNECTOR_CLOSED` when the first attach to the parent fails
+ *
+ * @example
+ * ```ts
+ * import { runSentinel } from '@naylence/cli';
+ *
+ * await using sentinel = await runSentinel({ host: '127.0.0.1', port: 0, tokens: ['s3cret'] });
+ * console.log(sentinel.url); // ws://127.0.0.1:{port}/fame/v1/attach/ws/downstream
+ * ```
+ */
+export async function runSentinel(options: RunSentinelOptions = {}): Promise<RunningSentinel> {
+  const logger = options.logger ?? createDefaultLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
+  const tokens = options.tokens ?? [];
+  const listener = new WebSocketListener({
+    ...options.listener,
+    host: options.host ?? DEFAULT_SENTINEL_HOST,
+    port: options.port ?? DEFAULT_SENTINEL_PORT,
+    ...(tokens.length > 0 && { authorizer: sharedSecretAuthorizer({ secrets: tokens }) }),
+  });
+  const hooks: NodeHooks[] = [...(options.hooks ?? [])];
+  if (options.showEnvelopes) {
+    const write = options.write ?? ((text: string) => void process.stdout.write(text));
+    hooks.push(envelopePrinter(write));
+  }
+  let connect: UpstreamOptions | undefined;
+  if (options.parentUrl !== undefined) {
+    connect = {
+      dialer: new WebSocketDialer({
+        url: options.parentUrl,
+        logger,
+        ...(options.parentToken !== undefined && { tokenProvider: staticTokenProvider(options.parentToken) }),
+      }),
+      reconnect: { ...options.reconnect, maxInitialAttempts: options.maxInitialAttempts ?? 1 },
+      ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
+    };
+  }
+  const fabric = new Fabric({
+    ...(options.id !== undefined && { systemId: options.id }),
+    logger,
+    listeners: [listener],
+    ...(connect !== undefined && { connect }),
+    ...(hooks.length > 0 && { hooks }),
+    ...(options.sentinel !== undefined && { sentinel: options.sentinel }),
+  });
+  const signal = options.signal;
+  let stopping: Promise<void> | undefined;
+  const onAbort = (): void => {
+    stopping ??= fabric.stop();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (signal?.aborted) throw new AbortedError('starting the sentinel', { cause: signal.reason });
+    await fabric.start();
+  } catch (error) {
+    await (stopping ?? fabric.stop());
+    throw signal?.aborted ? new AbortedError('starting the sentinel', { cause: signal.reason }) : error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  const node = fabric.node;
+  const address = node instanceof Sentinel ? node.addresses[0] : undefined;
+  if (address === undefined) {
+    await fabric.stop();
+    throw new FameError('INTERNAL_ERROR', 'the sentinel started without a listening address');
+  }
+  const healthUrl = new URL(address.url);
+  healthUrl.protocol = healthUrl.protocol === 'wss:' ? 'https:' : 'http:';
+  healthUrl.pathname = HEALTH_PATH;
+  const stop = () => fabric.stop();
+  return {
+    fabric,
+    id: node.systemId,
+    get physicalPath() {
+      return fabric.physicalPath;
+    },
+    url: address.url,
+    healthUrl: healthUrl.href,
+    host: address.host,
+    port: address.port,
+    authenticated: tokens.length > 0,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * A math agent for `naylence sentinel` (docs/guides/run-a-sentinel.md): attaches to the
+ * sentinel at FAME_DIRECT_ADMISSION_URL (the reference's variable for the same thing), serves
+ * `math@fame.fabric` with the capability `math.v1`, and runs until SIGINT or SIGTERM.
+ *
+ *   FAME_DIRECT_ADMISSION_URL=ws://127.0.0.1:8000/fame/v1/attach/ws/downstream node tools/demo/dist/examples/math-agent.js
+ *
+ * Optional: FAME_NODE_ID (system id), FAME_PARENT_TOKEN (bearer token for a sentinel started
+ * with --token), FAME_LOG_LEVEL (default warn).
+ */
+import { createDefaultLogger, createFabric } from '@naylence/fabric';
+import { WebSocketDialer } from '@naylence/transport-ws';
+
+const url = process.env.FAME_DIRECT_ADMISSION_URL ?? 'ws://127.0.0.1:8000/fame/v1/attach/ws/downstream';
+const token = process.env.FAME_PARENT_TOKEN;
+// FAME_LOG_LEVEL: the reference's names (WARNING, CRITICAL, OFF, …) or pino's.
+const levelName = process.env.FAME_LOG_LEVEL?.toLowerCase() ?? 'warn';
+const logger = createDefaultLogger(
+  ({ warning: 'warn', critical: 'fatal', off: 'silent' } as Record<string, string>)[levelName] ?? levelName,
+);
+
+// Start the sentinel first: a refused token, no sentinel or a bad URL reject here (AttachError, CONNECTOR_CLOSED, ConfigError).
+const fabric = await createFabric({
+  ...(process.env.FAME_NODE_ID !== undefined && { systemId: process.env.FAME_NODE_ID }),
+  logger,
+  connect: new WebSocketDialer({
+    url,
+    logger,
+    ...(token !== undefined && { tokenProvider: { getToken: () => Promise.resolve({ value: token }) } }),
+  }),
+});
+
+await fabric.serve(
+  'math@fame.fabric',
+  {
+    add: ({ x, y }: { x: number; y: number }) => x + y,
+    async *fib({ n }: { n: number }) {
+      let [a, b] = [0, 1];
+      for (let i = 0; i < n; i++) {
+        yield a;
+        [a, b] = [b, a + b];
+      }
+    },
+    whoami: () => fabric.node.systemId,
+  },
+  { capabilities: ['math.v1'] },
+);
+process.stdout.write(`math agent ${fabric.physicalPath} serving math@fame.fabric (capability math.v1)\nREADY\n`);
+
+const stop = async (): Promise<void> => {
+  await fabric.stop();
+  process.stdout.write('math agent stopped\n');
+};
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());

@@ -1,0 +1,252 @@
+/**
+ * A small process harness for the reference role scripts in `../reference/`: spawn one, wait
+ * for its READY line, read its JSON lines, and always kill it (use `await using`).
+ *
+ * The scripts print one JSON object per line on stdout plus a plain `READY …` line once they
+ * listen or are attached (see `reference/*.mjs` headers). The runtime's own logs go to stderr,
+ * which the harness keeps for error messages.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { randomId } from '@naylence/core';
+
+/** Folder of the reference role scripts. */
+export const REFERENCE_DIR = fileURLToPath(new URL('../reference/', import.meta.url));
+
+/** One JSON line printed by a reference script. */
+export type JsonLine = Record<string, unknown>;
+
+export interface SpawnOptions {
+  /** Extra arguments (`--key=value`). */
+  readonly args?: readonly string[];
+  /** Extra environment (on top of ours; FAME_LOG_LEVEL defaults to WARNING). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Name used in error messages. Default: the script name. */
+  readonly name?: string;
+}
+
+/** How a process ended. */
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** A node id no other process of this run uses (the reference's default ids collide). */
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomId(8)}`;
+}
+
+/** A running reference script. Dispose it to stop it (SIGTERM, then SIGKILL). */
+export class RoleProcess implements AsyncDisposable {
+  readonly name: string;
+  readonly child: ChildProcess;
+  /** Every JSON line so far, in order. */
+  readonly lines: JsonLine[] = [];
+  /** Every line that is not JSON (READY …). */
+  readonly textLines: string[] = [];
+  readonly exited: Promise<Exit>;
+  #stderr = '';
+  #exit: Exit | undefined;
+  #waiters = new Set<() => void>();
+
+  constructor(script: string, options: SpawnOptions = {}) {
+    this.name = options.name ?? script;
+    this.child = spawn(process.execPath, [`${REFERENCE_DIR}${script}`, ...(options.args ?? [])], {
+      cwd: REFERENCE_DIR,
+      env: { ...process.env, NODE_NO_WARNINGS: '1', FAME_LOG_LEVEL: 'WARNING', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => {
+        this.#exit = { code, signal };
+        this.#notify();
+        resolve(this.#exit);
+      }),
+    );
+    this.child.stderr!.setEncoding('utf8');
+    this.child.stderr!.on('data', (chunk: string) => {
+      // Keep the tail only: the runtime can be chatty.
+      this.#stderr = (this.#stderr + chunk).slice(-20_000);
+    });
+    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      if (line.startsWith('{')) {
+        try {
+          this.lines.push(JSON.parse(line) as JsonLine);
+        } catch {
+          this.textLines.push(line);
+        }
+      } else this.textLines.push(line);
+      this.#notify();
+    });
+  }
+
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  get exitInfo(): Exit | undefined {
+    return this.#exit;
+  }
+
+  /**
+   * The first JSON line (from index `from`) matching `predicate`. Rejects when the process
+   * exits first or after `timeoutMs` (a safety net against hangs, not a performance bound).
+   */
+  waitFor(predicate: (line: JsonLine) => boolean, options: { timeoutMs?: number; what?: string; from?: number } = {}): Promise<JsonLine> {
+    return this.#wait(() => this.lines.slice(options.from ?? 0).find(predicate), options.what ?? 'a matching line', options.timeoutMs);
+  }
+
+  /** The READY line's text after `READY` (a port for the sentinel, '' for agents and clients). */
+  ready(timeoutMs?: number): Promise<string> {
+    return this.#wait(
+      () => {
+        const line = this.textLines.find((l) => l === 'READY' || l.startsWith('READY '));
+        return line === undefined ? undefined : line.slice(6);
+      },
+      'READY',
+      timeoutMs,
+    );
+  }
+
+  /** The JSON line of a client probe (`{"test": name, …}`). */
+  result(test: string, timeoutMs?: number): Promise<JsonLine> {
+    return this.waitFor((l) => l.test === test, { what: `result of ${test}`, ...(timeoutMs !== undefined && { timeoutMs }) });
+  }
+
+  /** Resolves when the process exits on its own. */
+  async finished(timeoutMs = 30_000): Promise<Exit> {
+    return this.#wait(() => this.#exit, 'exit', timeoutMs, false);
+  }
+
+  /** Send `signal` and wait for the exit; SIGKILL if it does not exit within `graceMs`. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 5_000): Promise<Exit> {
+    if (this.#exit) return this.#exit;
+    this.child.kill(signal);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const killed = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.child.kill('SIGKILL');
+        resolve();
+      }, graceMs);
+    });
+    await Promise.race([this.exited, killed]);
+    clearTimeout(timer);
+    return this.exited;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  #notify(): void {
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+
+  #wait<T>(probe: () => T | undefined, what: string, timeoutMs = 20_000, failOnExit = true): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const check = (): void => {
+        const value = probe();
+        if (value !== undefined) return done(() => resolve(value));
+        if (failOnExit && this.#exit) {
+          const { code, signal } = this.#exit;
+          return done(() => reject(new Error(`${this.name} exited (code ${code}, signal ${signal}) before ${what}${this.#context()}`)));
+        }
+      };
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`${this.name}: no ${what} within ${timeoutMs} ms${this.#context()}`))),
+        timeoutMs,
+      );
+      const done = (settle: () => void): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+        settle();
+      };
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
+  #context(): string {
+    const out = this.lines.slice(-5).map((l) => JSON.stringify(l));
+    return `\n--- last stdout lines:\n${out.join('\n')}\n--- stderr tail:\n${this.#stderr.slice(-3_000)}`;
+  }
+}
+
+/** Start a reference role script (`ref-sentinel.mjs`, `ref-agent.mjs`, `ref-client.mjs`). */
+export function spawnReference(script: string, options?: SpawnOptions): RoleProcess {
+  return new RoleProcess(script, options);
+}
+
+/** A reference sentinel on 127.0.0.1; resolves once it listens. */
+export async function startReferenceSentinel(
+  options: { id?: string; port?: number; token?: string } = {},
+): Promise<RoleProcess & { readonly port: number; readonly url: string; readonly id: string }> {
+  const id = options.id ?? uniqueId('ref-sentinel');
+  const args = [`--id=${id}`, `--port=${options.port ?? 0}`, '--host=127.0.0.1'];
+  if (options.token !== undefined) args.push(`--token=${options.token}`);
+  const proc = spawnReference('ref-sentinel.mjs', { args, name: `ref-sentinel ${id}` });
+  try {
+    const port = Number(await proc.ready());
+    return Object.assign(proc, { port, url: attachUrl(port), id });
+  } catch (error) {
+    await proc.stop('SIGKILL');
+    throw error;
+  }
+}
+
+/** A reference agent serving `math@fame.fabric` (add, fib, whoami, sleep, fail); resolves once attached. */
+export async function startReferenceAgent(
+  url: string,
+  options: { id?: string; capability?: string; pool?: boolean; token?: string } = {},
+): Promise<RoleProcess & { readonly id: string }> {
+  const id = options.id ?? uniqueId('ref-agent');
+  const args = [`--url=${url}`, `--id=${id}`];
+  if (options.capability !== undefined) args.push(`--capability=${options.capability}`);
+  if (options.pool) args.push('--pool');
+  if (options.token !== undefined) args.push(`--token=${options.token}`);
+  const proc = spawnReference('ref-agent.mjs', { args, name: `ref-agent ${id}` });
+  try {
+    await proc.ready();
+    return Object.assign(proc, { id });
+  } catch (error) {
+    await proc.stop('SIGKILL');
+    throw error;
+  }
+}
+
+/**
+ * A reference client that runs `tests` (comma-separated probe names of ref-client.mjs) and
+ * exits; resolves with all its JSON lines once it has exited.
+ */
+export async function runReferenceClient(
+  url: string,
+  tests: string,
+  options: { id?: string; token?: string; capability?: string; calls?: number; n?: number; timeoutMs?: number } = {},
+): Promise<{ lines: JsonLine[]; exit: Exit; result(test: string): JsonLine; stderr: string }> {
+  const id = options.id ?? uniqueId('ref-client');
+  const args = [`--url=${url}`, `--id=${id}`, `--tests=${tests}`];
+  if (options.token !== undefined) args.push(`--token=${options.token}`);
+  if (options.capability !== undefined) args.push(`--capability=${options.capability}`);
+  if (options.calls !== undefined) args.push(`--calls=${options.calls}`);
+  if (options.n !== undefined) args.push(`--n=${options.n}`);
+  await using proc = spawnReference('ref-client.mjs', { args, name: `ref-client ${id}` });
+  const exit = await proc.finished(options.timeoutMs ?? 60_000);
+  const lines = [...proc.lines];
+  return {
+    lines,
+    exit,
+    stderr: proc.stderr,
+    result(test) {
+      const line = lines.find((l) => l.test === test);
+      if (line === undefined)
+        throw new Error(`ref-client printed no result for ${test}: ${JSON.stringify(lines)}\n${proc.stderr.slice(-2000)}`);
+      return line;
+    },
+  };
+}
+
+/** The attach URL of a WebSocket sentinel on 127.0.0.1:`port`. */
+export function attachUrl(port: number): string {
+  return `ws://127.0.0.1:${port}/fame/v1/attach/ws/downstream`;
+}
