@@ -1,18 +1,34 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench [scenario…] [--rounds N] [--smoke]`: runs benchmark scenarios, prints a table per
- * scenario and writes all figures to `tools/bench/results/<timestamp>.json`.
+ * `pnpm bench [scenario…] [--rounds N] [--smoke] [--profile] [--out FILE]`: runs benchmark scenarios, prints one table
+ * (ours, the reference and a bare baseline side by side) and writes all figures to
+ * `tools/bench/results/<timestamp>.json`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatResult } from './report.js';
-import type { Scenario, ScenarioResult } from './scenario.js';
+import { BENCH_DIR } from './proc.js';
+import { formatResults } from './report.js';
+import { ratios, type Scenario, type ScenarioResult } from './scenario.js';
 import { codecScenario } from './scenarios/codec.js';
+import { coldStartScenario } from './scenarios/cold-start.js';
 import { fabricForwardScenario } from './scenarios/fabric-forward.js';
+import { faninScenario } from './scenarios/fanin.js';
+import { inprocRpcScenario } from './scenarios/inproc-rpc.js';
+import { installSizeScenario } from './scenarios/install-size.js';
+import { wsRpcScenario } from './scenarios/ws-rpc.js';
+import { wsSoakScenario } from './scenarios/ws-soak.js';
 
-const SCENARIOS: readonly Scenario[] = [codecScenario, fabricForwardScenario];
+export const SCENARIOS: readonly Scenario[] = [
+  codecScenario,
+  fabricForwardScenario,
+  inprocRpcScenario,
+  wsRpcScenario,
+  wsSoakScenario,
+  faninScenario,
+  coldStartScenario,
+  installSizeScenario,
+];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -20,6 +36,8 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '3' },
     smoke: { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    profile: { type: 'boolean', default: false },
   },
 });
 
@@ -36,21 +54,34 @@ if (unknown.length > 0) {
 }
 
 const rounds = values.smoke ? 1 : Math.max(1, Number(values.rounds));
+const date = new Date().toISOString();
+if (values.profile) {
+  process.env.BENCH_PROFILE_DIR = path.join(BENCH_DIR, 'results', `profiles-${date.replace(/[:.]/g, '-')}`);
+  console.log(`CPU profiles of the role processes: ${process.env.BENCH_PROFILE_DIR}`);
+}
 const results: ScenarioResult[] = [];
+const failures: string[] = [];
 console.log(
-  `# naylence bench — ${new Date().toISOString()} — node ${process.version}${values.smoke ? ' — SMOKE (figures meaningless)' : ''}`,
+  `# naylence bench — ${date} — node ${process.version} — ${rounds} round(s)${values.smoke ? ' — SMOKE (figures meaningless)' : ''}`,
 );
 for (const scenario of selected as Scenario[]) {
-  const result = await scenario.run({ rounds, smoke: values.smoke });
-  results.push(result);
-  console.log(`\n${formatResult(result)}`);
+  const t0 = performance.now();
+  process.stderr.write(`${scenario.name}… `);
+  try {
+    results.push(await scenario.run({ rounds, smoke: values.smoke }));
+    process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  } catch (error) {
+    // one broken scenario must not cost the others' figures
+    process.stderr.write('failed\n');
+    failures.push(`${scenario.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
 }
+console.log(`\n${formatResults(results)}`);
+for (const failure of failures) console.error(`\nFAILED ${failure}`);
 
-const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../results');
-mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}${values.smoke ? '-smoke' : ''}.json`);
-writeFileSync(
-  file,
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, smoke: values.smoke, rounds, results }, null, 2),
-);
+const file = values.out ?? path.join(BENCH_DIR, 'results', `${date.replace(/[:.]/g, '-')}${values.smoke ? '-smoke' : ''}.json`);
+mkdirSync(path.dirname(file), { recursive: true });
+const withRatios = results.map((r) => ({ ...r, rows: r.rows.map((row) => ({ ...row, ...ratios(row) })) }));
+writeFileSync(file, JSON.stringify({ date, node: process.version, smoke: values.smoke, rounds, results: withRatios, failures }, null, 2));
 console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
+process.exitCode = failures.length > 0 ? 1 : 0;

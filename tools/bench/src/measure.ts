@@ -1,4 +1,5 @@
-/** Timing helpers shared by the in-process scenarios. */
+/** Timing and statistics helpers shared by the scenarios. */
+import type { Summary } from './scenario.js';
 
 export interface Rate {
   readonly opsPerSec: number;
@@ -26,14 +27,21 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-export interface Summary {
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-}
-
 export function summarize(values: readonly number[]): Summary {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
+/** Like {@link summarize}, but `undefined` when no round produced a figure. */
+export function summarizeSome(values: readonly (number | undefined)[]): Summary | undefined {
+  const finite = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+  return finite.length > 0 ? summarize(finite) : undefined;
+}
+
+/** Nearest-rank percentile of unsorted samples; NaN for none. */
+export function percentile(values: ArrayLike<number>, p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 /** Keeps results observable so the JIT cannot drop the work being measured. */

@@ -1,29 +1,54 @@
-import type { ScenarioResult } from './scenario.js';
+import { ratios, type Row, type ScenarioResult, type Summary } from './scenario.js';
 
 function fmt(value: number): string {
-  if (value >= 100) return Math.round(value).toLocaleString('en-US');
+  if (!Number.isFinite(value)) return String(value);
+  if (Math.abs(value) >= 100 || Number.isInteger(value)) return Math.round(value).toLocaleString('en-US');
   return value.toPrecision(3);
 }
 
-/** One plain-text table per scenario. */
-export function formatResult(result: ScenarioResult): string {
-  const header = ['measure', 'unit', 'ours (median, min–max)', 'baseline', 'baseline (median, min–max)', 'ratio', 'target'];
-  const lines = result.rows.map((row) => [
-    row.label,
-    row.unit,
-    `${fmt(row.ours.median)} (${fmt(row.ours.min)}–${fmt(row.ours.max)})`,
-    row.baseline?.name ?? '',
-    row.baseline ? `${fmt(row.baseline.median)} (${fmt(row.baseline.min)}–${fmt(row.baseline.max)})` : '',
-    row.ratio === undefined ? '' : row.ratio.toFixed(2),
-    row.target ?? '',
-  ]);
+function cell(s: Summary | undefined): string {
+  if (s === undefined) return '—';
+  return s.min === s.max ? fmt(s.median) : `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
+}
+
+function ratio(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? '' : value >= 100 ? value.toFixed(0) : value.toPrecision(2);
+}
+
+function target(row: Row): string {
+  const t = row.target;
+  if (t === undefined) return '';
+  const met = ratios(row).met;
+  const subject = t.vs === 'self' ? 'ours' : t.vs === 'reference' ? 'ours/ref' : 'ours/bare';
+  return `${subject} ${t.op === '>=' ? '≥' : '≤'} ${t.value} ${met === undefined ? '?' : met ? '✓' : '✗'}`;
+}
+
+/**
+ * One Markdown table for the whole run (figures are `median (min–max)` over rounds; ratios are
+ * ours / reference and ours / bare of the medians), then the scenarios' notes.
+ */
+export function formatResults(results: readonly ScenarioResult[]): string {
+  const header = ['scenario', 'measure', 'unit', 'ours', 'reference', 'bare', 'ours/ref', 'ours/bare', 'target'];
+  const lines = results.flatMap((result) =>
+    result.rows.map((row, i) => {
+      const r = ratios(row);
+      return [
+        i === 0 ? result.scenario : '',
+        row.label,
+        row.unit,
+        cell(row.ours),
+        cell(row.reference),
+        cell(row.bare),
+        ratio(r.vsReference),
+        ratio(r.vsBare),
+        target(row),
+      ];
+    }),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const render = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  const out = [`## ${result.scenario}`, render(header), render(widths.map((w) => '-'.repeat(w))), ...lines.map(render)];
-  for (const note of result.notes ?? []) out.push(`note: ${note}`);
+  const render = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const out = [render(header), render(widths.map((w) => '-'.repeat(w))), ...lines.map(render)];
+  const notes = results.flatMap((r) => (r.notes ?? []).map((n) => `- ${r.scenario}: ${n}`));
+  if (notes.length > 0) out.push('', ...notes);
   return out.join('\n');
 }

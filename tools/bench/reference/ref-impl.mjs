@@ -1,0 +1,127 @@
+// The bench roles on the reference implementation (@naylence/runtime 0.4.12), driven only
+// through its public API, with the configs documented in /work/refprobe/REPORT.md §3.
+// Loaded by ../dist/roles/host.js; implements the `Impl` interface of ../src/roles/impl.ts.
+//
+// The runtime is installed only in tools/interop (under the alias `ref-runtime`), so it is
+// imported from there by path: the package's `exports["."].import` entry.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const pkgDir = fileURLToPath(new URL('../../interop/node_modules/ref-runtime/', import.meta.url));
+const pkg = JSON.parse(readFileSync(`${pkgDir}package.json`, 'utf8'));
+const rt = await import(pathToFileURL(`${pkgDir}${pkg.exports['.'].import}`).href);
+
+const common = {
+  security: { type: 'SecurityProfile', profile: 'open' },
+  storage: { type: 'StorageProfile', profile: 'memory' },
+  delivery: { type: 'DeliveryProfile', profile: 'at-most-once' },
+};
+
+function nodeConfig(port, id, logicals) {
+  return {
+    plugins: ['@naylence/runtime'],
+    node: {
+      type: 'Node',
+      id, // always explicit: the default fingerprint ids of one host collide
+      ...(logicals && { requested_logicals: logicals }),
+      identity_policy: { type: 'NodeIdentityPolicyProfile', profile: 'default' },
+      admission: {
+        type: 'DirectAdmissionClient',
+        connection_grants: [
+          {
+            type: 'WebSocketConnectionGrant',
+            purpose: 'node.attach',
+            url: `ws://127.0.0.1:${port}/fame/v1/attach/ws/downstream`,
+            auth: { type: 'NoAuth' },
+            ttl: 0,
+            durable: false,
+          },
+        ],
+      },
+      ...common,
+    },
+  };
+}
+
+async function enter(rootConfig) {
+  const fabric = await rt.FameFabric.create({ rootConfig });
+  await fabric.enter();
+  return fabric;
+}
+
+const MATH = new rt.FameAddress('math@fame.fabric');
+const SINK = new rt.FameAddress('sink@fame.fabric');
+
+function client(fabric, math) {
+  return {
+    add: (x, timeoutMs) => fabric.invoke(math, 'add', { x, y: 1 }, timeoutMs),
+    send: async (payload) => {
+      await fabric.send(rt.createFameEnvelope({ to: SINK, frame: { type: 'Data', payload } }));
+    },
+    stop: () => fabric.exit(),
+  };
+}
+
+export const impl = {
+  async sentinel() {
+    const listener = { host: '127.0.0.1', port: 0 };
+    const fabric = await enter({
+      plugins: ['@naylence/runtime'],
+      node: {
+        type: 'Sentinel',
+        id: `ref-sentinel-${process.pid}`,
+        requested_logicals: ['fame.fabric'],
+        listeners: [
+          { type: 'WebSocketListener', ...listener },
+          { type: 'HttpListener', ...listener },
+        ],
+        admission: { type: 'AdmissionProfile', profile: 'none' },
+        ...common,
+      },
+    });
+    const port = fabric.node.eventListeners.find((l) => l?.httpServer)?.httpServer.actualPort;
+    return { port, stop: () => fabric.exit() };
+  },
+
+  async agent(port, id) {
+    const fabric = await enter(nodeConfig(port, id, ['fame.fabric']));
+    let delivered = 0;
+    await fabric.serve(
+      {
+        async handleRpcRequest(method, params) {
+          if (method === 'add') return params.x + params.y;
+          throw new Error(`Method not found: ${method}`);
+        },
+      },
+      'math@fame.fabric',
+    );
+    await fabric.serve(
+      {
+        async handleMessage() {
+          delivered++;
+          return null;
+        },
+      },
+      'sink@fame.fabric',
+    );
+    return { delivered: () => delivered, stop: () => fabric.exit() };
+  },
+
+  async client(port, id) {
+    return client(await enter(nodeConfig(port, id)), MATH);
+  },
+
+  async inproc() {
+    const fabric = await rt.FameFabric.create();
+    await fabric.enter();
+    const address = await fabric.serve(
+      {
+        async handleRpcRequest(method, params) {
+          return params.x + params.y;
+        },
+      },
+      'math',
+    );
+    return client(fabric, address);
+  },
+};
