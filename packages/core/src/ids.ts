@@ -85,7 +85,19 @@ export function base62FromBytes(bytes: Uint8Array): string {
   return out;
 }
 
+interface NodeCrypto {
+  createHash(algorithm: 'sha256'): { update(data: Uint8Array | string): { digest(): Uint8Array } };
+}
+
+// On Node (>= 20.16) the synchronous node:crypto hash is several times cheaper than WebCrypto's
+// promise round trip; `getBuiltinModule` reaches it without a static Node import, so core still
+// loads in browsers, where WebCrypto is used.
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(
+  'node:crypto',
+) as NodeCrypto | undefined;
+
 async function sha256(data: Uint8Array<ArrayBuffer> | string): Promise<Uint8Array<ArrayBuffer>> {
+  if (nodeCrypto) return new Uint8Array(nodeCrypto.createHash('sha256').update(data).digest());
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
 }

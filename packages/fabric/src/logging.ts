@@ -7,5 +7,14 @@ import { pino } from 'pino';
  * implementing core's `Logger`) to change level and destination.
  */
 export function createDefaultLogger(level: string = 'warn'): Logger {
-  return pino({ level, base: null }, pino.destination(2));
+  // One pino instance (and one stderr destination) per level and process, however many
+  // fabrics a process creates.
+  let logger = defaults.get(level);
+  if (!logger) {
+    logger = pino({ level, base: null }, pino.destination(2));
+    defaults.set(level, logger);
+  }
+  return logger;
 }
+
+const defaults = new Map<string, Logger>();

@@ -10,6 +10,7 @@ import {
   type ConnectorState,
   type Logger,
   type WireMessage,
+  lazyChild,
 } from '@naylence/core';
 import { CLOSE_NORMAL, wireCloseCode, wireCloseReason } from './close-codes.js';
 import { BrowserSocketEdge } from './platform/browser.js';
@@ -97,7 +98,7 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
   constructor(socket: NodeWebSocket | WebSocket, options: WebSocketConnectorOptions = {}) {
     this.id = randomId();
     this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
-    this.#logger = (options.logger ?? NOOP_LOGGER).child({ connectorId: this.id, transport: 'websocket' });
+    this.#logger = lazyChild(options.logger ?? NOOP_LOGGER, { connectorId: this.id, transport: 'websocket' });
     this.info = {
       transport: 'websocket',
       ...(options.remoteAddress !== undefined && { remoteAddress: options.remoteAddress }),

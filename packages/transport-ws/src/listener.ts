@@ -13,6 +13,7 @@ import {
   type ListenerHost,
   type Logger,
   type TransportListener,
+  lazyChild,
 } from '@naylence/core';
 import type { WebSocketServer } from 'ws';
 import { CLOSE_GOING_AWAY, CLOSE_INTERNAL, CLOSE_POLICY } from './close-codes.js';
@@ -230,7 +231,7 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     });
     this.#links.add(connector);
     void connector.whenClosed().then(() => this.#links.delete(connector));
-    const log = this.#logger.child({
+    const log = lazyChild(this.#logger, {
       connectorId: connector.id,
       path: requestPath(request.url),
       remoteAddress: connector.info.remoteAddress,

@@ -14,6 +14,7 @@ import {
   type FameEnvelope,
   type Logger,
   type WireMessage,
+  lazyChild,
 } from '@naylence/core';
 import { FLOW_WINDOW, ReceiveCredits } from './flow-control.js';
 import { asError } from '../util/as-error.js';
@@ -112,7 +113,7 @@ export class Link {
     this.connector = connector;
     this.id = connector.id;
     this.#handler = handler;
-    this.logger = options.logger.child({ linkId: connector.id, transport: connector.info.transport });
+    this.logger = lazyChild(options.logger, { linkId: connector.id, transport: connector.info.transport });
     this.#maxBytes = options.maxEnvelopeBytes;
     // Envelopes go out with their own key order: ours are built in wire order, forwarded ones
     // keep the order their sender chose (as the reference forwards them).

@@ -10,6 +10,7 @@ import {
   type NodeAttachFrame,
   type OriginType,
   type TransportListener,
+  lazyChild,
 } from '@naylence/core';
 import { Link, type SendOptions } from '../link/link.js';
 import { controlAck, controlRequest } from '../node/control-request.js';
@@ -157,7 +158,7 @@ export class Sentinel extends FameNode {
     const link: Link = new Link(
       inbound.connector,
       { onEnvelope: (env) => this.#onLinkEnvelope(env, state), onClose: (info) => this.#onLinkClosed(state, info) },
-      { ...this.linkOptions, logger: this.logger.child({ peer: inbound.systemId, originType: inbound.originType }) },
+      { ...this.linkOptions, logger: lazyChild(this.logger, { peer: inbound.systemId, originType: inbound.originType }) },
     );
     const state: LinkState = {
       phase: 'pending',
