@@ -31,22 +31,45 @@ export const NOOP_LOGGER: Logger = {
 
 /**
  * A child of `parent` with `bindings`, created only when it first logs. Creating a pino child
- * costs microseconds and a few KiB; per-link loggers that never log should cost nothing.
+ * costs microseconds and a few KiB; per-link loggers that never log should cost one small
+ * object (methods live on the prototype, not in per-instance closures).
  */
 export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
-  if (parent === NOOP_LOGGER) return NOOP_LOGGER;
-  let real: Logger | undefined;
-  const get = (): Logger => (real ??= parent.child(bindings));
-  const forward =
-    (level: 'trace' | 'debug' | 'info' | 'warn' | 'error'): LogFn =>
-    (a: string | object, b?: string) =>
-      typeof a === 'string' ? get()[level](a) : get()[level](a, b);
-  return {
-    trace: forward('trace'),
-    debug: forward('debug'),
-    info: forward('info'),
-    warn: forward('warn'),
-    error: forward('error'),
-    child: (more) => lazyChild(parent, { ...bindings, ...more }),
-  };
+  return parent === NOOP_LOGGER ? NOOP_LOGGER : new LazyChildLogger(parent, bindings);
+}
+
+class LazyChildLogger implements Logger {
+  #real: Logger | undefined;
+  constructor(
+    private readonly parent: Logger,
+    private readonly bindings: Record<string, unknown>,
+  ) {}
+
+  #get(): Logger {
+    return (this.#real ??= this.parent.child(this.bindings));
+  }
+
+  trace(a: string | object, b?: string): void {
+    if (typeof a === 'string') this.#get().trace(a);
+    else this.#get().trace(a, b);
+  }
+  debug(a: string | object, b?: string): void {
+    if (typeof a === 'string') this.#get().debug(a);
+    else this.#get().debug(a, b);
+  }
+  info(a: string | object, b?: string): void {
+    if (typeof a === 'string') this.#get().info(a);
+    else this.#get().info(a, b);
+  }
+  warn(a: string | object, b?: string): void {
+    if (typeof a === 'string') this.#get().warn(a);
+    else this.#get().warn(a, b);
+  }
+  error(a: string | object, b?: string): void {
+    if (typeof a === 'string') this.#get().error(a);
+    else this.#get().error(a, b);
+  }
+  child(more: Record<string, unknown>): Logger {
+    return new LazyChildLogger(this.parent, { ...this.bindings, ...more });
+  }
 }
