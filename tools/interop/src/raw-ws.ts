@@ -80,23 +80,12 @@ export class RawClient implements AsyncDisposable {
 
   /** The first received envelope matching `predicate` (waits for it; a hang guard of 10 s). */
   next(predicate: (envelope: FameEnvelope) => boolean, timeoutMs = 10_000): Promise<FameEnvelope> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const found = this.envelopes.find(predicate);
-        if (found) finish(() => resolve(found));
-      };
-      const timer = setTimeout(
-        () => finish(() => reject(new Error(`${this.systemId}: no matching envelope within ${timeoutMs} ms`))),
-        timeoutMs,
-      );
-      const finish = (settle: () => void): void => {
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        settle();
-      };
-      this.#waiters.add(check);
-      check();
-    });
+    return waitFor(
+      this.#waiters,
+      () => this.envelopes.find(predicate),
+      timeoutMs,
+      `${this.systemId}: no matching envelope within ${timeoutMs} ms`,
+    );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -160,20 +149,13 @@ export class SilentParent implements AsyncDisposable {
   }
 
   /** Resolves once `count` links were accepted. */
-  untilLinks(count: number, timeoutMs = 10_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (this.links.length >= count) finish(resolve);
-      };
-      const timer = setTimeout(() => finish(() => reject(new Error(`fewer than ${count} links within ${timeoutMs} ms`))), timeoutMs);
-      const finish = (settle: () => void): void => {
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        settle();
-      };
-      this.#waiters.add(check);
-      check();
-    });
+  async untilLinks(count: number, timeoutMs = 10_000): Promise<void> {
+    await waitFor(
+      this.#waiters,
+      () => (this.links.length >= count ? true : undefined),
+      timeoutMs,
+      `fewer than ${count} links within ${timeoutMs} ms`,
+    );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -182,4 +164,25 @@ export class SilentParent implements AsyncDisposable {
     for (const client of server.clients) client.terminate();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/**
+ * Resolves with the first defined value of `probe`, checked now and whenever something calls
+ * the waiters in `waiters`; rejects with `message` after `timeoutMs`.
+ */
+function waitFor<T>(waiters: Set<() => void>, probe: () => T | undefined, timeoutMs: number, message: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const value = probe();
+      if (value !== undefined) finish(() => resolve(value));
+    };
+    const timer = setTimeout(() => finish(() => reject(new Error(message))), timeoutMs);
+    const finish = (settle: () => void): void => {
+      clearTimeout(timer);
+      waiters.delete(check);
+      settle();
+    };
+    waiters.add(check);
+    check();
+  });
 }

@@ -49,25 +49,26 @@ class LazyChildLogger implements Logger {
     return (this.#real ??= this.parent.child(this.bindings));
   }
 
+  #log(level: 'trace' | 'debug' | 'info' | 'warn' | 'error', a: string | object, b: string | undefined): void {
+    const logger = this.#get();
+    if (typeof a === 'string') logger[level](a);
+    else logger[level](a, b);
+  }
+
   trace(a: string | object, b?: string): void {
-    if (typeof a === 'string') this.#get().trace(a);
-    else this.#get().trace(a, b);
+    this.#log('trace', a, b);
   }
   debug(a: string | object, b?: string): void {
-    if (typeof a === 'string') this.#get().debug(a);
-    else this.#get().debug(a, b);
+    this.#log('debug', a, b);
   }
   info(a: string | object, b?: string): void {
-    if (typeof a === 'string') this.#get().info(a);
-    else this.#get().info(a, b);
+    this.#log('info', a, b);
   }
   warn(a: string | object, b?: string): void {
-    if (typeof a === 'string') this.#get().warn(a);
-    else this.#get().warn(a, b);
+    this.#log('warn', a, b);
   }
   error(a: string | object, b?: string): void {
-    if (typeof a === 'string') this.#get().error(a);
-    else this.#get().error(a, b);
+    this.#log('error', a, b);
   }
   child(more: Record<string, unknown>): Logger {
     return new LazyChildLogger(this.parent, { ...this.bindings, ...more });
