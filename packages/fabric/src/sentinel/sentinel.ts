@@ -410,11 +410,11 @@ export class Sentinel extends FameNode {
 
   /** A peer just attached (either way): tell it the addresses our children serve. */
   #announceToPeer(state: LinkState): void {
-    for (const [address, owner] of this.routes.entries().addresses) {
+    const { addresses, pools } = this.routes.entries();
+    for (const [address, owner] of addresses) {
       if (owner.kind === 'child') this.#requestOn(state, { type: 'AddressBind', address, physicalPath: this.physicalPath });
     }
-    for (const pool of this.routes.entries().pools)
-      this.#requestOn(state, { type: 'AddressBind', address: pool, physicalPath: this.physicalPath });
+    for (const pool of pools) this.#requestOn(state, { type: 'AddressBind', address: pool, physicalPath: this.physicalPath });
   }
 
   /** After our own (re-)attach: our bindings, then every route our children gave us. */
