@@ -1,5 +1,5 @@
 import type { FameEnvelope } from '@naylence/core';
-import type { ForwardTarget, NodeHooks } from '@naylence/fabric';
+import type { LinkRef, NodeHooks } from '@naylence/fabric';
 
 /**
  * Node hooks that print one line per envelope a node receives, forwards, delivers or drops
@@ -32,8 +32,9 @@ export function envelopePrinter(write: (line: string) => void, now: () => Date =
   };
 }
 
-function target(t: ForwardTarget): string {
-  return t.kind === 'upstream' ? 'upstream' : `${t.kind}:${t.systemId}`;
+/** `upstream`, `child:{id}` or `peer:{id}` (a child is the far end of a `downstream` link). */
+function target(t: LinkRef): string {
+  return t.role === 'upstream' ? 'upstream' : `${t.role === 'downstream' ? 'child' : t.role}:${t.systemId}`;
 }
 
 function clock(date: Date): string {

@@ -33,6 +33,7 @@ export {
   type Env,
 } from './options.js';
 export { toLogLevel, type LogLevel } from './log-level.js';
+export { createPinoLogger } from './logger.js';
 export { envelopePrinter } from './envelope-printer.js';
 export { main, MAIN_USAGE, SENTINEL_USAGE, type CliIo } from './main.js';
 export { cliVersion } from './version.js';

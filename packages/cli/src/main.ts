@@ -34,7 +34,8 @@ Prints "READY <attach url>" on stdout once listening; stops gracefully on SIGINT
 
 Options (each overrides its environment variable):
       --id <id>                   system id                   FAME_NODE_ID (default: random)
-      --host <host>               interface to bind           FAME_LISTENER_HOST (default: 0.0.0.0)
+      --host <host>               interface to bind; 0.0.0.0 = every interface
+                                                              FAME_LISTENER_HOST (default: 127.0.0.1)
   -p, --port <port>               port, 0 = ephemeral         FAME_LISTENER_WEBSOCKET_PORT, FAME_LISTENER_PORT (default: 8000)
       --token <secret>            shared secret children must present as bearer token;
                                   repeat for several          FAME_SENTINEL_TOKEN (default: none, open)
@@ -47,6 +48,11 @@ Options (each overrides its environment variable):
       --show-envelopes            print every envelope received or forwarded, one line each
       --no-show-envelopes                                     FAME_SHOW_ENVELOPES (default: off)
   -h, --help                      show this help
+
+Security profiles (environment only; the sentinel refuses to start rather than run without
+what they ask for): FAME_SECURITY_PROFILE (open), FAME_AUTHORIZATION_PROFILE (noop; --token
+adds a shared secret), FAME_ADMISSION_PROFILE (direct, open, noop, none). This build
+enforces only the values in brackets.
 `;
 
 /**
@@ -84,7 +90,7 @@ async function sentinelCommand(argv: readonly string[], env: Env, io: CliIo): Pr
   const stopSignal: { signal: AbortSignal; dispose?(): void } = io.signal ? { signal: io.signal } : processSignal();
   let sentinel: RunningSentinel;
   try {
-    sentinel = await runSentinel({ ...options, write: (text) => io.stdout.write(text), signal: stopSignal.signal });
+    sentinel = await runSentinel({ ...options, env, write: (text) => io.stdout.write(text), signal: stopSignal.signal });
   } catch (error) {
     stopSignal.dispose?.();
     if (isFameError(error, 'ABORTED') && stopSignal.signal.aborted) {
@@ -121,6 +127,7 @@ function banner(sentinel: RunningSentinel, options: SentinelCliOptions): string 
         ? `shared secret (${options.tokens.length} token${options.tokens.length > 1 ? 's' : ''})`
         : 'open: no token required',
     ],
+    ['security', `profile ${sentinel.fabric.profiles.security}, authorization ${sentinel.fabric.profiles.authorization}`],
     ['parent', options.parentUrl === undefined ? 'none (root)' : `${options.parentUrl} (attached)`],
     ['log level', `${options.logLevel} (stderr)`],
   ];

@@ -6,7 +6,7 @@ import { sentinelOptionsFromEnv } from './options.js';
 describe('sentinelOptionsFromEnv', () => {
   it('has defaults for everything', () => {
     expect(sentinelOptionsFromEnv({}, [])).toEqual({
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       port: 8000,
       tokens: [],
       maxInitialAttempts: 1,

@@ -24,7 +24,8 @@ export interface SentinelCliOptions {
 }
 
 export const DEFAULT_SENTINEL_PORT = 8000;
-export const DEFAULT_SENTINEL_HOST = '0.0.0.0';
+/** Loopback only by default: `--host 0.0.0.0` (or FAME_LISTENER_HOST) opens the sentinel to the network. */
+export const DEFAULT_SENTINEL_HOST = '127.0.0.1';
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 
 /** The environment variables `naylence sentinel` reads (the flag wins over each). */
@@ -62,7 +63,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * | flag | environment | default |
  * | --- | --- | --- |
  * | `--id` | `FAME_NODE_ID` | random |
- * | `--host` | `FAME_LISTENER_HOST` | `0.0.0.0` |
+ * | `--host` | `FAME_LISTENER_HOST` | `127.0.0.1` (`0.0.0.0` = every interface) |
  * | `--port`, `-p` | `FAME_LISTENER_WEBSOCKET_PORT`, then `FAME_LISTENER_PORT` | 8000 |
  * | `--token` (repeatable) | `FAME_SENTINEL_TOKEN` | none: open |
  * | `--parent` | `FAME_DIRECT_ADMISSION_URL` | none: root |

@@ -1,16 +1,10 @@
-import { AbortedError, FameError, type Logger } from '@naylence/core';
-import {
-  createDefaultLogger,
-  Fabric,
-  Sentinel,
-  type FabricOptions,
-  type NodeHooks,
-  type ReconnectPolicy,
-  type UpstreamOptions,
-} from '@naylence/fabric';
+import type { Server } from 'node:http';
+import { AbortedError, FameError, type Environment, type Logger, type ProfileRequest } from '@naylence/core';
+import { Fabric, Sentinel, type FabricOptions, type NodeHooks, type ReconnectPolicy, type UpstreamOptions } from '@naylence/fabric';
 import { sharedSecretAuthorizer, staticTokenProvider } from '@naylence/security';
 import { HEALTH_PATH, WebSocketDialer, WebSocketListener, type WebSocketListenerOptions } from '@naylence/transport-ws';
 import { envelopePrinter } from './envelope-printer.js';
+import { createPinoLogger } from './logger.js';
 import type { LogLevel } from './log-level.js';
 import { DEFAULT_LOG_LEVEL, DEFAULT_SENTINEL_HOST, DEFAULT_SENTINEL_PORT } from './options.js';
 
@@ -18,7 +12,7 @@ import { DEFAULT_LOG_LEVEL, DEFAULT_SENTINEL_HOST, DEFAULT_SENTINEL_PORT } from 
 export interface RunSentinelOptions {
   /** System id. Default: a random id. */
   readonly id?: string;
-  /** Default `0.0.0.0`. */
+  /** Interface to bind. Default `127.0.0.1` (`0.0.0.0` = every interface). */
   readonly host?: string;
   /** Default 8000; 0 picks an ephemeral port. */
   readonly port?: number;
@@ -45,6 +39,12 @@ export interface RunSentinelOptions {
   readonly hooks?: readonly NodeHooks[];
   /** Further WebSocket listener settings (max payload, idle timeout, …). */
   readonly listener?: Omit<WebSocketListenerOptions, 'host' | 'port' | 'authorizer' | 'server' | 'logger'>;
+  /** Mount the listener on this HTTP server instead of creating one (`host`/`port` then only apply if it is not listening yet). */
+  readonly server?: Server;
+  /** Security, authorization and admission profiles to enforce (as FAME_*_PROFILE ask); default: none beyond the environment. */
+  readonly profiles?: ProfileRequest;
+  /** Where FAME_*_PROFILE are read. Default `process.env`. */
+  readonly env?: Environment;
   /** Further sentinel settings (attach timeout, load balancer, route grace). */
   readonly sentinel?: FabricOptions['sentinel'];
   /**
@@ -87,12 +87,13 @@ export interface RunningSentinel extends AsyncDisposable {
  * ```
  */
 export async function runSentinel(options: RunSentinelOptions = {}): Promise<RunningSentinel> {
-  const logger = options.logger ?? createDefaultLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
+  const logger = options.logger ?? createPinoLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
   const tokens = options.tokens ?? [];
   const listener = new WebSocketListener({
     ...options.listener,
     host: options.host ?? DEFAULT_SENTINEL_HOST,
     port: options.port ?? DEFAULT_SENTINEL_PORT,
+    ...(options.server !== undefined && { server: options.server }),
     ...(tokens.length > 0 && { authorizer: sharedSecretAuthorizer({ secrets: tokens }) }),
   });
   const hooks: NodeHooks[] = [...(options.hooks ?? [])];
@@ -119,6 +120,8 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
     ...(connect !== undefined && { connect }),
     ...(hooks.length > 0 && { hooks }),
     ...(options.sentinel !== undefined && { sentinel: options.sentinel }),
+    ...(options.profiles !== undefined && { profiles: options.profiles }),
+    ...(options.env !== undefined && { env: options.env }),
   });
   const signal = options.signal;
   let stopping: Promise<void> | undefined;

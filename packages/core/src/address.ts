@@ -30,17 +30,38 @@ export function isValidAddress(text: string): boolean {
   return addressRegex.test(text);
 }
 
+/** The two halves of an address, split at its last `@` (no validation). */
+export interface AddressParts {
+  readonly participant: string;
+  /** Everything after the `@`: a host, a path starting with `/`, or a host followed by a path. */
+  readonly location: string;
+}
+
+/**
+ * Splits `participant@location` at the last `@`, without validating either part: the cheap
+ * split routing does per envelope on addresses the codec already validated. Undefined when there
+ * is no `@` or nothing before it.
+ */
+export function splitAddress(address: string): AddressParts | undefined {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  return { participant: address.slice(0, at), location: address.slice(at + 1) };
+}
+
+/** The host of a location (`fame.fabric` of `fame.fabric/api`); `''` for a path-only location. */
+export function locationHost(location: string): string {
+  const slash = location.indexOf('/');
+  return slash < 0 ? location : location.slice(0, slash);
+}
+
 /** Explains why `text` is not an address, or returns undefined when it is one. */
 function problem(text: string): string | undefined {
-  const at = text.lastIndexOf('@');
-  if (at < 0) return 'missing "@"';
-  const participant = text.slice(0, at);
-  const location = text.slice(at + 1);
+  if (!text.includes('@')) return 'missing "@"';
+  const { participant, location } = splitAddress(text) ?? { participant: '', location: text.slice(1) };
   if (!participantRegex.test(participant)) return `participant ${JSON.stringify(participant)} must be letters, digits, "_" or "-"`;
   if (location === '') return 'empty location';
-  const slash = location.indexOf('/');
-  const host = slash < 0 ? location : location.slice(0, slash);
-  const path = slash < 0 ? undefined : location.slice(slash);
+  const host = locationHost(location);
+  const path = host.length === location.length ? undefined : location.slice(host.length);
   if (host !== '') {
     const labels = host.split('.');
     for (let i = 0; i < labels.length; i++) {
@@ -69,13 +90,11 @@ export function parseAddress(text: string): ParsedAddress {
 
 export function tryParseAddress(text: string): ParsedAddress | undefined {
   if (!addressRegex.test(text)) return undefined;
-  const at = text.lastIndexOf('@');
-  const participant = text.slice(0, at);
-  const location = text.slice(at + 1);
+  const { participant, location } = splitAddress(text)!;
   if (location.startsWith('/')) return { participant, path: location };
-  const slash = location.indexOf('/');
-  if (slash < 0) return { participant, host: location };
-  return { participant, host: location.slice(0, slash), path: location.slice(slash) };
+  const host = locationHost(location);
+  if (host.length === location.length) return { participant, host };
+  return { participant, host, path: location.slice(host.length) };
 }
 
 /** @throws InvalidAddressError when the parts do not form a valid address */

@@ -213,8 +213,11 @@ export class NotRegisteredError extends FameError {
 
 export class ConfigError extends FameError {
   override name = 'ConfigError';
-  constructor(message: string) {
+  /** The option or environment variable at fault, when one is (e.g. `FAME_SECURITY_PROFILE`). */
+  readonly setting: string | undefined;
+  constructor(message: string, setting?: string) {
     super('INVALID_CONFIG', message);
+    this.setting = setting;
   }
 }
 

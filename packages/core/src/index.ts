@@ -7,8 +7,9 @@
  * - Addresses, ids, `secureDigest`, envelope builders.
  * - Errors: {@link FameError} with stable codes and one table of their wire representations.
  * - Contracts: {@link Connector}, {@link Dialer}, {@link TransportListener},
- *   {@link EnvelopeSecurity}, {@link Authorizer}, {@link TokenProvider}, {@link Logger},
- *   {@link Registry}.
+ *   {@link NodeSecurity} (the security seam), {@link Authorizer}, {@link TokenProvider},
+ *   {@link Logger}, {@link Registry}.
+ * - Profiles: {@link resolveProfiles}, the fail-closed check of `FAME_SECURITY_PROFILE` & co.
  *
  * @example
  * ```ts
@@ -26,8 +27,34 @@
  * @packageDocumentation
  */
 
-export * from './errors.js';
+// ---- Errors: one hierarchy, one table of wire representations ------------------------------
+export {
+  ERROR_CODES,
+  FameError,
+  isFameError,
+  errorCodeForAck,
+  errorCodeForJsonRpc,
+  InvalidEnvelopeError,
+  UnknownFrameError,
+  MessageTooLargeError,
+  InvalidAddressError,
+  BackPressureError,
+  FameTimeoutError,
+  AbortedError,
+  ConnectorClosedError,
+  AttachError,
+  DeliveryNackError,
+  RpcError,
+  DuplicateRegistrationError,
+  NotRegisteredError,
+  ConfigError,
+  type ErrorCode,
+  type ErrorCodeMapping,
+  type FameErrorOptions,
+  type DeliveryAckCode,
+} from './errors.js';
 
+// ---- Wire model: primitives, envelope, frames, security header, JSON-RPC -------------------
 export {
   ADDRESS_PATTERN,
   TIMESTAMP_PATTERN,
@@ -40,25 +67,173 @@ export {
   type Priority,
   type OriginType,
 } from './wire/primitives.js';
-export * from './wire/frames.js';
 export { EnvelopeSchema, ENVELOPE_KEY_ORDER, type FameEnvelope } from './wire/envelope.js';
-export * from './wire/security-header.js';
-export * from './wire/jsonrpc.js';
+export {
+  FRAME_SCHEMAS,
+  FRAME_TYPES,
+  FrameSchema,
+  StickinessSchema,
+  DataFrameSchema,
+  DeliveryAckFrameSchema,
+  NodeHelloFrameSchema,
+  NodeWelcomeFrameSchema,
+  NodeAttachFrameSchema,
+  NodeAttachAckFrameSchema,
+  AddressBindFrameSchema,
+  AddressBindAckFrameSchema,
+  AddressUnbindFrameSchema,
+  AddressUnbindAckFrameSchema,
+  CapabilityAdvertiseFrameSchema,
+  CapabilityAdvertiseAckFrameSchema,
+  CapabilityWithdrawFrameSchema,
+  CapabilityWithdrawAckFrameSchema,
+  NodeHeartbeatFrameSchema,
+  NodeHeartbeatAckFrameSchema,
+  CreditUpdateFrameSchema,
+  KeyAnnounceFrameSchema,
+  KeyRequestFrameSchema,
+  SecureOpenFrameSchema,
+  SecureAcceptFrameSchema,
+  SecureCloseFrameSchema,
+  type FameFrame,
+  type FrameType,
+  type FrameOf,
+  type Stickiness,
+  type DataFrame,
+  type DeliveryAckFrame,
+  type NodeHelloFrame,
+  type NodeWelcomeFrame,
+  type NodeAttachFrame,
+  type NodeAttachAckFrame,
+  type AddressBindFrame,
+  type AddressBindAckFrame,
+  type AddressUnbindFrame,
+  type AddressUnbindAckFrame,
+  type CapabilityAdvertiseFrame,
+  type CapabilityAdvertiseAckFrame,
+  type CapabilityWithdrawFrame,
+  type CapabilityWithdrawAckFrame,
+  type NodeHeartbeatFrame,
+  type NodeHeartbeatAckFrame,
+  type CreditUpdateFrame,
+  type KeyAnnounceFrame,
+  type KeyRequestFrame,
+  type SecureOpenFrame,
+  type SecureAcceptFrame,
+  type SecureCloseFrame,
+} from './wire/frames.js';
+export { FRAME_ROLES, frameRole, isRoutable, destinationOf, isResponse, type FrameRole } from './wire/frame-roles.js';
+export {
+  SignatureHeaderSchema,
+  EncryptionHeaderSchema,
+  SecurityHeaderSchema,
+  type SignatureHeader,
+  type EncryptionHeader,
+  type SecurityHeader,
+} from './wire/security-header.js';
+export {
+  JsonRpcRequestSchema,
+  JsonRpcErrorObjectSchema,
+  JsonRpcSuccessSchema,
+  JsonRpcErrorResponseSchema,
+  JsonRpcResponseSchema,
+  JsonRpcErrorCode,
+  type JsonRpcId,
+  type JsonRpcRequest,
+  type JsonRpcErrorObject,
+  type JsonRpcSuccess,
+  type JsonRpcErrorResponse,
+  type JsonRpcResponse,
+} from './wire/jsonrpc.js';
 export { envelopeJsonSchema } from './json-schema.js';
 
+// ---- Codec ----------------------------------------------------------------------------------
 export { decodeEnvelope, type DecodeOptions } from './codec/decode.js';
 export { encodeEnvelope, serializeEnvelope, type EncodeOptions } from './codec/encode.js';
 export { validateEnvelope } from './codec/validate.js';
 export { utf8ByteLength } from './codec/utf8.js';
 
-export * from './address.js';
-export * from './ids.js';
-export * from './envelope-builders.js';
-export * from './jsonrpc-messages.js';
+// ---- Addresses, ids, envelope and JSON-RPC builders ----------------------------------------
+export {
+  SYSTEM_INBOX,
+  RPC_INBOX_PREFIX,
+  DEFAULT_ROOT_LOGICAL,
+  isValidAddress,
+  parseAddress,
+  tryParseAddress,
+  splitAddress,
+  locationHost,
+  formatAddress,
+  physicalAddress,
+  isReservedParticipant,
+  isPoolPattern,
+  hostMatchesPool,
+  poolSpecificity,
+  matchPool,
+  type ParsedAddress,
+  type AddressParts,
+} from './address.js';
+export { ID_LENGTH, randomId, secureDigest, fingerprintId, referenceSystemIdMaterial, type ReferenceSystemIdInputs } from './ids.js';
+export {
+  currentTimestamp,
+  createEnvelope,
+  createReply,
+  createDeliveryAck,
+  createNack,
+  isNackEligible,
+  createAttachRefusal,
+  type EnvelopeInit,
+} from './envelope-builders.js';
+export {
+  createJsonRpcRequest,
+  createJsonRpcResult,
+  createJsonRpcError,
+  isJsonRpcRequest,
+  isJsonRpcResponse,
+  isJsonRpcError,
+  isStreamEnd,
+  rpcErrorFrom,
+} from './jsonrpc-messages.js';
 
-export * from './contracts/connector.js';
-export * from './contracts/listener.js';
-export * from './contracts/auth.js';
-export * from './contracts/security.js';
-export * from './contracts/logger.js';
-export * from './contracts/registry.js';
+// ---- Contracts: transports -------------------------------------------------------------------
+export type {
+  WireMessage,
+  ConnectorState,
+  CloseInfo,
+  ConnectorHandlers,
+  ConnectorInfo,
+  Connector,
+  DialRequest,
+  Dialer,
+} from './contracts/connector.js';
+export type { IncomingConnection, ListenerHost, ListenerAddress, TransportListener } from './contracts/listener.js';
+
+// ---- Contracts: authentication, attach authorization, envelope security --------------------
+export type { AccessToken, TokenProvider, AuthorizationContext, Authorizer, AttachDecision, AttachAckFields } from './contracts/auth.js';
+export {
+  EnvelopeRejection,
+  NO_SECURITY,
+  type NodeSecurity,
+  type SecurityStage,
+  type StageResult,
+  type EnvelopeContext,
+  type SecurityLink,
+  type SecurityHost,
+  type NodeIdentity,
+  type LinkRole,
+  type EnvelopeOrigin,
+} from './contracts/security.js';
+export {
+  resolveProfiles,
+  BUILT_IN_PROFILES,
+  PROFILE_ENV,
+  type ProfileRequest,
+  type EnforcedProfiles,
+  type ResolvedProfiles,
+  type Environment,
+} from './profiles.js';
+
+// ---- Contracts: logging, registries; small platform helpers ----------------------------------
+export { NOOP_LOGGER, type Logger, type LogFn } from './contracts/logger.js';
+export { Registry, type RegisterOptions } from './contracts/registry.js';
+export { unrefTimer } from './timers.js';

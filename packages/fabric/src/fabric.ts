@@ -1,13 +1,24 @@
-import type { Dialer, EnvelopeSecurity, FameEnvelope, ListenerAddress, Logger, TransportListener } from '@naylence/core';
+import {
+  NOOP_LOGGER,
+  resolveProfiles,
+  type Dialer,
+  type Environment,
+  type FameEnvelope,
+  type ListenerAddress,
+  type Logger,
+  type NodeSecurity,
+  type ProfileRequest,
+  type ResolvedProfiles,
+  type TransportListener,
+} from '@naylence/core';
 import { resolveDeliveryPolicy, type DeliveryOption, type DeliveryPolicy } from './delivery/delivery-policy.js';
-import { createDefaultLogger } from './logging.js';
+import type { LinkOptions } from './link/link-peer.js';
 import type { NodeHooks } from './node/hooks.js';
-import type { LinkOptions } from './link/link.js';
 import type { BoundAddress } from './node/node.js';
 import { FameNode } from './node/node.js';
 import type { UpstreamOptions } from './node/upstream-session.js';
-import { CANCEL_METHOD, RunningCalls } from './rpc/cancellation.js';
-import { RpcClient, type CallOptions, type CallTarget, type SendOptions, type StreamOptions } from './rpc/rpc-client.js';
+import { handleCancelNotice, RunningCalls } from './rpc/cancellation.js';
+import { RpcClient, type CallOptions, type CallTarget, type MessageSendOptions, type StreamOptions } from './rpc/rpc-client.js';
 import { ServiceDispatcher, type ServeOptions } from './rpc/rpc-server.js';
 import type { RpcStream } from './rpc/rpc-stream.js';
 import type { Service, ServiceProxy } from './rpc/service.js';
@@ -16,7 +27,7 @@ import { Sentinel, type SentinelOptions } from './sentinel/sentinel.js';
 export interface FabricOptions {
   /** System id of this fabric's node; default a random id. */
   readonly systemId?: string;
-  /** Default: pino at `warn` on stderr. */
+  /** Where the fabric logs. Default: nowhere (pass a pino logger, or run the `naylence` CLI, to see logs). */
   readonly logger?: Logger;
   /** Join a sentinel: a dialer (e.g. `new WebSocketDialer({ url })`) or full upstream options. */
   readonly connect?: Dialer | UpstreamOptions;
@@ -33,9 +44,19 @@ export interface FabricOptions {
   readonly delivery?: DeliveryOption;
   /** Default timeout of calls (unary: whole call; stream: wait for the next item). Default 30 000 ms. */
   readonly timeoutMs?: number;
-  readonly security?: EnvelopeSecurity;
+  /** Envelope security and attach authorization (see `NodeSecurity`). Default: none. */
+  readonly security?: NodeSecurity;
+  /**
+   * The security, authorization and admission profiles this fabric must enforce, like
+   * `FAME_SECURITY_PROFILE`, `FAME_AUTHORIZATION_PROFILE` and `FAME_ADMISSION_PROFILE` (which
+   * are read too, and must agree). A profile that neither this build nor `security` enforces
+   * makes the fabric refuse to start with a `ConfigError` naming the setting.
+   */
+  readonly profiles?: ProfileRequest;
+  /** Where the `FAME_*_PROFILE` variables are read. Default: `process.env` where there is one. */
+  readonly env?: Environment;
   readonly hooks?: readonly NodeHooks[];
-  readonly link?: Omit<LinkOptions, 'logger'>;
+  readonly link?: Omit<LinkOptions, 'logger' | 'stages'>;
 }
 
 /** A service being served; `stop()` unbinds it. */
@@ -72,6 +93,8 @@ export class Fabric implements AsyncDisposable {
   readonly node: FameNode;
   readonly logger: Logger;
   readonly delivery: DeliveryPolicy;
+  /** The profiles this fabric enforces (checked when it was created). */
+  readonly profiles: ResolvedProfiles;
   readonly #client: RpcClient;
   readonly #running = new RunningCalls();
   readonly #dispatchers = new Set<ServiceDispatcher>();
@@ -79,8 +102,14 @@ export class Fabric implements AsyncDisposable {
   #state: 'new' | 'running' | 'stopped' = 'new';
   #unhookSystem: (() => void) | undefined;
 
+  /** @throws ConfigError when a requested profile cannot be enforced (see {@link FabricOptions.profiles}) */
   constructor(options: FabricOptions = {}) {
-    const logger = options.logger ?? createDefaultLogger();
+    this.profiles = resolveProfiles(
+      options.profiles,
+      options.env ?? processEnv(),
+      options.security?.enforces ? [options.security.enforces] : [],
+    );
+    const logger = options.logger ?? NOOP_LOGGER;
     const upstream = options.connect === undefined ? undefined : 'dial' in options.connect ? { dialer: options.connect } : options.connect;
     const nodeOptions = {
       ...(options.systemId !== undefined && { systemId: options.systemId }),
@@ -197,11 +226,11 @@ export class Fabric implements AsyncDisposable {
   }
 
   /** Send a one-way message; with `{ ack: true }` (or at-least-once) wait for its DeliveryAck. */
-  send(address: string, payload: unknown, options?: SendOptions): Promise<void> {
+  send(address: string, payload: unknown, options?: MessageSendOptions): Promise<void> {
     return this.#client.send({ to: address }, payload, options);
   }
 
-  sendByCapability(capabilities: readonly string[], payload: unknown, options?: SendOptions): Promise<void> {
+  sendByCapability(capabilities: readonly string[], payload: unknown, options?: MessageSendOptions): Promise<void> {
     return this.#client.send({ capabilities } satisfies CallTarget, payload, options);
   }
 
@@ -264,10 +293,8 @@ export class Fabric implements AsyncDisposable {
   }
 
   #onSystemEnvelope(envelope: FameEnvelope): void {
-    if (envelope.frame.type !== 'Data') return;
-    const payload = envelope.frame.payload as { method?: unknown; params?: { id?: unknown } } | null;
-    if (payload?.method === CANCEL_METHOD && typeof payload.params?.id === 'string')
-      this.#running.cancel(payload.params.id, 'cancelled by the caller');
+    // A streaming callee names our system inbox as its replyTo: that is where `rpc.cancel` lands.
+    if (envelope.frame.type === 'Data') handleCancelNotice(envelope.frame.payload, this.#running);
   }
 }
 
@@ -295,7 +322,14 @@ class LazyCall implements PromiseLike<unknown>, AsyncIterable<unknown> {
   }
 }
 
-/** Create and start a fabric. Without options it is a node in this process only. */
+function processEnv(): Environment | undefined {
+  return (globalThis as { process?: { env?: Environment } }).process?.env;
+}
+
+/**
+ * Create and start a fabric. Without options it is a node in this process only.
+ * @throws ConfigError when a requested profile cannot be enforced (it never runs without it)
+ */
 export async function createFabric(options?: FabricOptions): Promise<Fabric> {
   const fabric = new Fabric(options);
   try {

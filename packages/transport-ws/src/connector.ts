@@ -10,11 +10,11 @@ import {
   type ConnectorState,
   type Logger,
   type WireMessage,
-  lazyChild,
+  unrefTimer as unref,
 } from '@naylence/core';
 import { CLOSE_NORMAL, wireCloseCode, wireCloseReason } from './close-codes.js';
 import { BrowserSocketEdge } from './platform/browser.js';
-import type { EdgeEvents, SocketEdge } from './platform/edge.js';
+import type { CorkableStream, EdgeEvents, SocketEdge } from './platform/edge.js';
 import { isNodeWebSocket, NodeSocketEdge, type NodeWebSocket } from './platform/node.js';
 
 /** Default outbound high-water mark: 1 MiB. */
@@ -44,6 +44,11 @@ export interface WebSocketConnectorOptions {
   /** Addresses for {@link ConnectorInfo}, as `host:port`. */
   readonly remoteAddress?: string;
   readonly localAddress?: string;
+  /**
+   * The TCP stream under a Node socket (the upgrade request's or response's `socket`): writes
+   * of one event-loop turn are then batched into one. Absent: every message is its own write.
+   */
+  readonly stream?: CorkableStream;
 }
 
 interface LocalClose {
@@ -61,8 +66,11 @@ interface Waiter {
  * A {@link Connector} over one open WebSocket: a Node `ws` socket or a browser `WebSocket`
  * (the platform is detected from the socket; only a small edge differs).
  *
- * - Every outbound message is one **binary** frame; strings are sent as their UTF-8 bytes.
- * - Inbound text and binary frames are both handed to the fabric as a **string**.
+ * - Every outbound message is one **binary** frame, sent as the bytes it was given (the fabric
+ *   encodes each envelope once; strings are sent as their UTF-8 bytes).
+ * - Inbound text and binary frames are both handed to the fabric as a **string**, except a
+ *   binary frame that is not valid UTF-8: its bytes are handed over as they are, and the
+ *   fabric's decoder refuses them with a coded INVALID_ENVELOPE (never a silent replacement).
  * - Inbound messages are buffered until {@link start}; a close that happens before `start` is
  *   reported by `start`, after the buffered messages.
  * - `send` returns false above the high-water mark; `drain` resolves below it.
@@ -76,10 +84,11 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
 
   readonly #edge: SocketEdge;
   readonly #highWaterMark: number;
-  readonly #logger: Logger;
+  readonly #parentLogger: Logger;
+  #childLogger: Logger | undefined;
   #state: ConnectorState = 'open';
   #handlers: ConnectorHandlers | undefined;
-  #inbox: string[] | undefined = [];
+  #inbox: WireMessage[] | undefined = [];
   #inboxBytes = 0;
   #paused = false;
   #local: LocalClose | undefined;
@@ -98,7 +107,7 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
   constructor(socket: NodeWebSocket | WebSocket, options: WebSocketConnectorOptions = {}) {
     this.id = randomId();
     this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
-    this.#logger = lazyChild(options.logger ?? NOOP_LOGGER, { connectorId: this.id, transport: 'websocket' });
+    this.#parentLogger = options.logger ?? NOOP_LOGGER;
     this.info = {
       transport: 'websocket',
       ...(options.remoteAddress !== undefined && { remoteAddress: options.remoteAddress }),
@@ -106,12 +115,12 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
     };
     if (socket.readyState !== 1) throw new ConnectorClosedError('cannot wrap a WebSocket that is not open');
     const events: EdgeEvents = {
-      message: (text) => this.#onMessage(text),
+      message: (message) => this.#onMessage(message),
       flushed: () => this.#onFlushed(),
       failed: (code, error) => this.#onFailed(code, error),
       closed: (code, reason) => this.#onClosed(code, reason),
     };
-    this.#edge = isNodeWebSocket(socket) ? new NodeSocketEdge(socket, events) : new BrowserSocketEdge(socket, events);
+    this.#edge = isNodeWebSocket(socket) ? new NodeSocketEdge(socket, events, options.stream) : new BrowserSocketEdge(socket, events);
     const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     if (idleTimeoutMs > 0) this.#watchIdle(idleTimeoutMs);
   }
@@ -176,24 +185,29 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
     await this.close();
   }
 
-  #onMessage(text: string): void {
+  /** A child logger per connector, created when it first logs (most never do). */
+  get #logger(): Logger {
+    return (this.#childLogger ??= this.#parentLogger.child({ connectorId: this.id, transport: 'websocket' }));
+  }
+
+  #onMessage(message: WireMessage): void {
     this.#received++;
     const handlers = this.#handlers;
     if (handlers !== undefined) {
-      this.#deliver(handlers, text);
+      this.#deliver(handlers, message);
       return;
     }
     const inbox = this.#inbox;
     if (inbox === undefined) return;
-    inbox.push(text);
-    this.#inboxBytes += text.length;
+    inbox.push(message);
+    this.#inboxBytes += typeof message === 'string' ? message.length : message.byteLength;
     if (!this.#paused && this.#inboxBytes >= this.#highWaterMark) {
       this.#paused = true;
       this.#edge.pause();
     }
   }
 
-  #deliver(handlers: ConnectorHandlers, message: string): void {
+  #deliver(handlers: ConnectorHandlers, message: WireMessage): void {
     try {
       handlers.onMessage(message);
     } catch (error) {
@@ -276,9 +290,4 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
     this.#idleTimer = setTimeout(tick, period);
     unref(this.#idleTimer);
   }
-}
-
-/** Lets a timer not keep a Node process alive (the socket does that); no-op in browsers. */
-function unref(timer: ReturnType<typeof setTimeout>): void {
-  (timer as { unref?: () => void }).unref?.();
 }

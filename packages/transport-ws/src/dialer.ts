@@ -13,7 +13,7 @@ import {
 } from '@naylence/core';
 import { DEFAULT_HIGH_WATER_MARK, WebSocketConnector } from './connector.js';
 import { openBrowserSocket } from './platform/browser.js';
-import type { EdgeAddresses, OpenCallbacks, OpenRequest, PendingOpen } from './platform/edge.js';
+import type { EdgeInfo, OpenCallbacks, OpenRequest, PendingOpen } from './platform/edge.js';
 import { loadWs, openNodeSocket } from './platform/node.js';
 
 /** Default time allowed for the WebSocket opening handshake (protocol-core §4.4). */
@@ -137,7 +137,7 @@ export class WebSocketDialer implements Dialer {
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
         pending = opener(openRequest, {
-          open: (socket, addresses: EdgeAddresses) => {
+          open: (socket, addresses: EdgeInfo) => {
             if (!finish()) return;
             try {
               resolve(

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { InboundLink, ListenerAddress, ListenerHost, LogFn, Logger } from '@naylence/core';
+import type { IncomingConnection, ListenerAddress, ListenerHost, LogFn, Logger } from '@naylence/core';
 import { WebSocket, type RawData } from 'ws';
 import { WebSocketListener, type WebSocketListenerOptions } from './listener.js';
 
@@ -37,10 +37,10 @@ export function captureLogger(lines: LogLine[] = [], bindings: Record<string, un
 export class TestHost implements ListenerHost {
   readonly systemId: string;
   readonly logger = captureLogger();
-  readonly links: InboundLink[] = [];
+  readonly links: IncomingConnection[] = [];
   ready = true;
-  onAccept: ((link: InboundLink) => void) | undefined;
-  #waiters: ((link: InboundLink) => void)[] = [];
+  onAccept: ((link: IncomingConnection) => void) | undefined;
+  #waiters: ((link: IncomingConnection) => void)[] = [];
 
   constructor(systemId = 'sentinel') {
     this.systemId = systemId;
@@ -50,14 +50,14 @@ export class TestHost implements ListenerHost {
     return this.ready;
   }
 
-  accept(link: InboundLink): void {
+  accept(link: IncomingConnection): void {
     this.links.push(link);
     this.onAccept?.(link);
     this.#waiters.shift()?.(link);
   }
 
   /** The next link accepted (or the `index`-th, if already accepted). */
-  nextLink(): Promise<InboundLink> {
+  nextLink(): Promise<IncomingConnection> {
     const index = this.links.length + this.#waiters.length;
     return new Promise((resolve) => this.#waiters.push(resolve)).then(() => this.links[index]!);
   }

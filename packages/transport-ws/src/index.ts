@@ -59,6 +59,6 @@ export {
   type WebSocketConnectorOptions,
 } from './connector.js';
 export { WebSocketDialer, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_PAYLOAD, type WebSocketDialerOptions } from './dialer.js';
-export { WebSocketListener, type WebSocketListenerOptions, type WebSocketListenerHealth } from './listener.js';
+export { WebSocketListener, DEFAULT_LISTENER_HOST, type WebSocketListenerOptions, type WebSocketListenerHealth } from './listener.js';
 export { ATTACH_PATH_PREFIX, HEALTH_PATH } from './route.js';
 export { wireCloseCode } from './close-codes.js';

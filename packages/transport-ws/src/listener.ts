@@ -13,7 +13,6 @@ import {
   type ListenerHost,
   type Logger,
   type TransportListener,
-  lazyChild,
 } from '@naylence/core';
 import type { WebSocketServer } from 'ws';
 import { CLOSE_GOING_AWAY, CLOSE_INTERNAL, CLOSE_POLICY } from './close-codes.js';
@@ -22,8 +21,14 @@ import { DEFAULT_MAX_PAYLOAD } from './dialer.js';
 import { DEFLATE_OPTIONS, loadWs, socketAddresses, type NodeWebSocket } from './platform/node.js';
 import { HEALTH_PATH, isAttachPath, parseAttachRoute, readBearerOffer, requestPath, type AttachRoute } from './route.js';
 
+/** The interface a standalone listener binds unless told otherwise: loopback only. */
+export const DEFAULT_LISTENER_HOST = '127.0.0.1';
+
 export interface WebSocketListenerOptions {
-  /** Interface to bind (standalone only). Default `0.0.0.0`. */
+  /**
+   * Interface to bind (standalone only). Default `127.0.0.1`: only this machine can attach until
+   * you say otherwise (`0.0.0.0` for every interface), as Fastify's `listen` does.
+   */
   readonly host?: string;
   /** Port to bind (standalone only); 0 picks an ephemeral port. Default 0. */
   readonly port?: number;
@@ -120,7 +125,7 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       maxPayload: this.#options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       perMessageDeflate: this.#options.perMessageDeflate === true ? DEFLATE_OPTIONS : false,
     });
-    const bindHost = this.#options.host ?? '0.0.0.0';
+    const bindHost = this.#options.host ?? DEFAULT_LISTENER_HOST;
     const port = this.#options.port ?? 0;
     let server = this.#options.server;
     if (server === undefined) {
@@ -228,10 +233,11 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       ...(this.#options.idleTimeoutMs !== undefined && { idleTimeoutMs: this.#options.idleTimeoutMs }),
       logger: this.#logger,
       ...socketAddresses(request.socket),
+      stream: request.socket,
     });
     this.#links.add(connector);
     void connector.whenClosed().then(() => this.#links.delete(connector));
-    const log = lazyChild(this.#logger, {
+    const log = new LinkLog(this.#logger, {
       connectorId: connector.id,
       path: requestPath(request.url),
       remoteAddress: connector.info.remoteAddress,
@@ -260,14 +266,14 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     authorizer.authenticate(token === undefined ? undefined : `Bearer ${token}`).then(
       (context) => {
         if (context === undefined || !context.authenticated) {
-          log.warn({ tokenPresented: token !== undefined }, 'WebSocket authentication failed');
+          log.warn('WebSocket authentication failed', { tokenPresented: token !== undefined });
           refuseLink(connector, 'Authentication failed', CLOSE_POLICY, 'Authentication failed');
         } else {
           this.#accept(host, connector, route, context, log);
         }
       },
       (error: unknown) => {
-        log.error({ err: error }, 'authorizer failed');
+        log.error(error, 'authorizer failed');
         refuseLink(connector, `Unhandled error: ${errorMessage(error)}`, CLOSE_INTERNAL, 'Internal error');
       },
     );
@@ -278,7 +284,7 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     connector: WebSocketConnector,
     route: AttachRoute & { ok: true },
     authorization: AuthorizationContext | undefined,
-    log: Logger,
+    log: LinkLog,
   ): void {
     // The peer may have left, or the listener closed, while it was being authenticated.
     if (connector.state !== 'open' || this.#closing !== undefined) return;
@@ -291,9 +297,29 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       });
       log.debug({ originType: route.originType, systemId: route.systemId }, 'WebSocket link accepted');
     } catch (error) {
-      log.error({ err: error }, 'host refused the link');
+      log.error(error, 'host refused the link');
       void connector.close(CLOSE_INTERNAL, 'Internal error');
     }
+  }
+}
+
+/** Log lines about one connection: the listener's logger with the connection's fields on each line. */
+class LinkLog {
+  constructor(
+    private readonly logger: Logger,
+    private readonly fields: Readonly<Record<string, unknown>>,
+  ) {}
+  debug(extra: object, message: string): void {
+    this.logger.debug({ ...this.fields, ...extra }, message);
+  }
+  info(message: string): void {
+    this.logger.info(this.fields, message);
+  }
+  warn(message: string, extra: object = {}): void {
+    this.logger.warn({ ...this.fields, ...extra }, message);
+  }
+  error(error: unknown, message: string): void {
+    this.logger.error({ ...this.fields, err: error }, message);
   }
 }
 

@@ -7,9 +7,9 @@
  */
 import { pathToFileURL } from 'node:url';
 import { isFameError, RpcError, type Logger, type TokenProvider } from '@naylence/core';
-import { createDefaultLogger, createFabric, type Fabric } from '@naylence/fabric';
+import { createFabric, type Fabric } from '@naylence/fabric';
 import { WebSocketDialer } from '@naylence/transport-ws';
-import { runSentinel, type RunningSentinel } from '@naylence/cli';
+import { createPinoLogger, runSentinel, type RunningSentinel } from '@naylence/cli';
 
 /** The agent's service: every method is callable over the fabric; `fib` streams. */
 class MathAgent {
@@ -56,7 +56,7 @@ const tokenOf = (value: string): TokenProvider => ({ getToken: () => Promise.res
 /** Run the demo. Resolves with what happened; never leaves a socket or timer behind. */
 export async function main(options: DemoOptions = {}): Promise<DemoResult> {
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const logger = options.logger ?? createDefaultLogger('error');
+  const logger = options.logger ?? createPinoLogger('error');
   const steps: DemoStep[] = [];
   const started = performance.now();
 

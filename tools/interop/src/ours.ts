@@ -3,22 +3,15 @@
  * packages exactly as a user would (createFabric + WebSocketListener / WebSocketDialer).
  */
 import { NOOP_LOGGER, type Logger, type TokenProvider } from '@naylence/core';
-import {
-  createDefaultLogger,
-  createFabric,
-  type Sentinel,
-  type Fabric,
-  type FabricOptions,
-  type NodeHooks,
-  type ReconnectPolicy,
-} from '@naylence/fabric';
+import { createPinoLogger } from '@naylence/cli';
+import { createFabric, type Sentinel, type Fabric, type FabricOptions, type NodeHooks, type ReconnectPolicy } from '@naylence/fabric';
 import { sharedSecretAuthorizer, staticTokenProvider } from '@naylence/security';
 import { WebSocketDialer, WebSocketListener, type WebSocketListenerOptions } from '@naylence/transport-ws';
 
 /** Logs of our nodes: silent unless INTEROP_LOG names a pino level (e.g. `INTEROP_LOG=debug`). */
 export function interopLogger(): Logger {
   const level = process.env.INTEROP_LOG;
-  return level ? createDefaultLogger(level) : NOOP_LOGGER;
+  return level ? createPinoLogger(level) : NOOP_LOGGER;
 }
 
 /** The service our agents serve: the same methods as the reference agent script. */

@@ -23,15 +23,18 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set(ENVELOPE_KEY_ORDER);
  *   cannot be serialized (a BigInt, a cycle).
  */
 export function serializeEnvelope(envelope: FameEnvelope, options?: EncodeOptions): string {
-  let text: string;
-  try {
-    text = JSON.stringify(options?.keyOrder === 'as-is' ? envelope : inWireOrder(envelope));
-  } catch (cause) {
-    throw new InvalidEnvelopeError('', `envelope is not serializable as JSON: ${(cause as Error).message}`, { cause });
-  }
+  const text = stringify(envelope, options);
   const limit = options?.maxBytes ?? DEFAULT_MAX_ENVELOPE_BYTES;
   if (exceedsUtf8Bytes(text, limit)) throw new MessageTooLargeError(utf8ByteLength(text), limit);
   return text;
+}
+
+function stringify(envelope: FameEnvelope, options: EncodeOptions | undefined): string {
+  try {
+    return JSON.stringify(options?.keyOrder === 'as-is' ? envelope : inWireOrder(envelope));
+  } catch (cause) {
+    throw new InvalidEnvelopeError('', `envelope is not serializable as JSON: ${(cause as Error).message}`, { cause });
+  }
 }
 
 function inWireOrder(envelope: FameEnvelope): Record<string, unknown> {
@@ -47,7 +50,13 @@ function inWireOrder(envelope: FameEnvelope): Record<string, unknown> {
   return ordered;
 }
 
-/** Serializes an envelope to UTF-8 JSON bytes (see {@link serializeEnvelope}). */
+/**
+ * Serializes an envelope to UTF-8 JSON bytes (see {@link serializeEnvelope}): what a link hands
+ * its transport, encoded once, so the transport never re-encodes and byte counts are exact.
+ */
 export function encodeEnvelope(envelope: FameEnvelope, options?: EncodeOptions): Uint8Array {
-  return utf8Encode(serializeEnvelope(envelope, options));
+  const bytes = utf8Encode(stringify(envelope, options));
+  const limit = options?.maxBytes ?? DEFAULT_MAX_ENVELOPE_BYTES;
+  if (bytes.byteLength > limit) throw new MessageTooLargeError(bytes.byteLength, limit);
+  return bytes;
 }

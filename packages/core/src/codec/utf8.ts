@@ -1,9 +1,16 @@
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-export function utf8Encode(text: string): Uint8Array {
-  return encoder.encode(text);
-}
+/**
+ * Node's `Buffer.from` encodes small strings about three times faster than `TextEncoder`
+ * (it allocates from a pool); a Buffer is a Uint8Array, so callers cannot tell. Browsers use
+ * `TextEncoder`. (Detected, not imported: this module runs in browsers.)
+ */
+const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'utf8'): Uint8Array } }).Buffer;
+
+export const utf8Encode: (text: string) => Uint8Array = NodeBuffer
+  ? (text) => NodeBuffer.from(text, 'utf8')
+  : (text) => encoder.encode(text);
 
 /** @throws TypeError on invalid UTF-8 */
 export function utf8Decode(bytes: Uint8Array): string {

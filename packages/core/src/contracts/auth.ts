@@ -1,4 +1,4 @@
-import type { NodeAttachFrame } from '../wire/frames.js';
+import type { NodeAttachAckFrame, NodeAttachFrame } from '../wire/frames.js';
 
 /** A bearer token and when it stops being valid. */
 export interface AccessToken {
@@ -22,9 +22,21 @@ export interface AuthorizationContext {
   readonly authMethod?: string;
 }
 
+/** NodeAttachAck members an attach decision may add (e.g. the parent's `keys`). */
+export type AttachAckFields = Readonly<Partial<Omit<NodeAttachAckFrame, 'type' | 'ok' | 'refId' | 'code' | 'reason'>>>;
+
+/**
+ * Whether a sentinel admits a NodeAttach. A refusal is answered with `NodeAttachAck{ok:false,
+ * reason}` and the link closes with 1008.
+ */
+export type AttachDecision =
+  { readonly accept: true; readonly ackFields?: AttachAckFields } | { readonly accept: false; readonly reason: string };
+
 /**
  * Authenticates links when they open (a WebSocket upgrade, an HTTP request) and may vet the
- * NodeAttach that follows. Listeners call it; implementations live in `@naylence/security`.
+ * NodeAttach that follows. Listeners call `authenticate`; the sentinel calls `authorizeAttach`
+ * for every NodeAttach on a link that listener accepted. Implementations live in
+ * `@naylence/security`.
  */
 export interface Authorizer {
   /**
@@ -33,6 +45,10 @@ export interface Authorizer {
    * @returns the context, or undefined to refuse the link
    */
   authenticate(credentials: string | undefined): Promise<AuthorizationContext | undefined>;
-  /** Vet a NodeAttach from an authenticated link; false refuses the attach. Absent = accept. */
-  authorizeAttach?(attach: NodeAttachFrame, context: AuthorizationContext): Promise<boolean>;
+  /**
+   * Vet a NodeAttach from a link this authorizer authenticated (`context` is what
+   * `authenticate` returned). `false` refuses with a generic reason; a decision may give the
+   * reason or add NodeAttachAck fields. Absent = accept.
+   */
+  authorizeAttach?(attach: NodeAttachFrame, context: AuthorizationContext): Promise<boolean | AttachDecision>;
 }

@@ -3,12 +3,16 @@ import type { AuthorizationContext, Authorizer } from './auth.js';
 import type { Connector } from './connector.js';
 import type { Logger } from './logger.js';
 
-/** A link a listener accepted and authenticated, handed to the node that will attach it. */
-export interface InboundLink {
+/**
+ * A connection a listener accepted and authenticated, handed to the node that will attach it.
+ * (The fabric wraps it in its own link; this is only what the transport learned.)
+ */
+export interface IncomingConnection {
   readonly connector: Connector;
   readonly originType: OriginType;
   /** The system id the peer claimed in its attach URL; its NodeAttach must match it. */
   readonly systemId: string;
+  /** What the listener's authorizer learned about the peer (its principal, token claims). */
   readonly authorization?: AuthorizationContext;
 }
 
@@ -18,8 +22,8 @@ export interface ListenerHost {
   readonly systemId: string;
   /** False while the node cannot take links yet (the listener refuses them). */
   isReady(): boolean;
-  /** Takes ownership of an accepted link. */
-  accept(link: InboundLink): void;
+  /** Takes ownership of an accepted connection. */
+  accept(connection: IncomingConnection): void;
   readonly logger: Logger;
 }
 

@@ -9,15 +9,24 @@ import {
   type WireMessage,
 } from '@naylence/core';
 import { describe, expect, it } from 'vitest';
-import { RecordingLogger, until } from '../test-support.js';
+import { RecordingLogger, until } from '../testing/support.js';
 import { createMemoryConnectorPair } from '../transport/memory-connector.js';
 import { Link } from './link.js';
+import { LinkPeer } from './link-peer.js';
+
+const peer = () => new LinkPeer('downstream', 'peer', undefined);
+const ignoreRejected = () => undefined;
 
 /** A Link on one end; the other end is read raw so the test sees exactly what goes on the wire. */
 function rawPeer(handler: (env: FameEnvelope, link: Link) => void | Promise<unknown> = () => undefined, options = {}) {
   const [ours, theirs] = createMemoryConnectorPair();
   const wire: FameEnvelope[] = [];
-  const link = new Link(ours, { onEnvelope: handler, onClose: () => undefined }, { logger: NOOP_LOGGER, ...options });
+  const link = new Link(
+    ours,
+    peer(),
+    { onEnvelope: handler, onRejected: ignoreRejected, onClose: () => undefined },
+    { logger: NOOP_LOGGER, ...options },
+  );
   link.start();
   theirs.start({ onMessage: (m: WireMessage) => wire.push(decodeEnvelope(m)), onClose: () => undefined });
   const inject = (env: FameEnvelope) => theirs.send(serializeEnvelope(env));
@@ -135,7 +144,12 @@ describe('Link flow control (protocol-core §6.1)', () => {
     const logger = new RecordingLogger();
     const got: FameEnvelope[] = [];
     const [ours, theirs] = createMemoryConnectorPair();
-    const link = new Link(ours, { onEnvelope: (e) => void got.push(e), onClose: () => undefined }, { logger });
+    const link = new Link(
+      ours,
+      peer(),
+      { onEnvelope: (e) => void got.push(e), onRejected: ignoreRejected, onClose: () => undefined },
+      { logger },
+    );
     link.start();
     theirs.start({ onMessage: () => undefined, onClose: () => undefined });
     theirs.send('not json');

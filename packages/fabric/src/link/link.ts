@@ -1,60 +1,47 @@
 import {
+  isResponse,
   BackPressureError,
   ConnectorClosedError,
   createEnvelope,
   decodeEnvelope,
+  encodeEnvelope,
+  EnvelopeRejection,
   FlowFlags,
   isFameError,
   randomId,
-  serializeEnvelope,
-  utf8ByteLength,
   type CloseInfo,
   type Connector,
   type EncodeOptions,
   type FameEnvelope,
   type Logger,
   type WireMessage,
-  lazyChild,
+  utf8ByteLength,
 } from '@naylence/core';
-import { FLOW_WINDOW, ReceiveCredits } from './flow-control.js';
 import { asError } from '../util/as-error.js';
+import { lazyChild } from '../util/lazy-logger.js';
+import { FLOW_WINDOW, ReceiveCredits } from './flow-control.js';
+import { stageContext, thrownRejection, type LinkOptions, type LinkPeer, type LinkSendOptions, type LinkStages } from './link-peer.js';
 
-/**
- * Which of the link's own flows an envelope that has no `flowId` yet travels on. Replies
- * (acks, RPC results, control acks) get their own flow, so a peer that withholds credit for
- * our requests (because its inbox is full) can never hold back the replies it is waiting for.
- * `FameNode.send` picks `reply` for responses by itself (see `isResponse`).
- */
-export type Lane = 'default' | 'reply';
-
-export interface SendOptions {
-  readonly lane?: Lane;
-}
+export type { LinkOptions };
 
 export interface LinkHandler {
   /**
-   * An envelope arrived. Return a promise to hold the sender's credit for this envelope's flow
-   * until it settles (back-pressure); return nothing to accept it at once. Must not throw.
+   * An envelope arrived (and passed the inbound security stage). Return a promise to hold the
+   * sender's credit for this envelope's flow until it settles (back-pressure); return nothing
+   * to accept it at once. Must not throw.
    */
   onEnvelope(envelope: FameEnvelope, link: Link): void | Promise<unknown>;
+  /**
+   * A security stage refused an envelope: one that arrived (`inbound`), or one being forwarded
+   * (`outbound`; a refused envelope this node originated rejects its `send` instead). The
+   * handler logs it or NACKs it as `rejection.action` says.
+   */
+  onRejected(envelope: FameEnvelope, rejection: EnvelopeRejection, direction: 'inbound' | 'outbound', link: Link): void;
   onClose(info: CloseInfo, link: Link): void;
 }
 
-export interface LinkOptions {
-  readonly logger: Logger;
-  /** Largest envelope sent or accepted, in bytes. Default 256 KiB. */
-  readonly maxEnvelopeBytes?: number;
-  /** Envelopes that may wait for credit or for the transport before `send` fails with BACK_PRESSURE. Default 4096. */
-  readonly maxQueuedEnvelopes?: number;
-  /** Bytes that may wait likewise. Default 32 MiB. */
-  readonly maxQueuedBytes?: number;
-  /** False disables credit flow control (no waiting, no CreditUpdates), like `FAME_FLOW_CONTROL=0`. Default true. */
-  readonly flowControl?: boolean;
-}
-
 interface Pending {
-  readonly text: string;
-  readonly bytes: number;
+  readonly bytes: Uint8Array;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -76,25 +63,32 @@ interface SendFlow {
 export const SENT: Promise<void> = Promise.resolve();
 
 /**
- * The fabric's side of one {@link Connector}: envelope codec plus per-flow credit flow control
- * (protocol-core §6.1), written once for every transport.
+ * The fabric's side of one {@link Connector}, written once for every transport: the node's
+ * security stages, the envelope codec, and per-flow credit flow control (protocol-core §6.1).
+ * Every envelope that crosses a link passes here, so this is where the inbound and outbound
+ * security stages run, exactly once per envelope per hop (CreditUpdates, which are link-level,
+ * excepted).
  *
- * - Outbound, `send` assigns `flowId` (when absent), `seqId` and the `SYN` flag per flow,
- *   waits for credit and for the transport's buffer, keeps per-flow order, and fails with a
- *   typed `BACK_PRESSURE` error past a bounded queue.
+ * - Outbound, `send` runs the outbound stage, assigns `flowId` (when absent), `seqId` and the
+ *   `SYN` flag per flow, encodes the envelope to bytes once, waits for credit and for the
+ *   transport's buffer, keeps per-flow order, and fails with a typed `BACK_PRESSURE` error past
+ *   a bounded queue (counted in envelopes and in bytes).
  * - Inbound, `CreditUpdate` frames are applied the moment they arrive, never queued behind
- *   other envelopes, so request/reply traffic cannot deadlock on credits. Credits are granted
- *   back once the handler accepted an envelope.
+ *   other envelopes, so request/reply traffic cannot deadlock on credits. Other envelopes pass
+ *   the inbound stage, then the handler; credits are granted back once it accepted them.
  */
 export class Link {
   readonly id: string;
   readonly connector: Connector;
+  /** Who is at the other end (role, system id, path, principal). */
+  readonly peer: LinkPeer;
   /** Flow of envelopes we originate on this link. */
   readonly flowId = randomId();
   /** Flow of replies we originate on this link. */
   readonly replyFlowId = randomId();
   readonly logger: Logger;
   readonly #handler: LinkHandler;
+  readonly #stages: LinkStages | undefined;
   readonly #maxBytes: number | undefined;
   readonly #encodeOptions: EncodeOptions;
   readonly #maxQueued: number;
@@ -109,10 +103,12 @@ export class Link {
   #closed: CloseInfo | undefined;
   #invalidCount = 0;
 
-  constructor(connector: Connector, handler: LinkHandler, options: LinkOptions) {
+  constructor(connector: Connector, peer: LinkPeer, handler: LinkHandler, options: LinkOptions) {
     this.connector = connector;
     this.id = connector.id;
+    this.peer = peer;
     this.#handler = handler;
+    this.#stages = options.stages !== undefined && (options.stages.inbound || options.stages.outbound) ? options.stages : undefined;
     this.logger = lazyChild(options.logger, { linkId: connector.id, transport: connector.info.transport });
     this.#maxBytes = options.maxEnvelopeBytes;
     // Envelopes go out with their own key order: ours are built in wire order, forwarded ones
@@ -146,13 +142,46 @@ export class Link {
   }
 
   /**
-   * Send one envelope. Mutates its `flowId` (when absent), `seqId` and `flowFlags`, which are
-   * per-link fields. Resolves once the envelope is handed to the transport.
-   * @throws (rejects) ConnectorClosedError, BackPressureError, MessageTooLargeError, InvalidEnvelopeError
+   * Send one envelope: outbound security stage, then flow control. Takes ownership of the
+   * envelope: writes its `flowId` (when absent), `seqId` and `flowFlags`, which are per-link
+   * fields. Resolves once the envelope is handed to the transport (or, for a forwarded envelope
+   * the outbound stage refused, once the refusal is handled).
+   * @throws (rejects) ConnectorClosedError, BackPressureError, MessageTooLargeError,
+   *   InvalidEnvelopeError; the stage's error when it refuses an envelope this node originated
    */
-  send(envelope: FameEnvelope, options?: SendOptions): Promise<void> {
+  send(envelope: FameEnvelope, options?: LinkSendOptions): Promise<void> {
     if (this.#closed !== undefined || this.connector.state !== 'open') return Promise.reject(this.#closedError());
-    const flowId = (envelope.flowId ??= options?.lane === 'reply' ? this.replyFlowId : this.flowId);
+    const stage = this.#stages?.outbound;
+    if (stage === undefined) return this.#enqueue(envelope, options?.lane);
+    const origin = options?.origin ?? 'local';
+    let result;
+    try {
+      result = stage(envelope, stageContext(this.#stages!.node, origin, this.peer, isResponse(envelope), options?.inReplyTo));
+    } catch (error) {
+      return this.#afterOutbound(envelope, thrownRejection(error), options);
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (settled) => this.#afterOutbound(envelope, settled, options),
+        (error: unknown) => this.#afterOutbound(envelope, thrownRejection(error), options),
+      );
+    }
+    return this.#afterOutbound(envelope, result, options);
+  }
+
+  #afterOutbound(original: FameEnvelope, result: FameEnvelope | EnvelopeRejection, options: LinkSendOptions | undefined): Promise<void> {
+    if (result instanceof EnvelopeRejection) {
+      if ((options?.origin ?? 'local') === 'local') return Promise.reject(result.error);
+      this.#handler.onRejected(original, result, 'outbound', this);
+      return SENT;
+    }
+    if (this.#closed !== undefined || this.connector.state !== 'open') return Promise.reject(this.#closedError());
+    return this.#enqueue(result, options?.lane);
+  }
+
+  #enqueue(envelope: FameEnvelope, lane: LinkSendOptions['lane']): Promise<void> {
+    const flowId = (envelope.flowId ??=
+      (lane ?? (isResponse(envelope) ? 'reply' : 'default')) === 'reply' ? this.replyFlowId : this.flowId);
     let flow = this.#sendFlows.get(flowId);
     const direct =
       !this.#congested && (flow === undefined || (flow.head === flow.queue.length && (flow.credits > 0 || !this.#flowControl)));
@@ -170,9 +199,9 @@ export class Link {
     const reset = ((envelope.flowFlags ?? 0) & FlowFlags.RESET) !== 0;
     envelope.seqId = flow.seq;
     envelope.flowFlags = (flow.seq === 0 ? FlowFlags.SYN : 0) | (reset ? FlowFlags.RESET : 0);
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = serializeEnvelope(envelope, this.#encodeOptions);
+      bytes = encodeEnvelope(envelope, this.#encodeOptions);
     } catch (error) {
       return Promise.reject(asError(error));
     }
@@ -183,14 +212,13 @@ export class Link {
       else flow.resetPending = true;
     }
     if (direct) {
-      this.#transmit(flow, text);
+      this.#transmit(flow, bytes);
       return SENT;
     }
     return new Promise<void>((resolve, reject) => {
-      const bytes = text.length;
-      flow.queue.push({ text, bytes, resolve, reject });
+      flow.queue.push({ bytes, resolve, reject });
       this.#queued += 1;
-      this.#queuedBytes += bytes;
+      this.#queuedBytes += bytes.byteLength;
       this.#backlog.add(flow);
     });
   }
@@ -200,11 +228,11 @@ export class Link {
     return this.connector.close(code, reason);
   }
 
-  #transmit(flow: SendFlow, text: string): void {
+  #transmit(flow: SendFlow, bytes: Uint8Array): void {
     if (this.#flowControl) flow.credits -= 1;
     let belowMark: boolean;
     try {
-      belowMark = this.connector.send(text);
+      belowMark = this.connector.send(bytes);
     } catch (error) {
       this.logger.debug({ err: error }, 'transport refused a send');
       return;
@@ -240,8 +268,8 @@ export class Link {
           if (flow.resetPending && this.#sendFlows.get(flow.id) === flow) this.#sendFlows.delete(flow.id);
         }
         this.#queued -= 1;
-        this.#queuedBytes -= item.bytes;
-        this.#transmit(flow, item.text);
+        this.#queuedBytes -= item.bytes.byteLength;
+        this.#transmit(flow, item.bytes);
         item.resolve();
         progressed = true;
       }
@@ -262,12 +290,8 @@ export class Link {
       this.#addCredits(frame.flowId, frame.credits);
       return;
     }
-    let accepted: void | Promise<unknown> = undefined;
-    try {
-      accepted = this.#handler.onEnvelope(envelope, this);
-    } catch (error) {
-      this.logger.error({ err: error, envelopeId: envelope.id, frameType: frame.type }, 'envelope handler threw; envelope dropped');
-    }
+    const stage = this.#stages?.inbound;
+    const accepted = stage === undefined ? this.#handle(envelope) : this.#inbound(stage, envelope);
     const flowId = envelope.flowId;
     if (flowId === undefined || !this.#flowControl) return;
     const reset = ((envelope.flowFlags ?? 0) & FlowFlags.RESET) !== 0;
@@ -275,6 +299,40 @@ export class Link {
       const done = () => this.#consumed(flowId, reset);
       accepted.then(done, done);
     } else this.#consumed(flowId, reset);
+  }
+
+  #handle(envelope: FameEnvelope): void | Promise<unknown> {
+    try {
+      return this.#handler.onEnvelope(envelope, this);
+    } catch (error) {
+      this.logger.error(
+        { err: error, envelopeId: envelope.id, frameType: envelope.frame.type },
+        'envelope handler threw; envelope dropped',
+      );
+      return undefined;
+    }
+  }
+
+  #inbound(stage: NonNullable<LinkStages['inbound']>, envelope: FameEnvelope): void | Promise<unknown> {
+    let result;
+    try {
+      result = stage(envelope, stageContext(this.#stages!.node, this.peer.role, this.peer, isResponse(envelope), undefined));
+    } catch (error) {
+      return this.#afterInbound(envelope, thrownRejection(error));
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (settled) => this.#afterInbound(envelope, settled),
+        (error: unknown) => this.#afterInbound(envelope, thrownRejection(error)),
+      );
+    }
+    return this.#afterInbound(envelope, result);
+  }
+
+  #afterInbound(original: FameEnvelope, result: FameEnvelope | EnvelopeRejection): void | Promise<unknown> {
+    if (!(result instanceof EnvelopeRejection)) return this.#handle(result);
+    this.#handler.onRejected(original, result, 'inbound', this);
+    return undefined;
   }
 
   #consumed(flowId: string, reset: boolean): void {
@@ -302,7 +360,7 @@ export class Link {
     try {
       // Credit updates bypass credits and the transport's high-water mark: they are what
       // unblocks the peer.
-      this.connector.send(serializeEnvelope(update));
+      this.connector.send(encodeEnvelope(update));
     } catch (error) {
       this.logger.debug({ err: error }, 'could not send CreditUpdate');
     }

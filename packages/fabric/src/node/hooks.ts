@@ -1,10 +1,5 @@
 import type { FameEnvelope } from '@naylence/core';
-
-/** Where an envelope is going when it leaves a node. */
-export type ForwardTarget =
-  | { readonly kind: 'upstream' }
-  | { readonly kind: 'child'; readonly systemId: string }
-  | { readonly kind: 'peer'; readonly systemId: string };
+import type { LinkRef } from '../routing/route-decision.js';
 
 export interface AttachInfo {
   readonly systemId: string;
@@ -19,22 +14,23 @@ export interface DetachInfo {
   readonly reason: string;
 }
 
+/** A child or peer of a sentinel. */
 export interface ChildInfo {
   readonly systemId: string;
   readonly physicalPath: string;
-  readonly originType: 'downstream' | 'peer';
+  readonly role: 'downstream' | 'peer';
 }
 
 /**
- * Observers of a node's envelope traffic and lifecycle, for security, telemetry and tests.
+ * Observers of a node's envelope traffic and lifecycle, for telemetry, diagnostics and tests.
  * Every method is optional; a node without hooks skips the calls entirely. Hooks observe:
- * they must not throw and must not mutate envelopes (use `EnvelopeSecurity` to transform).
+ * they must not throw and must not mutate envelopes (a `NodeSecurity` stage transforms).
  */
 export interface NodeHooks {
-  /** An envelope arrived over a link, before any handling. */
-  onEnvelopeReceived?(envelope: FameEnvelope, from: ForwardTarget): void;
-  /** An envelope is about to leave over a link. */
-  onBeforeForward?(envelope: FameEnvelope, to: ForwardTarget): void;
+  /** An envelope arrived over a link (after the inbound security stage), before any handling. */
+  onEnvelopeReceived?(envelope: FameEnvelope, from: LinkRef): void;
+  /** An envelope is about to leave over a link (before the outbound security stage). */
+  onBeforeForward?(envelope: FameEnvelope, to: LinkRef): void;
   /** An envelope is about to be handed to a local handler. */
   onBeforeDeliver?(envelope: FameEnvelope, address: string): void;
   /** Dropped without delivery (no route, TTL, rejected); `code` says why. */
@@ -44,4 +40,9 @@ export interface NodeHooks {
   /** A sentinel accepted a child or peer. */
   onChildAttached?(info: ChildInfo): void;
   onChildDetached?(info: ChildInfo & DetachInfo): void;
+}
+
+/** Calls `fn` on every hook (the caller checks `hooks.length` first on hot paths). */
+export function notify(hooks: readonly NodeHooks[], fn: (hook: NodeHooks) => void): void {
+  for (const hook of hooks) fn(hook);
 }

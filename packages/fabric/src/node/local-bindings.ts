@@ -1,10 +1,26 @@
-import { hostMatchesPool, isPoolPattern, parseAddress, poolSpecificity, type FameEnvelope } from '@naylence/core';
+import {
+  hostMatchesPool,
+  isPoolPattern,
+  locationHost,
+  parseAddress,
+  poolSpecificity,
+  splitAddress,
+  type EnvelopeOrigin,
+  type FameEnvelope,
+} from '@naylence/core';
 
 /** Where an envelope handed to a local handler came from. */
 export interface DeliveryContext {
-  readonly origin: 'local' | 'upstream' | 'downstream' | 'peer';
-  /** System id of the neighbour it arrived from, when it came over a link. */
+  /** This node (`local`), or the side of the link it arrived on. */
+  readonly origin: EnvelopeOrigin;
+  /** System id of the neighbour it arrived from, when it came over a link from a child or peer. */
   readonly fromSystemId?: string;
+  /**
+   * The envelope as it reached this node, before the deliver security stage transformed it
+   * (e.g. decrypted it); absent when nothing transformed it. Pass it as `inReplyTo` when you
+   * answer, so security can answer at the same protection level.
+   */
+  readonly received?: FameEnvelope;
 }
 
 /**
@@ -87,17 +103,15 @@ export class LocalBindings {
   resolve(to: string, physicalPath: string): LocalBinding | undefined {
     const exact = this.#exact.get(to);
     if (exact) return exact;
-    const at = to.lastIndexOf('@');
-    if (at <= 0) return undefined;
-    const participant = to.slice(0, at);
-    const location = to.slice(at + 1);
+    const parts = splitAddress(to);
+    if (parts === undefined) return undefined;
+    const { participant, location } = parts;
     if (location.charCodeAt(0) === 47 /* '/' */) {
       return location === physicalPath && physicalPath !== '' ? this.#physical.get(participant) : undefined;
     }
     const entries = this.#pools.get(participant);
     if (!entries) return undefined;
-    const slash = location.indexOf('/');
-    const host = slash < 0 ? location : location.slice(0, slash);
+    const host = locationHost(location);
     for (const entry of entries) if (hostMatchesPool(host, entry.pattern)) return entry.binding;
     return undefined;
   }
@@ -112,9 +126,8 @@ export class LocalBindings {
   }
 
   #physicalKey(address: string): string | undefined {
-    const at = address.lastIndexOf('@');
-    if (at <= 0 || address.charCodeAt(at + 1) !== 47) return undefined;
-    const participant = address.slice(0, at);
-    return this.#physical.has(participant) ? participant : undefined;
+    const parts = splitAddress(address);
+    if (parts === undefined || parts.location.charCodeAt(0) !== 47) return undefined;
+    return this.#physical.has(parts.participant) ? parts.participant : undefined;
   }
 }

@@ -1,12 +1,16 @@
-import type { EnvelopeSecurity, Logger } from '@naylence/core';
-import type { LinkOptions } from '../link/link.js';
+import type { Logger, NodeSecurity } from '@naylence/core';
+import type { LinkOptions } from '../link/link-peer.js';
 import type { NodeHooks } from './hooks.js';
 import type { UpstreamOptions } from './upstream-session.js';
 
 export interface NodeOptions {
   /** System id; default a random 16-character id (unique per process, unlike the reference's fingerprint). */
   readonly systemId?: string;
-  /** Default: pino at `warn` on stderr. Children get `{ nodeId }` and link bindings. */
+  /**
+   * Where the node logs; children get `{ nodeId }` and link bindings. Default: nothing is
+   * logged (a library stays silent and browser-safe unless the application hands it a logger,
+   * e.g. a pino instance; the `naylence` CLI wires pino on stderr).
+   */
   readonly logger?: Logger;
   /** The parent to attach to. Without it the node is a root (path `/{systemId}`). */
   readonly upstream?: UpstreamOptions;
@@ -16,8 +20,9 @@ export interface NodeOptions {
    * requests none).
    */
   readonly requestedLogicals?: readonly string[];
-  readonly security?: EnvelopeSecurity;
+  /** Envelope security and attach authorization (see `NodeSecurity` in `@naylence/core`). Default: none. */
+  readonly security?: NodeSecurity;
   readonly hooks?: readonly NodeHooks[];
   /** Link settings (envelope size limit, queue bounds, flow control). */
-  readonly link?: Omit<LinkOptions, 'logger'>;
+  readonly link?: Omit<LinkOptions, 'logger' | 'stages'>;
 }

@@ -1,5 +1,4 @@
-import { FameTimeoutError, type FameEnvelope } from '@naylence/core';
-import { unref } from '../util/timers.js';
+import { FameTimeoutError, unrefTimer, type FameEnvelope } from '@naylence/core';
 
 interface Waiter {
   resolve(envelope: FameEnvelope): void;
@@ -25,7 +24,7 @@ export class PendingRequests {
         this.#waiters.delete(corrId);
         reject(new FameTimeoutError(what, timeoutMs));
       }, timeoutMs);
-      unref(timer);
+      unrefTimer(timer);
       this.#waiters.set(corrId, { resolve, reject, timer });
     });
   }

@@ -1,22 +1,25 @@
 import {
-  AttachError,
   BackPressureError,
   ConnectorClosedError,
   createEnvelope,
   randomId,
+  unrefTimer,
   type CloseInfo,
   type Dialer,
+  type EnvelopeRejection,
   type FameEnvelope,
   type FameFrame,
   type Logger,
-  type NodeAttachAckFrame,
+  type NodeSecurity,
   type OriginType,
 } from '@naylence/core';
-import { Link, type LinkOptions, type SendOptions } from '../link/link.js';
+import type { Link } from '../link/link.js';
+import type { LinkOptions, LinkSendOptions } from '../link/link-peer.js';
 import { backoffDelay, DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from '../util/backoff.js';
-import { sleep, unref } from '../util/timers.js';
-import type { AttachInfo, DetachInfo } from './hooks.js';
+import { sleep } from '../util/timers.js';
+import { attach } from './attach-client.js';
 import { controlRequest } from './control-request.js';
+import type { AttachInfo, DetachInfo } from './hooks.js';
 import { PendingRequests } from './pending-requests.js';
 
 export interface UpstreamOptions {
@@ -38,12 +41,15 @@ export interface SessionHost {
   readonly systemId: string;
   readonly logger: Logger;
   readonly linkOptions: Omit<LinkOptions, 'logger'>;
+  readonly security: NodeSecurity | undefined;
   /** Our current sid, stamped on envelopes the session originates (control requests, heartbeats). */
   readonly sid: string | undefined;
-  /** Extra NodeAttach fields (logicals, capabilities, keys). */
+  /** Extra NodeAttach fields (logicals, capabilities). */
   attachFields(): { acceptedLogicals?: string[]; capabilities?: string[] };
   /** An envelope from the parent, after attach. Same contract as LinkHandler.onEnvelope. */
   onEnvelope(envelope: FameEnvelope, link: Link): void | Promise<unknown>;
+  /** A security stage refused an envelope on the link (see LinkHandler.onRejected). */
+  onRejected(envelope: FameEnvelope, rejection: EnvelopeRejection, direction: 'inbound' | 'outbound', link: Link): void;
   /** The parent accepted us; re-bind and re-advertise before queued traffic flows. */
   onAttached(info: AttachInfo, session: UpstreamSession): Promise<void>;
   onDetached(info: DetachInfo): void;
@@ -51,7 +57,7 @@ export interface SessionHost {
 
 interface Queued {
   readonly envelope: FameEnvelope;
-  readonly options: SendOptions | undefined;
+  readonly options: LinkSendOptions | undefined;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -134,7 +140,7 @@ export class UpstreamSession {
   }
 
   /** Send to the parent now, or after the next attach while detached (bounded queue). */
-  send(envelope: FameEnvelope, options?: SendOptions): Promise<void> {
+  send(envelope: FameEnvelope, options?: LinkSendOptions): Promise<void> {
     if (this.#stopped) return Promise.reject(new ConnectorClosedError('upstream session is stopped'));
     const link = this.#link;
     if (this.#state === 'attached' && link !== undefined) return link.send(envelope, options);
@@ -166,82 +172,36 @@ export class UpstreamSession {
 
   async #connectOnce(): Promise<AttachInfo> {
     this.#state = 'connecting';
-    const connector = await this.#dialer.dial({ systemId: this.#host.systemId, originType: this.originType, signal: this.#stop.signal });
+    const host = this.#host;
+    const connector = await this.#dialer.dial({ systemId: host.systemId, originType: this.originType, signal: this.#stop.signal });
     if (this.#stopped) {
       await connector.close(1000, 'normal closure');
       throw new ConnectorClosedError('upstream session stopped');
     }
-    const buffered: FameEnvelope[] = [];
-    let attaching: { corrId: string; resolve(ack: FameEnvelope<NodeAttachAckFrame>): void; reject(error: Error): void } | undefined;
-    const link: Link = new Link(
-      connector,
-      {
-        onEnvelope: (envelope) => {
-          if (attaching === undefined) return this.#host.onEnvelope(envelope, link);
-          if (envelope.frame.type === 'NodeAttachAck') attaching.resolve(envelope as FameEnvelope<NodeAttachAckFrame>);
-          else buffered.push(envelope);
-          return undefined;
-        },
-        onClose: (info) => {
-          if (attaching) attaching.reject(closedDuringAttach(info));
-          else this.#onLinkClosed(link, info);
-        },
-      },
-      { ...this.#host.linkOptions, logger: this.#logger },
-    );
-    link.start();
-    const corrId = randomId();
-    const ackPromise = new Promise<FameEnvelope<NodeAttachAckFrame>>((resolve, reject) => {
-      attaching = { corrId, resolve, reject };
+    const { link, info, ack, buffered } = await attach(connector, {
+      systemId: host.systemId,
+      originType: this.originType,
+      logger: this.#logger,
+      link: host.linkOptions,
+      security: host.security,
+      timeoutMs: this.#attachTimeoutMs,
+      fields: host.attachFields(),
+      onEnvelope: (envelope, l) => host.onEnvelope(envelope, l),
+      onRejected: (envelope, rejection, direction, l) => host.onRejected(envelope, rejection, direction, l),
+      onClose: (l, closeInfo) => this.#onLinkClosed(l, closeInfo),
     });
-    const timer = setTimeout(
-      () => attaching?.reject(new AttachError('ATTACH_TIMEOUT', `no NodeAttachAck within ${this.#attachTimeoutMs} ms`)),
-      this.#attachTimeoutMs,
-    );
-    unref(timer);
-    let ack: FameEnvelope<NodeAttachAckFrame>;
-    try {
-      const attach = createEnvelope({
-        corrId,
-        frame: {
-          type: 'NodeAttach',
-          originType: this.originType,
-          systemId: this.#host.systemId,
-          instanceId: randomId(),
-          ...this.#host.attachFields(),
-        },
-      });
-      // A parent that refuses the link may close it before our NodeAttach is even written;
-      // its refusal (ack ok:false, or the close) still settles ackPromise with the reason.
-      link.send(attach).catch((error: Error) => this.#logger.debug({ err: error }, 'NodeAttach not sent'));
-      ack = await ackPromise;
-      validateAck(ack, corrId);
-    } catch (error) {
-      await link.close(1000, 'attach failed');
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      attaching = undefined;
-    }
-    const frame = ack.frame;
-    const info: AttachInfo = {
-      systemId: this.#host.systemId,
-      physicalPath: frame.assignedPath!,
-      parentSystemId: frame.targetSystemId!,
-      parentPhysicalPath: frame.targetPhysicalPath!,
-      routingEpoch: frame.routingEpoch,
-    };
     this.#link = link;
     this.#attach = info;
     this.#attachedAt = Date.now();
     this.#lastAckAt = Date.now();
     this.#state = 'attached';
     this.#logger.info({ parent: info.parentSystemId, path: info.physicalPath, epoch: info.routingEpoch }, 'attached');
+    host.security?.onLinkAttached?.(link.peer);
     this.#startHeartbeat(link);
-    this.#scheduleExpiry(link, frame.expiresAt);
-    for (const envelope of buffered) void this.#host.onEnvelope(envelope, link);
+    this.#scheduleExpiry(link, ack.expiresAt);
+    for (const envelope of buffered) void host.onEnvelope(envelope, link);
     try {
-      await this.#host.onAttached(info, this);
+      await host.onAttached(info, this);
     } catch (error) {
       this.#logger.warn({ err: error }, 're-binding after attach failed');
     }
@@ -275,7 +235,7 @@ export class UpstreamSession {
       const beat = createEnvelope({ ...(sid !== undefined && { sid }), corrId: randomId(), frame: { type: 'NodeHeartbeat' } });
       link.send(beat).catch((error: Error) => this.#logger.debug({ err: error }, 'heartbeat not sent'));
     }, this.#heartbeatMs);
-    unref(this.#heartbeat);
+    unrefTimer(this.#heartbeat);
   }
 
   #scheduleExpiry(link: Link, expiresAt: string | undefined): void {
@@ -288,7 +248,7 @@ export class UpstreamSession {
       },
       Math.max(0, due),
     );
-    unref(this.#expiry);
+    unrefTimer(this.#expiry);
   }
 
   #stopTimers(): void {
@@ -301,6 +261,7 @@ export class UpstreamSession {
   #onLinkClosed(link: Link, info: CloseInfo): void {
     if (link !== this.#link) return;
     this.#link = undefined;
+    this.#host.security?.onLinkClosed?.(link.peer);
     this.#stopTimers();
     this.pending.failAll(new ConnectorClosedError(`upstream link closed (${info.code} ${info.reason})`, info.code));
     if (this.#stopped) return;
@@ -330,26 +291,5 @@ export class UpstreamSession {
     } finally {
       this.#reconnecting = false;
     }
-  }
-}
-
-function closedDuringAttach(info: CloseInfo): AttachError {
-  const detail = `${info.code}${info.reason ? ` ${info.reason}` : ''}`;
-  if (info.code === 1008 && /auth/i.test(info.reason))
-    return new AttachError('AUTHENTICATION_FAILED', `parent refused the link: ${detail}`, info.reason);
-  return new AttachError('ATTACH_REJECTED', `parent closed the link before acknowledging the attach (${detail})`, info.reason || undefined);
-}
-
-function validateAck(ack: FameEnvelope<NodeAttachAckFrame>, corrId: string): void {
-  const frame = ack.frame;
-  if (frame.ok === false) {
-    const reason = frame.reason ?? frame.code ?? 'no reason given';
-    const code = /authenticat/i.test(reason) ? 'AUTHENTICATION_FAILED' : 'ATTACH_REJECTED';
-    throw new AttachError(code, `parent rejected the attach: ${reason}`, reason);
-  }
-  if (ack.corrId !== corrId)
-    throw new AttachError('PROTOCOL_ERROR', `NodeAttachAck corrId ${String(ack.corrId)} does not match the NodeAttach (${corrId})`);
-  for (const field of ['targetSystemId', 'assignedPath', 'targetPhysicalPath'] as const) {
-    if (typeof frame[field] !== 'string' || frame[field] === '') throw new AttachError('PROTOCOL_ERROR', `NodeAttachAck lacks ${field}`);
   }
 }

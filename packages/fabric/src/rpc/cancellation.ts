@@ -1,3 +1,5 @@
+import { createEnvelope, type FameEnvelope } from '@naylence/core';
+
 /**
  * One running call's cancellation state. The AbortController behind `signal` is created only
  * when a handler reads it (creating one costs microseconds, and most handlers never look).
@@ -63,3 +65,20 @@ export class RunningCalls {
 
 /** JSON-RPC method of the cancel notification (the `rpc.` prefix is reserved for extensions). */
 export const CANCEL_METHOD = 'rpc.cancel';
+
+/** The notification that asks the callee to stop the call `corrId`. */
+export function cancelNotice(to: string, corrId: string): FameEnvelope {
+  return createEnvelope({ to, frame: { type: 'Data', payload: { jsonrpc: '2.0', method: CANCEL_METHOD, params: { id: corrId } } } });
+}
+
+/**
+ * The one handler of `rpc.cancel`, wherever it arrives (a service address, or the system
+ * inbox a streaming callee names as its `replyTo`): true when `payload` was a cancel notice.
+ */
+export function handleCancelNotice(payload: unknown, running: RunningCalls): boolean {
+  const request = payload as { method?: unknown; params?: { id?: unknown } } | null;
+  if (request?.method !== CANCEL_METHOD) return false;
+  const id = request.params?.id;
+  if (typeof id === 'string') running.cancel(id, 'cancelled by the caller');
+  return true;
+}

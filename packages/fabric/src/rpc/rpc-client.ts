@@ -20,7 +20,7 @@ import {
 import { AT_MOST_ONCE, retryDelay, type DeliveryPolicy } from '../delivery/delivery-policy.js';
 import type { FameNode } from '../node/node.js';
 import { asError } from '../util/as-error.js';
-import { CANCEL_METHOD } from './cancellation.js';
+import { cancelNotice } from './cancellation.js';
 import { RpcStream } from './rpc-stream.js';
 
 /** Where a call goes: an address, or any provider of all the capabilities. */
@@ -37,7 +37,8 @@ export interface StreamOptions extends CallOptions {
   readonly bufferSize?: number;
 }
 
-export interface SendOptions extends Omit<CallOptions, 'timeoutMs'> {
+/** How {@link Fabric.send} sends one message. */
+export interface MessageSendOptions extends Omit<CallOptions, 'timeoutMs'> {
   /** Wait for the receiver's DeliveryAck (re-sending under at-least-once). Default false. */
   readonly ack?: boolean;
   readonly timeoutMs?: number;
@@ -128,7 +129,7 @@ export class RpcClient {
   }
 
   /** A one-way Data envelope, optionally waiting for its DeliveryAck. */
-  send(target: CallTarget, payload: unknown, options?: SendOptions): Promise<void> {
+  send(target: CallTarget, payload: unknown, options?: MessageSendOptions): Promise<void> {
     const wantsAck = options?.ack === true || this.#policy.mode === 'at-least-once';
     const envelope = this.#envelope(target, payload, wantsAck ? ResponseType.ACK : 0, randomId());
     if (!wantsAck) return this.#node.send(envelope);
@@ -283,11 +284,9 @@ export class RpcClient {
     else call.reject(reason);
     const to = call.cancelTo;
     if (to === undefined) return;
-    const notice = createEnvelope({
-      to,
-      frame: { type: 'Data', payload: { jsonrpc: '2.0', method: CANCEL_METHOD, params: { id: call.envelope.corrId } } },
-    });
-    this.#node.send(notice).catch((error: unknown) => this.#logger.debug({ err: error, to }, 'could not send rpc.cancel'));
+    this.#node
+      .send(cancelNotice(to, call.envelope.corrId!))
+      .catch((error: unknown) => this.#logger.debug({ err: error, to }, 'could not send rpc.cancel'));
   }
 
   #fail(call: Pending, error: Error): void {

@@ -16,7 +16,7 @@ import {
 } from '@naylence/core';
 import type { DeliveryContext, EnvelopeHandler } from '../node/local-bindings.js';
 import type { FameNode } from '../node/node.js';
-import { CANCEL_METHOD, type CallHandle, type RunningCalls } from './cancellation.js';
+import { handleCancelNotice, type CallHandle, type RunningCalls } from './cancellation.js';
 import { discoverMethods, isAsyncIterable, normalizeParams, type CallContext, type MethodEntry, type Service } from './service.js';
 
 export interface ServeOptions {
@@ -28,11 +28,11 @@ export interface ServeOptions {
   readonly maxQueued?: number;
 }
 
-const REPLY_LANE = Object.freeze({ lane: 'reply' as const });
-
 interface Job {
   readonly envelope: FameEnvelope;
   readonly request: JsonRpcRequest;
+  /** The request as it reached this node (what replies name as `inReplyTo`). */
+  readonly received: FameEnvelope;
 }
 
 /** What the dispatcher needs from its fabric. */
@@ -74,19 +74,15 @@ export class ServiceDispatcher {
   }
 
   /** The binding handler: accept (or hold) one envelope. */
-  readonly handler: EnvelopeHandler = (envelope: FameEnvelope, _context: DeliveryContext) => {
+  readonly handler: EnvelopeHandler = (envelope: FameEnvelope, context: DeliveryContext) => {
     if (this.#closed || envelope.frame.type !== 'Data') return undefined;
     const payload = envelope.frame.payload;
     if (!isJsonRpcRequest(payload)) {
       this.#rejectMalformed(envelope, payload);
       return undefined;
     }
-    if (payload.method === CANCEL_METHOD) {
-      const id = (payload.params as { id?: unknown } | undefined)?.id;
-      if (typeof id === 'string') this.#host.running.cancel(id, 'cancelled by the caller');
-      return undefined;
-    }
-    return this.#admit({ envelope, request: payload });
+    if (handleCancelNotice(payload, this.#host.running)) return undefined;
+    return this.#admit({ envelope, request: payload, received: context.received ?? envelope });
   };
 
   /** Stop taking requests; running ones finish. */
@@ -125,13 +121,13 @@ export class ServiceDispatcher {
     });
   }
 
-  async #run({ envelope, request }: Job): Promise<void> {
+  async #run({ envelope, request, received }: Job): Promise<void> {
     const id = request.id;
     const replyTo = envelope.replyTo ?? replyAddressFromParams(request.params);
     const answerable = id !== undefined && id !== null && replyTo !== undefined;
     const method = this.#methods.get(request.method);
     if (!method) {
-      if (answerable) await this.#reply(envelope, replyTo, createJsonRpcError(id, JsonRpcErrorCode.METHOD_NOT_FOUND, 'Method not found'));
+      if (answerable) await this.#reply(received, replyTo, createJsonRpcError(id, JsonRpcErrorCode.METHOD_NOT_FOUND, 'Method not found'));
       return;
     }
     const corrId = envelope.corrId ?? (typeof id === 'string' ? id : undefined);
@@ -148,23 +144,23 @@ export class ServiceDispatcher {
       if (!answerable) return;
       const wantsStream = ((envelope.rtype ?? 0) & ResponseType.STREAM) !== 0;
       if (isAsyncIterable(result)) {
-        if (wantsStream || method.streaming) await this.#stream(envelope, replyTo, id, result, handle);
+        if (wantsStream || method.streaming) await this.#stream(received, replyTo, id, result, handle);
         else
           await this.#reply(
-            envelope,
+            received,
             replyTo,
             createJsonRpcError(id, JsonRpcErrorCode.INVALID_REQUEST, `${request.method} streams its results; call it as a stream`),
           );
       } else if (wantsStream) {
         // A unary method called as a stream: one item, then the terminator.
         const flowId = randomId();
-        if (result !== null && result !== undefined) await this.#reply(envelope, replyTo, createJsonRpcResult(id, result), flowId);
-        await this.#reply(envelope, replyTo, createJsonRpcResult(id, null), flowId, true);
+        if (result !== null && result !== undefined) await this.#reply(received, replyTo, createJsonRpcResult(id, result), flowId);
+        await this.#reply(received, replyTo, createJsonRpcResult(id, null), flowId, true);
       } else {
-        await this.#reply(envelope, replyTo, createJsonRpcResult(id, result ?? null));
+        await this.#reply(received, replyTo, createJsonRpcResult(id, result ?? null));
       }
     } catch (error) {
-      if (answerable) await this.#reply(envelope, replyTo, errorResponse(id, error));
+      if (answerable) await this.#reply(received, replyTo, errorResponse(id, error));
       else this.#host.logger.warn({ err: error, method: request.method }, 'notification handler failed');
     } finally {
       this.#host.running.finish(corrId, handle);
@@ -196,6 +192,7 @@ export class ServiceDispatcher {
     }
   }
 
+  /** @param request the request as it reached this node */
   async #reply(request: FameEnvelope, replyTo: string, payload: unknown, flowId?: string, last = false): Promise<void> {
     const node = this.#host.node;
     const corrId = request.corrId ?? String((payload as { id?: unknown }).id);
@@ -213,7 +210,7 @@ export class ServiceDispatcher {
       frame: { type: 'Data', payload },
     });
     try {
-      await node.send(reply, REPLY_LANE);
+      await node.send(reply, { inReplyTo: request });
     } catch (error) {
       this.#host.logger.warn({ err: error, to: replyTo, address: this.address }, 'could not send an RPC response');
     }

@@ -3,7 +3,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createFabric, withFabric, type Fabric, type FabricOptions } from '../fabric.js';
-import { interceptInbound, until, wrapDialer } from '../test-support.js';
+import { interceptInbound, messageText, until, wrapDialer } from '../testing/support.js';
 import { MemoryNetwork } from '../transport/memory-network.js';
 import { rpcMethod, type CallContext } from './service.js';
 
@@ -239,19 +239,19 @@ describe('at-least-once delivery', () => {
     const state = { dropped: 0 };
     const acksPerEnvelope = new Map<string, number>();
     const wrapped = wrapDialer(dialer, (connector) =>
-      interceptInbound(connector, (m, deliver) => {
-        const refId =
-          typeof m === 'string' && m.includes('"DeliveryAck"') && m.includes('"ok":true') ? /"refId":"([^"]+)"/.exec(m)?.[1] : undefined;
+      interceptInbound(connector, (message, deliver) => {
+        const m = messageText(message);
+        const refId = m.includes('"DeliveryAck"') && m.includes('"ok":true') ? /"refId":"([^"]+)"/.exec(m)?.[1] : undefined;
         if (refId !== undefined) {
           const seen = acksPerEnvelope.get(refId) ?? 0;
           acksPerEnvelope.set(refId, seen + 1);
           if (seen % 3 !== 2) {
             state.dropped++;
-            deliver((m as string).replace(/"corrId":"[^"]+"/, '"corrId":"lost-in-transit"'));
+            deliver(m.replace(/"corrId":"[^"]+"/, '"corrId":"lost-in-transit"'));
             return;
           }
         }
-        deliver(m);
+        deliver(message);
       }),
     );
     return Object.assign(state, wrapped);

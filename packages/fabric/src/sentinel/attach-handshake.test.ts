@@ -2,7 +2,8 @@ import { capturedMessages } from '@naylence-tools/conformance';
 import { NOOP_LOGGER, secureDigest, type FameEnvelope } from '@naylence/core';
 import { describe, expect, it } from 'vitest';
 import { FameNode } from '../node/node.js';
-import { tapDialer, type TappedMessage } from '../test-support.js';
+import { neighbourOf } from '../testing/internals.js';
+import { tapDialer, type TappedMessage } from '../testing/support.js';
 import { MemoryNetwork } from '../transport/memory-network.js';
 import { Sentinel } from './sentinel.js';
 
@@ -127,7 +128,7 @@ describe('attach handshake (protocol-core §4.4, vectors/01)', () => {
     const ack = tapped.find((t) => t.envelope.frame.type === 'NodeHeartbeatAck' && t.envelope.corrId === beat.corrId)!.envelope;
     expect(ack).toMatchObject({
       traceId: beat.traceId,
-      frame: { ok: true, refId: beat.id, routingEpoch: sentinel.linkInfo(agent.systemId)!.routingEpoch },
+      frame: { ok: true, refId: beat.id, routingEpoch: neighbourOf(sentinel, agent.systemId)!.routingEpoch },
     });
   });
 });

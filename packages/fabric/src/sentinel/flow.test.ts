@@ -1,7 +1,9 @@
 import { createEnvelope, createReply, NOOP_LOGGER, randomId, ResponseType, type FameEnvelope } from '@naylence/core';
 import { describe, expect, it } from 'vitest';
 import { FameNode } from '../node/node.js';
-import { until } from '../test-support.js';
+import type { NodeOptions } from '../node/node-options.js';
+import { neighbourOf, upstreamLinkOf } from '../testing/internals.js';
+import { until } from '../testing/support.js';
 import { MemoryNetwork } from '../transport/memory-network.js';
 import { Sentinel } from './sentinel.js';
 
@@ -10,8 +12,8 @@ async function topology() {
   const sentinel = new Sentinel({ logger: NOOP_LOGGER, listeners: [net.listener('hub')] });
   await sentinel.start();
   const nodes: FameNode[] = [sentinel];
-  const node = async () => {
-    const n = new FameNode({ logger: NOOP_LOGGER, upstream: { dialer: net.dialer('hub') } });
+  const node = async (options: NodeOptions = {}) => {
+    const n = new FameNode({ logger: NOOP_LOGGER, upstream: { dialer: net.dialer('hub') }, ...options });
     nodes.push(n);
     await n.start();
     return n;
@@ -38,7 +40,7 @@ describe('flow control through a sentinel', () => {
     let maxQueuedEnvelopes = 0;
     let maxQueuedBytes = 0;
     const sampler = setInterval(() => {
-      const q = t.sentinel.linkInfo(consumer.systemId)!.queued;
+      const q = neighbourOf(t.sentinel, consumer.systemId)!.link.queued;
       maxQueuedEnvelopes = Math.max(maxQueuedEnvelopes, q.envelopes);
       maxQueuedBytes = Math.max(maxQueuedBytes, q.bytes);
     }, 1);
@@ -101,14 +103,9 @@ describe('flow control through a sentinel', () => {
 
   it('acknowledges a burst of back-to-back heartbeats (the reference stalls after ~26)', async () => {
     await using t = await topology();
-    const n = await t.node();
-    const link = (n as unknown as { upstream: { link: { send(e: FameEnvelope): Promise<void> } } }).upstream.link;
     let acks = 0;
-    const original = (n as unknown as { onUpstreamEnvelope: (e: FameEnvelope, l: unknown) => unknown }).onUpstreamEnvelope.bind(n);
-    (n as unknown as { onUpstreamEnvelope: (e: FameEnvelope, l: unknown) => unknown }).onUpstreamEnvelope = (e, l) => {
-      if (e.frame.type === 'NodeHeartbeatAck') acks++;
-      return original(e, l);
-    };
+    const n = await t.node({ hooks: [{ onEnvelopeReceived: (e) => void (e.frame.type === 'NodeHeartbeatAck' && acks++) }] });
+    const link = upstreamLinkOf(n)!;
     await Promise.all(
       Array.from({ length: 200 }, () => link.send(createEnvelope({ corrId: randomId(), frame: { type: 'NodeHeartbeat' } }))),
     );

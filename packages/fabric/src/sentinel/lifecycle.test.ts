@@ -11,7 +11,8 @@ import {
 } from '@naylence/core';
 import { describe, expect, it } from 'vitest';
 import { FameNode } from '../node/node.js';
-import { inbox, interceptInbound, RecordingLogger, until, wrapDialer } from '../test-support.js';
+import { routesOf, upstreamLinkOf } from '../testing/internals.js';
+import { inbox, interceptInbound, messageText, RecordingLogger, until, wrapDialer } from '../testing/support.js';
 import { createMemoryConnectorPair } from '../transport/memory-connector.js';
 import { MemoryNetwork } from '../transport/memory-network.js';
 import { Sentinel } from './sentinel.js';
@@ -44,7 +45,7 @@ describe('sentinel lifecycle', () => {
       upstream: { dialer: net.dialer('hub'), reconnect: { initialDelayMs: 60_000 } },
     });
     await first.start();
-    const firstLink = (first as unknown as { upstream: { link: { isOpen: boolean } } }).upstream.link;
+    const firstLink = upstreamLinkOf(first)!;
     await using second = new FameNode({ systemId: 'twin', logger: NOOP_LOGGER, upstream: { dialer: net.dialer('hub') } });
     await second.start();
     await until(() => !firstLink.isOpen);
@@ -116,7 +117,7 @@ describe('sentinel lifecycle', () => {
     sentinel = new Sentinel({ systemId: 'hub', logger: NOOP_LOGGER, listeners: [net.listener('hub')] });
     try {
       await sentinel.start();
-      await until(() => sentinel.routes.exact('math@fame.fabric') !== undefined, 5_000, 'agent re-bound');
+      await until(() => routesOf(sentinel).exact('math@fame.fabric') !== undefined, 5_000, 'agent re-bound');
       await using client = new FameNode({ logger: NOOP_LOGGER, upstream: { dialer: net.dialer('hub') } });
       await client.start();
       const box = await inbox(client);
@@ -141,7 +142,7 @@ describe('sentinel lifecycle', () => {
       let deaf = false;
       return interceptInbound(c, (m, deliver) => {
         if (!deaf) deliver(m);
-        if (typeof m === 'string' && m.includes('"NodeAttachAck"')) deaf = true;
+        if (messageText(m).includes('"NodeAttachAck"')) deaf = true;
       });
     });
     await using agent = new FameNode({ logger: NOOP_LOGGER, upstream: { dialer: deafening, heartbeatMs: 20, reconnect: fast } });
@@ -169,8 +170,8 @@ describe('sentinel lifecycle', () => {
     await using client = new FameNode({ logger: NOOP_LOGGER, upstream: { dialer: net.dialer('a') } });
     await client.start();
     const box = await inbox(client);
-    await until(() => a.routes.exact('math@fame.fabric') !== undefined, 2_000, 'bind propagated to the peer');
-    expect(a.routes.exact('math@fame.fabric')).toEqual({ systemId: 'sentinel-b', kind: 'peer' });
+    await until(() => routesOf(a).exact('math@fame.fabric') !== undefined, 2_000, 'bind propagated to the peer');
+    expect(routesOf(a).exact('math@fame.fabric')).toEqual({ systemId: 'sentinel-b', kind: 'peer' });
     const logical = call(client, box);
     expect((await box.next((e) => e.corrId === logical.corrId)).frame).toMatchObject({ payload: { servedBy: agent.systemId } });
     expect(agent.physicalPath).toBe(`/sentinel-b/${agent.systemId}`);

@@ -2,9 +2,10 @@ import { createEnvelope, createReply, NOOP_LOGGER, randomId, ResponseType, type 
 import { describe, expect, it } from 'vitest';
 import { FameNode } from '../node/node.js';
 import type { NodeOptions } from '../node/node-options.js';
-import { inbox, until } from '../test-support.js';
+import { inbox, until } from '../testing/support.js';
 import { MemoryNetwork } from '../transport/memory-network.js';
-import { hrwLoadBalancer } from './load-balancer.js';
+import { hrwLoadBalancer } from '../routing/load-balancer.js';
+import { routesOf } from '../testing/internals.js';
 import { Sentinel, type SentinelOptions } from './sentinel.js';
 
 /** An in-memory fabric whose nodes are all stopped when the test ends. */
@@ -187,14 +188,14 @@ describe('routing (protocol-core §5)', () => {
     const agent = await f.echoAgent('hub', 'math@fame.fabric', { capabilities: ['fame.capability.agent'] });
     const client = await f.node('hub');
     const box = await inbox(client);
-    expect(hub.routes.exact('math@fame.fabric')?.systemId).toBe(agent.systemId);
+    expect(routesOf(hub).exact('math@fame.fabric')?.systemId).toBe(agent.systemId);
     await agent.stop();
     await until(() => !hub.linkedSystemIds.includes(agent.systemId));
     const during = request('math@fame.fabric', box.address);
     await client.send(during);
     expect((await box.next((e) => e.corrId === during.corrId)).frame).toMatchObject({ ok: false, code: 'CHILD_UNREACHABLE' });
-    await until(() => hub.routes.exact('math@fame.fabric') === undefined, 2_000, 'routes withdrawn');
-    expect(hub.routes.capabilityProviders(['fame.capability.agent'])).toEqual([]);
+    await until(() => routesOf(hub).exact('math@fame.fabric') === undefined, 2_000, 'routes withdrawn');
+    expect(routesOf(hub).capabilityProviders(['fame.capability.agent'])).toEqual([]);
     const after = request('math@fame.fabric', box.address);
     await client.send(after);
     expect((await box.next((e) => e.corrId === after.corrId)).frame).toMatchObject({ ok: false, code: 'NO_ROUTE' });
@@ -219,7 +220,7 @@ describe('routing (protocol-core §5)', () => {
     const id = 'agent-fixed-id';
     const first = await f.echoAgent('hub', 'math@fame.fabric', { systemId: id });
     await first.stop();
-    await until(() => hub.routes.exact('math@fame.fabric') === undefined);
+    await until(() => routesOf(hub).exact('math@fame.fabric') === undefined);
     const second = await f.echoAgent('hub', 'math@fame.fabric', { systemId: id });
     const client = await f.node('hub');
     const box = await inbox(client);

@@ -7,7 +7,9 @@ import {
   type ConnectorInfo,
   type ConnectorState,
   type WireMessage,
+  utf8ByteLength,
 } from '@naylence/core';
+import { copyWireMessage } from '../util/bytes.js';
 import { scheduleMacrotask } from '../util/schedule.js';
 
 export interface MemoryConnectorOptions {
@@ -18,7 +20,7 @@ export interface MemoryConnectorOptions {
 const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
 
 function sizeOf(message: WireMessage): number {
-  return typeof message === 'string' ? message.length : message.byteLength;
+  return typeof message === 'string' ? utf8ByteLength(message) : message.byteLength;
 }
 
 /**
@@ -64,7 +66,7 @@ export class MemoryConnector implements Connector {
 
   send(message: WireMessage): boolean {
     if (this.#state !== 'open') throw new ConnectorClosedError(`memory link ${this.id} is ${this.#state}`, this.#closed?.code);
-    const copy = typeof message === 'string' ? message : message.slice();
+    const copy = copyWireMessage(message);
     const peer = this.#peer;
     peer.#inbox.push(copy);
     peer.#inboxBytes += sizeOf(copy);

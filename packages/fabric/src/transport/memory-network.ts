@@ -1,7 +1,7 @@
 import {
   ConnectorClosedError,
   createAttachRefusal,
-  serializeEnvelope,
+  encodeEnvelope,
   type Authorizer,
   type Connector,
   type Dialer,
@@ -86,7 +86,7 @@ class MemoryListener implements TransportListener {
     if (this.authorizer) {
       authorization = await this.authorizer.authenticate(token === undefined ? undefined : `Bearer ${token}`);
       if (!authorization) {
-        server.send(serializeEnvelope(createAttachRefusal('Authentication failed')));
+        server.send(encodeEnvelope(createAttachRefusal('Authentication failed')));
         return refuse(1008, 'Authentication failed');
       }
     }

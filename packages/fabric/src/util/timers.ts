@@ -22,8 +22,3 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
-
-/** Let a timer not hold the process open (Node); no-op elsewhere. */
-export function unref(timer: unknown): void {
-  (timer as { unref?: () => void }).unref?.();
-}

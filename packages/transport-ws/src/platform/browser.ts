@@ -6,7 +6,17 @@ const OPEN = 1;
 const FLUSH_POLL_MS = 10;
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Text of a binary message, or its bytes when they are not valid UTF-8 (the fabric refuses those). */
+function inboundMessage(data: ArrayBuffer): WireMessage {
+  const bytes = new Uint8Array(data);
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return bytes;
+  }
+}
 
 /**
  * Edge over a browser (WHATWG) `WebSocket`. Strings are encoded so that every frame is binary;
@@ -23,7 +33,7 @@ export class BrowserSocketEdge implements SocketEdge {
     this.#events = events;
     ws.binaryType = 'arraybuffer';
     ws.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
-      events.message(typeof event.data === 'string' ? event.data : decoder.decode(event.data));
+      events.message(typeof event.data === 'string' ? event.data : inboundMessage(event.data));
     });
     // A browser 'error' event carries no detail and is always followed by 'close'.
     ws.addEventListener('close', (event: CloseEvent) => {

@@ -10,7 +10,7 @@ export interface SocketEdge {
   readonly bufferedBytes: number;
   /** Whether the socket accepts data frames (false once a close frame was sent or received). */
   isOpen(): boolean;
-  /** Sends one message as a binary frame (strings as their UTF-8 bytes). */
+  /** Sends one message as a binary frame, bytes as they are (strings as their UTF-8 bytes). */
   send(message: WireMessage): void;
   /** Starts the closing handshake with an already sanitized code and reason. */
   close(code: number, reason: string): void;
@@ -25,8 +25,12 @@ export interface SocketEdge {
 
 /** What an edge reports to its connector. */
 export interface EdgeEvents {
-  /** One inbound message (text or binary frame), as text. */
-  message(text: string): void;
+  /**
+   * One inbound message (text or binary frame): its text, or its raw bytes when they are not
+   * valid UTF-8 (the fabric's decoder then refuses it with a coded INVALID_ENVELOPE, the same as
+   * on every other transport; nothing is silently replaced).
+   */
+  message(message: WireMessage): void;
   /** Outbound bytes were written out (only while watched). */
   flushed(): void;
   /** The socket library rejected inbound data and is closing the link with `code`. */
@@ -35,9 +39,18 @@ export interface EdgeEvents {
   closed(code: number, reason: string): void;
 }
 
-export interface EdgeAddresses {
+/** The TCP stream under a socket, whose writes can be batched. */
+export interface CorkableStream {
+  cork(): void;
+  uncork(): void;
+}
+
+/** What the platform learned when a socket opened. */
+export interface EdgeInfo {
   readonly remoteAddress?: string;
   readonly localAddress?: string;
+  /** The socket's TCP stream (Node: from the upgrade request or response), to batch writes. */
+  readonly stream?: CorkableStream;
 }
 
 /** `host:port`, with IPv6 hosts in brackets; undefined when the socket has no address. */
@@ -50,7 +63,7 @@ export function formatAddress(host: string | undefined, port: number | undefined
 /** Callbacks of a socket being opened by a dialer. */
 export interface OpenCallbacks<S> {
   /** The handshake completed; called synchronously in the socket's open event. */
-  open(socket: S, addresses: EdgeAddresses): void;
+  open(socket: S, info: EdgeInfo): void;
   /** The handshake failed (error, refusal, unexpected HTTP response, close). */
   fail(error: Error): void;
 }

@@ -5,7 +5,8 @@ import type { PerMessageDeflateOptions, RawData, WebSocket as NodeWebSocket } fr
 import { closeCodeForWsError } from '../close-codes.js';
 import {
   formatAddress,
-  type EdgeAddresses,
+  type CorkableStream,
+  type EdgeInfo,
   type EdgeEvents,
   type OpenCallbacks,
   type OpenRequest,
@@ -51,7 +52,7 @@ export function socketAddresses(socket: {
   remotePort?: number | undefined;
   localAddress?: string | undefined;
   localPort?: number | undefined;
-}): EdgeAddresses {
+}): EdgeInfo {
   const remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
   const localAddress = formatAddress(socket.localAddress, socket.localPort);
   return {
@@ -68,13 +69,13 @@ export function openNodeSocket(ws: WsModule, request: OpenRequest, callbacks: Op
     perMessageDeflate: request.perMessageDeflate ? DEFLATE_OPTIONS : false,
     followRedirects: false,
   });
-  let addresses: EdgeAddresses = {};
+  let info: EdgeInfo = {};
   const onUpgrade = (response: IncomingMessage): void => {
-    addresses = socketAddresses(response.socket);
+    info = { ...socketAddresses(response.socket), stream: response.socket };
   };
   const onOpen = (): void => {
     detach();
-    callbacks.open(socket, addresses);
+    callbacks.open(socket, info);
   };
   const onError = (error: Error): void => callbacks.fail(error);
   const onClose = (code: number): void => callbacks.fail(new Error(`closed during the opening handshake (code ${code})`));
@@ -98,16 +99,30 @@ export function openNodeSocket(ws: WsModule, request: OpenRequest, callbacks: Op
 }
 const SEND_BINARY = { binary: true } as const;
 
-/** The part of `net.Socket` used to batch writes. */
-interface CorkableSocket {
-  cork(): void;
-  uncork(): void;
+// `isUtf8` (simdutf) from node:buffer, fetched without a static import: this module is also
+// part of browser bundles, where it is never called.
+const isUtf8 = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => { isUtf8?: (bytes: Uint8Array) => boolean } | undefined } }
+).process?.getBuiltinModule?.('node:buffer')?.isUtf8;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function validUtf8(bytes: Uint8Array): boolean {
+  if (isUtf8 !== undefined) return isUtf8(bytes);
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-function rawDataToText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
+/**
+ * An inbound message as text, or its bytes when they are not valid UTF-8 (`toString` would
+ * replace them silently; the fabric's decoder refuses them with INVALID_ENVELOPE instead).
+ */
+function inboundMessage(data: RawData): WireMessage {
+  const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  return validUtf8(bytes) ? bytes.toString('utf8') : bytes;
 }
 
 /**
@@ -117,15 +132,18 @@ function rawDataToText(data: RawData): string {
 export class NodeSocketEdge implements SocketEdge {
   readonly #ws: NodeWebSocket;
   readonly #events: EdgeEvents;
+  readonly #stream: CorkableStream | undefined;
   #buffered = 0;
   #watching = false;
   #corked = false;
 
-  constructor(ws: NodeWebSocket, events: EdgeEvents) {
+  /** @param stream the TCP stream under `ws` (from the upgrade), to batch writes; none = no batching */
+  constructor(ws: NodeWebSocket, events: EdgeEvents, stream?: CorkableStream) {
     this.#ws = ws;
     this.#events = events;
+    this.#stream = stream;
     ws.binaryType = 'nodebuffer';
-    ws.on('message', (data: RawData) => events.message(rawDataToText(data)));
+    ws.on('message', (data: RawData) => events.message(inboundMessage(data)));
     ws.on('error', (error: Error) => events.failed(closeCodeForWsError(error), error));
     ws.on('close', (code: number, reason: Buffer) => events.closed(code, reason.toString('utf8')));
   }
@@ -142,17 +160,16 @@ export class NodeSocketEdge implements SocketEdge {
     // Every envelope sent in one turn of the event loop leaves in one socket write: the first
     // send corks the TCP socket and the next check phase uncorks it (after the microtasks in
     // which handlers answer). One write per envelope was the largest CPU cost of every role.
-    if (!this.#corked) {
-      const socket = (this.#ws as unknown as { _socket?: CorkableSocket })._socket;
-      if (socket && typeof socket.cork === 'function') {
-        this.#corked = true;
-        socket.cork();
-        setImmediate(() => {
-          this.#corked = false;
-          socket.uncork();
-        });
-      }
+    const stream = this.#stream;
+    if (!this.#corked && stream !== undefined) {
+      this.#corked = true;
+      stream.cork();
+      setImmediate(() => {
+        this.#corked = false;
+        stream.uncork();
+      });
     }
+    // The fabric hands over bytes encoded once: `ws` sends them as they are.
     const bytes = typeof message === 'string' ? Buffer.byteLength(message) : message.byteLength;
     this.#buffered += bytes;
     this.#ws.send(message, SEND_BINARY, () => {

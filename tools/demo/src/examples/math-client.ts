@@ -7,16 +7,14 @@
  *
  * Optional: FAME_PARENT_TOKEN (bearer token), FAME_LOG_LEVEL (default warn).
  */
-import { createDefaultLogger, createFabric } from '@naylence/fabric';
+import { createPinoLogger } from '@naylence/cli';
+import { createFabric } from '@naylence/fabric';
 import { WebSocketDialer } from '@naylence/transport-ws';
 
 const url = process.env.FAME_DIRECT_ADMISSION_URL ?? 'ws://127.0.0.1:8000/fame/v1/attach/ws/downstream';
 const token = process.env.FAME_PARENT_TOKEN;
-// FAME_LOG_LEVEL: the reference's names (WARNING, CRITICAL, OFF, …) or pino's.
-const levelName = process.env.FAME_LOG_LEVEL?.toLowerCase() ?? 'warn';
-const logger = createDefaultLogger(
-  ({ warning: 'warn', critical: 'fatal', off: 'silent' } as Record<string, string>)[levelName] ?? levelName,
-);
+// FAME_LOG_LEVEL: the reference's names (WARNING, CRITICAL, OFF, …) or pino's; logs go to stderr.
+const logger = createPinoLogger(process.env.FAME_LOG_LEVEL ?? 'warn');
 
 async function main(): Promise<void> {
   await using client = await createFabric({

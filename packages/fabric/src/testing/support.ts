@@ -1,5 +1,6 @@
 /**
- * Test helpers for the fabric's own tests (not exported from the package).
+ * Test helpers for the fabric's tests and the workspace's tools. Part of the test-only entry
+ * `@naylence/fabric/testing`, which is left out of the published package.
  */
 import { decodeEnvelope, type Connector, type Dialer, type FameEnvelope, type Logger, type WireMessage } from '@naylence/core';
 
@@ -42,6 +43,13 @@ export interface TappedMessage {
 /** Wraps a dialer so every envelope on the links it opens is recorded (as JSON, decoded). */
 export function tapDialer(dialer: Dialer, record: TappedMessage[]): Dialer {
   return wrapDialer(dialer, (connector) => tapConnector(connector, record));
+}
+
+const utf8 = new TextDecoder();
+
+/** A wire message as text (links send bytes). */
+export function messageText(message: WireMessage): string {
+  return typeof message === 'string' ? message : utf8.decode(message);
 }
 
 function parse(message: WireMessage): FameEnvelope {
@@ -103,17 +111,6 @@ export async function until(predicate: () => boolean, timeoutMs = 5_000, what = 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
-}
-
-/** A promise with its resolver, for one-shot signals in tests. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): void; reject(error: Error): void } {
-  let resolve!: (value: T) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 /** Records envelopes delivered to a physical inbox `name@{node path}` bound on `node`. */

@@ -1,9 +1,9 @@
 import { hostMatchesPool, isPoolPattern, poolSpecificity, tryParseAddress } from '@naylence/core';
 
-/** A neighbour an address is routed to. */
+/** A neighbour an address is routed to: a child (`downstream`) or a peer sentinel. */
 export interface RouteOwner {
   readonly systemId: string;
-  readonly kind: 'child' | 'peer';
+  readonly kind: 'downstream' | 'peer';
 }
 
 interface Owned {

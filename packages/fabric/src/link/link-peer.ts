@@ -1,0 +1,93 @@
+import {
+  EnvelopeRejection,
+  FameError,
+  isFameError,
+  type AuthorizationContext,
+  type EnvelopeContext,
+  type EnvelopeOrigin,
+  type FameEnvelope,
+  type LinkRole,
+  type Logger,
+  type NodeIdentity,
+  type SecurityLink,
+  type SecurityStage,
+} from '@naylence/core';
+
+/**
+ * The neighbour at the other end of a link, as the node and its security see it. One object
+ * per link for its whole life: the system id of a parent we dialed and every physical path
+ * are filled in when the attach completes, and the authenticated principal of an accepted
+ * link stays here for later decisions (binds, peer links, security stages).
+ */
+export class LinkPeer implements SecurityLink {
+  systemId: string;
+  physicalPath = '';
+  constructor(
+    readonly role: LinkRole,
+    systemId: string,
+    readonly principal: AuthorizationContext | undefined,
+  ) {
+    this.systemId = systemId;
+  }
+
+  /** `downstream:agent-1`, for logs. */
+  get label(): string {
+    return this.systemId === '' ? this.role : `${this.role}:${this.systemId}`;
+  }
+}
+
+/** The node's security stages a link runs on every envelope it receives or sends. */
+export interface LinkStages {
+  readonly node: NodeIdentity;
+  readonly inbound: SecurityStage | undefined;
+  readonly outbound: SecurityStage | undefined;
+}
+
+/** Settings of one link. */
+export interface LinkOptions {
+  readonly logger: Logger;
+  /** The node's security stages; absent = none. */
+  readonly stages?: LinkStages | undefined;
+  /** Largest envelope sent or accepted, in bytes. Default 256 KiB. */
+  readonly maxEnvelopeBytes?: number;
+  /** Envelopes that may wait for credit or for the transport before `send` fails with BACK_PRESSURE. Default 4096. */
+  readonly maxQueuedEnvelopes?: number;
+  /** Bytes that may wait likewise. Default 32 MiB. */
+  readonly maxQueuedBytes?: number;
+  /** False disables credit flow control (no waiting, no CreditUpdates), like `FAME_FLOW_CONTROL=0`. Default true. */
+  readonly flowControl?: boolean;
+}
+
+/** How one envelope is sent over a link. */
+export interface LinkSendOptions {
+  /**
+   * The flow an envelope without `flowId` travels on. Default: `reply` for responses (see
+   * `isResponse`), else the link's own flow, so a peer withholding credit for our requests can
+   * never hold back the replies it waits for.
+   */
+  readonly lane?: 'default' | 'reply';
+  /** `local` (default): this node originated it; otherwise the side it was forwarded from. */
+  readonly origin?: EnvelopeOrigin;
+  /** The request a response answers, as it reached this node (for the security stage). */
+  readonly inReplyTo?: FameEnvelope | undefined;
+}
+
+export function stageContext(
+  node: NodeIdentity,
+  origin: EnvelopeOrigin,
+  link: SecurityLink | undefined,
+  response: boolean,
+  inReplyTo: FameEnvelope | undefined,
+): EnvelopeContext {
+  return { node, origin, link, response, inReplyTo };
+}
+
+/** A stage that threw: the envelope is dropped (fail closed) with the error as the reason. */
+export function thrownRejection(error: unknown): EnvelopeRejection {
+  const fame = isFameError(error)
+    ? error
+    : new FameError('INTERNAL_ERROR', `security stage failed: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+  return new EnvelopeRejection('drop', fame);
+}
