@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { NOOP_LOGGER } from '@naylence/core';
 import { createFabric } from '@naylence/fabric';
 import { WebSocketDialer } from '@naylence/transport-ws';
 import { describe, expect, it } from 'vitest';
+import { parentNotUpYet } from './fixtures.test.util.js';
 import { main, MAIN_USAGE, SENTINEL_USAGE, type CliIo } from './main.js';
 import { runSentinel } from './sentinel.js';
 import { cliVersion } from './version.js';
@@ -92,10 +92,10 @@ describe('the naylence bin', () => {
   const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
   /** Spawn the built bin; `line(re)` resolves with the first stdout line matching `re`. */
-  function spawnBin(args: string[]) {
+  function spawnBin(args: string[], env: Record<string, string> = {}) {
     if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm build\` first`);
     const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, FAME_LOG_LEVEL: 'WARNING' },
+      env: { ...process.env, FAME_LOG_LEVEL: 'WARNING', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -126,6 +126,7 @@ describe('the naylence bin', () => {
       child,
       exited,
       stdout,
+      stderr: () => stderr,
       line,
       async [Symbol.asyncDispose]() {
         if (child.exitCode === null && child.signalCode === null) {
@@ -135,6 +136,19 @@ describe('the naylence bin', () => {
       },
     };
   }
+
+  it('refuses to start with a security profile it cannot enforce, naming the setting, instead of running open', async () => {
+    for (const [name, value] of [
+      ['FAME_SECURITY_PROFILE', 'gated'],
+      ['FAME_AUTHORIZATION_PROFILE', 'jwt'],
+      ['FAME_ADMISSION_PROFILE', 'welcome'],
+    ] as const) {
+      await using proc = spawnBin(['sentinel', '--port', '0', '--host', '127.0.0.1'], { [name]: value });
+      expect(await proc.exited).toBe(1);
+      expect(proc.stderr()).toContain(`could not start [INVALID_CONFIG]: ${name}=${value}: this node cannot enforce`);
+      expect(proc.stdout.join('\n')).not.toContain('READY');
+    }
+  });
 
   it('starts a sentinel that prints READY, serves a client and exits 0 on SIGTERM', async () => {
     const id = `bin-${process.pid}`;
@@ -153,12 +167,11 @@ describe('the naylence bin', () => {
   });
 
   it('stays up while it waits for its parent, attaches once the parent is there, and stops on SIGTERM meanwhile', async () => {
-    const port = await freePort();
-    const parent = `ws://127.0.0.1:${port}/fame/v1/attach/ws/downstream`;
-    const args = ['sentinel', '--port', '0', '--host', '127.0.0.1', '--parent', parent, '--max-initial-attempts', '0'];
+    await using parentPort = await parentNotUpYet();
+    const args = ['sentinel', '--port', '0', '--host', '127.0.0.1', '--parent', parentPort.url, '--max-initial-attempts', '0'];
     {
       await using waiting = spawnBin([...args, '--id', `child-a-${process.pid}`]);
-      await using root = await runSentinel({ host: '127.0.0.1', port, id: 'root', logger: NOOP_LOGGER });
+      await using root = await runSentinel({ server: parentPort.server, id: 'root', logger: NOOP_LOGGER });
       await waiting.line(/^READY /);
       expect(waiting.stdout.join('\n')).toContain(`/root/child-a-${process.pid}`);
       expect(root.fabric.node.isRunning).toBe(true);
@@ -173,11 +186,3 @@ describe('the naylence bin', () => {
     expect(orphan.stdout.at(-1)).toMatch(/^stopped before it was ready/);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -2,8 +2,8 @@ import { NOOP_LOGGER } from '@naylence/core';
 import { createFabric } from '@naylence/fabric';
 import { staticTokenProvider } from '@naylence/security';
 import { WebSocketDialer } from '@naylence/transport-ws';
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { parentNotUpYet } from './fixtures.test.util.js';
 import { runSentinel } from './sentinel.js';
 
 const math = {
@@ -104,8 +104,8 @@ describe('runSentinel', () => {
   });
 
   it('waits for a parent that is not up yet (0 = retry forever), and can be aborted meanwhile', async () => {
-    const parentPort = await freePort();
-    const parentUrl = `ws://127.0.0.1:${parentPort}/fame/v1/attach/ws/downstream`;
+    await using parent = await parentNotUpYet();
+    const parentUrl = parent.url;
     const fast = { initialDelayMs: 20, maxDelayMs: 100 };
     const starting = runSentinel({
       host: '127.0.0.1',
@@ -116,12 +116,13 @@ describe('runSentinel', () => {
       reconnect: fast,
       logger: NOOP_LOGGER,
     });
-    await using root = await runSentinel({ host: '127.0.0.1', port: parentPort, id: 'root', logger: NOOP_LOGGER });
+    await using root = await runSentinel({ server: parent.server, id: 'root', logger: NOOP_LOGGER });
     await using late = await starting;
     expect(late.physicalPath).toBe('/root/late');
 
     const stop = new AbortController();
-    const nowhere = `ws://127.0.0.1:${await freePort()}/fame/v1/attach/ws/downstream`;
+    await using nobody = await parentNotUpYet();
+    const nowhere = nobody.url;
     const waiting = runSentinel({
       host: '127.0.0.1',
       port: 0,
@@ -143,12 +144,3 @@ describe('runSentinel', () => {
     });
   });
 });
-
-/** A loopback port nothing listens on (right now). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

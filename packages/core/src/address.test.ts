@@ -5,10 +5,12 @@ import {
   isPoolPattern,
   isReservedParticipant,
   isValidAddress,
+  locationHost,
   matchPool,
   parseAddress,
   physicalAddress,
   poolSpecificity,
+  splitAddress,
   tryParseAddress,
 } from './address.js';
 import { InvalidAddressError } from './errors.js';
@@ -92,5 +94,18 @@ describe('pools (protocol-core §2.4)', () => {
     expect(matchPool('elsewhere', patterns)).toBe('*');
     expect(matchPool('elsewhere', ['*.fabric'])).toBeUndefined();
     expect(poolSpecificity('*.fame.fabric')).toBe(2);
+  });
+});
+
+describe('splitAddress', () => {
+  it('splits at the last @ without validating', () => {
+    expect(splitAddress('math@fame.fabric')).toEqual({ participant: 'math', location: 'fame.fabric' });
+    expect(splitAddress('a@b@/x/y')).toEqual({ participant: 'a@b', location: '/x/y' });
+    expect(splitAddress('svc@fame.fabric/api')).toEqual({ participant: 'svc', location: 'fame.fabric/api' });
+    expect(splitAddress('no-at')).toBeUndefined();
+    expect(splitAddress('@nobody')).toBeUndefined();
+    expect(locationHost('fame.fabric/api')).toBe('fame.fabric');
+    expect(locationHost('/a/b')).toBe('');
+    expect(locationHost('fame.fabric')).toBe('fame.fabric');
   });
 });

@@ -63,3 +63,21 @@ export class ReceiveCredits {
     return left < FLOW_WINDOW ? { flowId: oldest, credits: FLOW_WINDOW - left } : undefined;
   }
 }
+
+/** One envelope waiting for credit or for the transport. */
+export interface Pending {
+  readonly bytes: Uint8Array;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** The send side of one flow on one link. */
+export interface SendFlow {
+  readonly id: string;
+  credits: number;
+  seq: number;
+  queue: Pending[];
+  head: number;
+  /** A queued envelope carries RESET: forget the flow once the queue is sent. */
+  resetPending: boolean;
+}

@@ -19,7 +19,7 @@ import {
 } from '@naylence/core';
 import { asError } from '../util/as-error.js';
 import { lazyChild } from '../util/lazy-logger.js';
-import { FLOW_WINDOW, ReceiveCredits } from './flow-control.js';
+import { FLOW_WINDOW, ReceiveCredits, type Pending, type SendFlow } from './flow-control.js';
 import { stageContext, thrownRejection, type LinkOptions, type LinkPeer, type LinkSendOptions, type LinkStages } from './link-peer.js';
 
 export type { LinkOptions };
@@ -38,22 +38,6 @@ export interface LinkHandler {
    */
   onRejected(envelope: FameEnvelope, rejection: EnvelopeRejection, direction: 'inbound' | 'outbound', link: Link): void;
   onClose(info: CloseInfo, link: Link): void;
-}
-
-interface Pending {
-  readonly bytes: Uint8Array;
-  readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
-}
-
-interface SendFlow {
-  readonly id: string;
-  credits: number;
-  seq: number;
-  queue: Pending[];
-  head: number;
-  /** A queued envelope carries RESET: forget the flow once the queue is sent. */
-  resetPending: boolean;
 }
 
 /**

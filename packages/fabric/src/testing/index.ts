@@ -13,9 +13,12 @@ export {
   wrapDialer,
   until,
   messageText,
+  staticTokens,
   inbox,
   type LogEntry,
   type TappedMessage,
 } from './support.js';
 export { RecordingSecurity, describeCalls, type StageCall, type RecordingBehaviour } from './recording-security.js';
 export { routesOf, neighbourOf, upstreamLinkOf } from './internals.js';
+export { SeamFixture, type SeamTransport, type SeamOptions } from './seam-fixture.js';
+export { securitySeamSuite, assertEqual, type SuiteRunner } from './seam-suite.js';

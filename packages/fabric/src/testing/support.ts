@@ -2,7 +2,15 @@
  * Test helpers for the fabric's tests and the workspace's tools. Part of the test-only entry
  * `@naylence/fabric/testing`, which is left out of the published package.
  */
-import { decodeEnvelope, type Connector, type Dialer, type FameEnvelope, type Logger, type WireMessage } from '@naylence/core';
+import {
+  decodeEnvelope,
+  type Connector,
+  type Dialer,
+  type FameEnvelope,
+  type Logger,
+  type TokenProvider,
+  type WireMessage,
+} from '@naylence/core';
 
 export interface LogEntry {
   readonly level: string;
@@ -102,6 +110,11 @@ export function tapConnector(connector: Connector, record: TappedMessage[]): Con
       return connector.send(message);
     },
   };
+}
+
+/** A token provider that always returns `token`. */
+export function staticTokens(token: string): TokenProvider {
+  return { getToken: () => Promise.resolve({ value: token }) };
 }
 
 /** Resolves when `predicate` holds, polling every few ms; rejects after `timeoutMs`. */
