@@ -5,7 +5,7 @@ import { Collector, eventLoopTurns } from '@naylence-tools/transport-compliance'
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { WebSocketDialer } from './dialer.js';
-import { closedPort, startListener, startSilentServer } from './fixtures.test.util.js';
+import { REFUSED_PORT, startListener, startSilentServer } from './fixtures.test.util.js';
 
 const CHILD: DialRequest = { systemId: 'child-1', originType: 'downstream' };
 
@@ -119,8 +119,7 @@ describe('WebSocketDialer failures', () => {
   });
 
   it('rejects with CONNECTOR_CLOSED when the connection is refused', async () => {
-    const port = await closedPort();
-    const dialer = new WebSocketDialer({ url: `ws://127.0.0.1:${port}/fame/v1/attach/ws/downstream` });
+    const dialer = new WebSocketDialer({ url: `ws://127.0.0.1:${REFUSED_PORT}/fame/v1/attach/ws/downstream` });
     await expect(dialer.dial(CHILD)).rejects.toMatchObject({ code: 'CONNECTOR_CLOSED', message: expect.stringContaining('ECONNREFUSED') });
   });
 

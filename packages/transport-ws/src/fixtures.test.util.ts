@@ -168,14 +168,11 @@ export async function startSilentServer(): Promise<{ port: number; accepted: Pro
   };
 }
 
-/** A loopback port with nothing listening on it. */
-export async function closedPort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/**
+ * A loopback port that refuses connections: 1 (tcpmux), which nothing serves on a test machine.
+ * A fixed port instead of one found free and closed again, which another process could take.
+ */
+export const REFUSED_PORT = 1;
 
 /** A promise with its resolve function outside. */
 export function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {

@@ -5,6 +5,7 @@ import {
   decodeEnvelope,
   NOOP_LOGGER,
   serializeEnvelope,
+  type Connector,
   type FameEnvelope,
   type WireMessage,
 } from '@naylence/core';
@@ -161,6 +162,39 @@ describe('Link flow control (protocol-core §6.1)', () => {
     expect(warnings.map((w) => w.fields.code)).toEqual(['INVALID_ENVELOPE', 'UNKNOWN_FRAME', 'INVALID_ENVELOPE']);
     expect(warnings[0]!.bindings).toMatchObject({ linkId: ours.id });
     expect(link.isOpen).toBe(true);
+  });
+
+  it('hands the transport bytes encoded once and counts what waits in bytes', async () => {
+    const [ours, theirs] = createMemoryConnectorPair();
+    const sent: WireMessage[] = [];
+    const spy: Connector = {
+      id: ours.id,
+      info: ours.info,
+      get state() {
+        return ours.state;
+      },
+      start: (handlers) => ours.start(handlers),
+      send: (m) => (sent.push(m), ours.send(m)),
+      drain: () => ours.drain(),
+      close: (code, reason) => ours.close(code, reason),
+    };
+    const link = new Link(
+      spy,
+      peer(),
+      { onEnvelope: () => undefined, onRejected: ignoreRejected, onClose: () => undefined },
+      { logger: NOOP_LOGGER },
+    );
+    link.start();
+    theirs.start({ onMessage: () => undefined, onClose: () => undefined });
+    const wide = 'ü'.repeat(100); // 100 UTF-16 units, 200 UTF-8 bytes
+    for (let i = 0; i < 40; i++) void link.send(data(i, { meta: { wide } }));
+    await until(() => sent.length === 32);
+    expect(sent.every((m) => m instanceof Uint8Array)).toBe(true);
+    const oneEnvelope = (sent[31] as Uint8Array).byteLength;
+    expect(link.queued.envelopes).toBe(8);
+    expect(link.queued.bytes).toBeGreaterThanOrEqual(8 * (oneEnvelope - 2));
+    expect(link.queued.bytes).toBeLessThanOrEqual(8 * (oneEnvelope + 2));
+    expect(oneEnvelope).toBeGreaterThan(200 + 100);
   });
 
   it('refuses to send an envelope over the size limit', async () => {

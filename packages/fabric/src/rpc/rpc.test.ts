@@ -3,7 +3,8 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createFabric, withFabric, type Fabric, type FabricOptions } from '../fabric.js';
-import { interceptInbound, messageText, until, wrapDialer } from '../testing/support.js';
+import { messageText } from '@naylence-tools/transport-compliance';
+import { interceptInbound, until, wrapDialer } from '../testing/support.js';
 import { MemoryNetwork } from '../transport/memory-network.js';
 import { rpcMethod, type CallContext } from './service.js';
 

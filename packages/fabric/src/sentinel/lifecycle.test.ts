@@ -12,7 +12,8 @@ import {
 import { describe, expect, it } from 'vitest';
 import { FameNode } from '../node/node.js';
 import { routesOf, upstreamLinkOf } from '../testing/internals.js';
-import { inbox, interceptInbound, messageText, RecordingLogger, until, wrapDialer } from '../testing/support.js';
+import { messageText } from '@naylence-tools/transport-compliance';
+import { inbox, interceptInbound, RecordingLogger, until, wrapDialer } from '../testing/support.js';
 import { createMemoryConnectorPair } from '../transport/memory-connector.js';
 import { MemoryNetwork } from '../transport/memory-network.js';
 import { Sentinel } from './sentinel.js';

@@ -12,7 +12,6 @@ export {
   interceptInbound,
   wrapDialer,
   until,
-  messageText,
   staticTokens,
   inbox,
   type LogEntry,

@@ -53,13 +53,6 @@ export function tapDialer(dialer: Dialer, record: TappedMessage[]): Dialer {
   return wrapDialer(dialer, (connector) => tapConnector(connector, record));
 }
 
-const utf8 = new TextDecoder();
-
-/** A wire message as text (links send bytes). */
-export function messageText(message: WireMessage): string {
-  return typeof message === 'string' ? message : utf8.decode(message);
-}
-
 function parse(message: WireMessage): FameEnvelope {
   return decodeEnvelope(typeof message === 'string' ? message : new Uint8Array(message));
 }

@@ -3,6 +3,8 @@ import { createMemoryConnectorPair, Sentinel } from '@naylence/fabric';
 import { summarize } from '../measure.js';
 import type { Scenario } from '../scenario.js';
 
+const utf8 = new TextDecoder();
+
 /**
  * One side of a link driven by hand: pre-serialized envelopes out, a counter in, credit
  * accounting done with string checks, so almost all CPU in the measurement is the sentinel's.
@@ -22,7 +24,8 @@ class RawPeer {
     this.connector = connector;
     connector.start({
       onMessage: (m: WireMessage) => {
-        const text = typeof m === 'string' ? m : new TextDecoder().decode(m);
+        // Links hand their transport bytes (encoded once); a socket reader would get bytes too.
+        const text = typeof m === 'string' ? m : utf8.decode(m);
         if (text.includes('"CreditUpdate"')) {
           this.credits = Math.min(32, this.credits + Number(/"credits":(\d+)/.exec(text)![1]));
           this.#wake?.();
