@@ -45,9 +45,20 @@ module.exports = {
     {
       name: 'no-deep-imports',
       severity: 'error',
-      comment: 'Import another package through its name and exports map, never a file inside it.',
+      comment:
+        'Import another package through its name and exports map, never a file inside it (its entry, or a test-only `testing` entry).',
       from: { path: '^(packages|tools)/([^/]+)/' },
-      to: { path: '^(packages|tools)/', pathNot: ['^(packages|tools)/$2/', '^(packages|tools)/[^/]+/src/index\\.ts$'] },
+      to: {
+        path: '^(packages|tools)/',
+        pathNot: ['^(packages|tools)/$2/', '^(packages|tools)/[^/]+/src/index\\.ts$', '^packages/[^/]+/src/testing/index\\.ts$'],
+      },
+    },
+    {
+      name: 'no-testing-entry-at-runtime',
+      severity: 'error',
+      comment: 'A test-only entry (`@naylence/<pkg>/testing`, not published) is for tests and tools, never for runtime code of a package.',
+      from: { path: '^packages/([^/]+)/src/', pathNot: [NOT_TESTS, '^packages/[^/]+/src/testing/'] },
+      to: { path: '^packages/[^/]+/src/testing/' },
     },
     {
       name: 'no-dev-deps-at-runtime',
