@@ -55,8 +55,10 @@ export interface Connector {
    */
   start(handlers: ConnectorHandlers): void;
   /**
-   * Queue one message for sending. Returns `false` when the transport's outbound buffer is
-   * above its high-water mark: the caller should `await drain()` before sending more.
+   * Queue one message for sending. The connector owns `message` from now on (it may write it
+   * out later, as is): do not modify the bytes afterwards. Returns `false` when the
+   * transport's outbound buffer is above its high-water mark: the caller should
+   * `await drain()` before sending more.
    * @throws ConnectorClosedError when the connector is not open
    */
   send(message: WireMessage): boolean;

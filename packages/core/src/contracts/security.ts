@@ -82,8 +82,10 @@ export type SecurityStage = (envelope: FameEnvelope, context: EnvelopeContext) =
 export interface SecurityHost {
   readonly node: NodeIdentity;
   readonly logger: Logger;
-  /** Originate an envelope (it passes `outbound` like any other). */
+  /** Originate an envelope, routed by `to` (it passes `outbound` like any other). */
   send(envelope: FameEnvelope, options?: { readonly inReplyTo?: FameEnvelope }): Promise<void>;
+  /** Originate an envelope straight down one attached link (e.g. a KeyRequest to the parent, or to the peer an envelope came from). */
+  sendVia(link: SecurityLink, envelope: FameEnvelope, options?: { readonly inReplyTo?: FameEnvelope }): Promise<void>;
 }
 
 /** Envelope security and attach authorization of one node. Implementations: `@naylence/security`. */

@@ -1,4 +1,5 @@
 import {
+  ConnectorClosedError,
   FRAME_ROLES,
   FameError,
   NOOP_LOGGER,
@@ -15,6 +16,7 @@ import type { LinkOptions } from '../link/link-peer.js';
 import { Forwarder } from '../routing/forwarder.js';
 import { leafRoute } from '../routing/leaf-policy.js';
 import { Refusals } from '../routing/refusals.js';
+import type { LinkRef } from '../routing/route-decision.js';
 import { Router } from '../routing/router.js';
 import { asError } from '../util/as-error.js';
 import { Announcer } from './announcer.js';
@@ -177,7 +179,12 @@ export class FameNode implements AsyncDisposable {
     // Physical bindings match `name@{our current path}`, whatever the path turns out to be.
     this.#bindings.add({ address: `${SYSTEM_INBOX}@/`, handler: (env, ctx) => this.#onSystemInbox(env, ctx), capabilities: [] });
     try {
-      await this.#security?.start?.({ node: this.#identity, logger: this.logger, send: (env, opts) => this.send(env, opts) });
+      await this.#security?.start?.({
+        node: this.#identity,
+        logger: this.logger,
+        send: (env, opts) => this.send(env, opts),
+        sendVia: (link, env, opts) => this.#sendVia(link, env, opts?.inReplyTo),
+      });
       const upstream = this.#options.upstream;
       if (upstream) {
         this.#upstream = new UpstreamSession(this.#sessionHost(), upstream, 'downstream');
@@ -267,6 +274,13 @@ export class FameNode implements AsyncDisposable {
       if (owned.corrId === undefined) owned.corrId = randomId();
     }
     return owned;
+  }
+
+  /** Originate an envelope straight down the link to `to` (the security layer's own messages). */
+  #sendVia(to: LinkRef, envelope: FameEnvelope, inReplyTo: FameEnvelope | undefined): Promise<void> {
+    const sender = to.role === 'upstream' ? this.#upstream : this.#role?.senderFor(to);
+    if (sender === undefined) return Promise.reject(new ConnectorClosedError(`no attached link to ${to.role} ${to.systemId}`));
+    return sender.send(this.#stamped(envelope), inReplyTo === undefined ? undefined : { inReplyTo });
   }
 
   /** Send an envelope this node generated itself (acks, NACKs) without failing anyone. */

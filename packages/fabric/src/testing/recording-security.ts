@@ -60,6 +60,8 @@ export class RecordingSecurity implements NodeSecurity {
   readonly label: string;
   readonly #behaviour: RecordingBehaviour;
   host: SecurityHost | undefined;
+  /** Attached links by `role:systemId`. */
+  readonly links = new Map<string, SecurityLink>();
 
   constructor(label: string, calls: StageCall[] = [], behaviour: RecordingBehaviour = {}) {
     this.label = label;
@@ -119,6 +121,7 @@ export class RecordingSecurity implements NodeSecurity {
   }
 
   onLinkAttached(link: SecurityLink): void {
+    this.links.set(linkLabel(link), link);
     this.calls.push({ node: this.label, stage: 'linkAttached', link: linkLabel(link) });
   }
 

@@ -31,6 +31,8 @@ export interface SeamOptions {
  */
 export class SeamFixture implements AsyncDisposable {
   readonly calls: StageCall[] = [];
+  /** The recording security of each node, by label. */
+  readonly securities = new Map<string, RecordingSecurity>();
   readonly #fabrics: Fabric[] = [];
   hub!: Fabric;
   agent!: Fabric;
@@ -60,7 +62,9 @@ export class SeamFixture implements AsyncDisposable {
   }
 
   security(label: string, behaviour: RecordingBehaviour = {}): RecordingSecurity {
-    return new RecordingSecurity(label, this.calls, behaviour);
+    const security = new RecordingSecurity(label, this.calls, behaviour);
+    this.securities.set(label, security);
+    return security;
   }
 
   /** Start one more fabric attached to the hub. */

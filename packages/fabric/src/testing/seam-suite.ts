@@ -302,13 +302,15 @@ export function securitySeamSuite(transport: SeamTransport, { describe, it }: Su
         client: { claim: (env) => env.frame.type === 'KeyAnnounce' && (announced = env) !== undefined },
       });
       f.reset();
+      // The client's security asks its parent directly, down the upstream link.
       const client = f.client.node;
+      const security = f.securities.get('client')!;
       const request = createEnvelope({
         replyTo: client.systemInboxAddress,
         corrId: randomId(),
         frame: { type: 'KeyRequest', kid: 'k1', physicalPath: client.physicalPath },
       });
-      await client.send(request);
+      await security.host!.sendVia(security.links.get('upstream:hub')!, request);
       await until(() => announced !== undefined, 5_000, 'the KeyAnnounce');
       assertEqual(announced!.corrId, request.corrId, 'correlated');
       assertEqual(

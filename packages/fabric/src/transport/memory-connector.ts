@@ -9,7 +9,6 @@ import {
   type WireMessage,
   utf8ByteLength,
 } from '@naylence/core';
-import { copyWireMessage } from '../util/bytes.js';
 import { scheduleMacrotask } from '../util/schedule.js';
 
 export interface MemoryConnectorOptions {
@@ -25,7 +24,7 @@ function sizeOf(message: WireMessage): number {
 
 /**
  * One end of an in-process link. Messages are delivered asynchronously (a macrotask later, in
- * batches, like socket reads), in order, copied, with the same close and back-pressure
+ * batches, like socket reads), in order, with the same close and back-pressure
  * behaviour a socket has, so everything above it runs exactly as over a network.
  */
 export class MemoryConnector implements Connector {
@@ -66,10 +65,11 @@ export class MemoryConnector implements Connector {
 
   send(message: WireMessage): boolean {
     if (this.#state !== 'open') throw new ConnectorClosedError(`memory link ${this.id} is ${this.#state}`, this.#closed?.code);
-    const copy = copyWireMessage(message);
+    // Like a socket, the connector owns a message once it is sent (core's Connector contract):
+    // it is handed over as is, not copied.
     const peer = this.#peer;
-    peer.#inbox.push(copy);
-    peer.#inboxBytes += sizeOf(copy);
+    peer.#inbox.push(message);
+    peer.#inboxBytes += sizeOf(message);
     peer.#schedule();
     return peer.#inboxBytes < this.#highWaterMark;
   }
