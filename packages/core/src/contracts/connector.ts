@@ -40,6 +40,12 @@ export interface ConnectorHandlers {
 export interface ConnectorInfo {
   /** Transport name, e.g. `websocket`, `http`, `memory`. */
   readonly transport: string;
+  /**
+   * The form the transport carries natively: `bytes` (the default; sockets and HTTP, which
+   * send bytes as they are given) or `text` (an in-process transport, where a string crosses
+   * for free). The fabric encodes each envelope once, into this form.
+   */
+  readonly messageForm?: 'bytes' | 'text';
   readonly remoteAddress?: string;
   readonly localAddress?: string;
 }

@@ -1,3 +1,5 @@
+import type { WireMessage } from '@naylence/core';
+
 /**
  * Credit-based flow control, per link and per `flowId`, with the reference's wire behaviour
  * (protocol-core §6.1): a window of 32 credits, and a `CreditUpdate` from the receiver once its
@@ -66,7 +68,10 @@ export class ReceiveCredits {
 
 /** One envelope waiting for credit or for the transport. */
 export interface Pending {
-  readonly bytes: Uint8Array;
+  /** The envelope encoded once, in the transport's form. */
+  readonly message: WireMessage;
+  /** Its size in UTF-8 bytes. */
+  readonly bytes: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }

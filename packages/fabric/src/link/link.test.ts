@@ -164,12 +164,12 @@ describe('Link flow control (protocol-core §6.1)', () => {
     expect(link.isOpen).toBe(true);
   });
 
-  it('hands the transport bytes encoded once and counts what waits in bytes', async () => {
+  it('hands a socket-like transport bytes encoded once, and counts what waits in bytes', async () => {
     const [ours, theirs] = createMemoryConnectorPair();
     const sent: WireMessage[] = [];
     const spy: Connector = {
       id: ours.id,
-      info: ours.info,
+      info: { ...ours.info, messageForm: 'bytes' },
       get state() {
         return ours.state;
       },
@@ -195,6 +195,16 @@ describe('Link flow control (protocol-core §6.1)', () => {
     expect(link.queued.bytes).toBeGreaterThanOrEqual(8 * (oneEnvelope - 2));
     expect(link.queued.bytes).toBeLessThanOrEqual(8 * (oneEnvelope + 2));
     expect(oneEnvelope).toBeGreaterThan(200 + 100);
+  });
+
+  it('hands an in-process transport text (nothing to encode), still counting what waits in UTF-8 bytes', async () => {
+    const { link, wire } = rawPeer();
+    const wide = 'ü'.repeat(100);
+    for (let i = 0; i < 40; i++) void link.send(data(i, { meta: { wide } }));
+    await until(() => wire.length === 32);
+    const text = JSON.stringify(wire[31]);
+    expect(link.queued.envelopes).toBe(8);
+    expect(link.queued.bytes).toBeGreaterThan(8 * (text.length + 100 - 10));
   });
 
   it('refuses to send an envelope over the size limit', async () => {

@@ -5,6 +5,7 @@ import {
   createEnvelope,
   decodeEnvelope,
   encodeEnvelope,
+  serializeEnvelope,
   EnvelopeRejection,
   FlowFlags,
   isFameError,
@@ -54,7 +55,8 @@ export const SENT: Promise<void> = Promise.resolve();
  * excepted).
  *
  * - Outbound, `send` runs the outbound stage, assigns `flowId` (when absent), `seqId` and the
- *   `SYN` flag per flow, encodes the envelope to bytes once, waits for credit and for the
+ *   `SYN` flag per flow, encodes the envelope once (to bytes, or to text for an in-process
+ *   transport: see `ConnectorInfo.messageForm`), waits for credit and for the
  *   transport's buffer, keeps per-flow order, and fails with a typed `BACK_PRESSURE` error past
  *   a bounded queue (counted in envelopes and in bytes).
  * - Inbound, `CreditUpdate` frames are applied the moment they arrive, never queued behind
@@ -73,6 +75,8 @@ export class Link {
   readonly logger: Logger;
   readonly #handler: LinkHandler;
   readonly #stages: LinkStages | undefined;
+  /** The transport carries text (in-process): no bytes to encode. */
+  readonly #text: boolean;
   readonly #maxBytes: number | undefined;
   readonly #encodeOptions: EncodeOptions;
   readonly #maxQueued: number;
@@ -91,6 +95,7 @@ export class Link {
     this.connector = connector;
     this.id = connector.id;
     this.peer = peer;
+    this.#text = connector.info.messageForm === 'text';
     this.#handler = handler;
     this.#stages = options.stages !== undefined && (options.stages.inbound || options.stages.outbound) ? options.stages : undefined;
     this.logger = lazyChild(options.logger, { linkId: connector.id, transport: connector.info.transport });
@@ -183,9 +188,9 @@ export class Link {
     const reset = ((envelope.flowFlags ?? 0) & FlowFlags.RESET) !== 0;
     envelope.seqId = flow.seq;
     envelope.flowFlags = (flow.seq === 0 ? FlowFlags.SYN : 0) | (reset ? FlowFlags.RESET : 0);
-    let bytes: Uint8Array;
+    let message: WireMessage;
     try {
-      bytes = encodeEnvelope(envelope, this.#encodeOptions);
+      message = this.#text ? serializeEnvelope(envelope, this.#encodeOptions) : encodeEnvelope(envelope, this.#encodeOptions);
     } catch (error) {
       return Promise.reject(asError(error));
     }
@@ -196,13 +201,14 @@ export class Link {
       else flow.resetPending = true;
     }
     if (direct) {
-      this.#transmit(flow, bytes);
+      this.#transmit(flow, message);
       return SENT;
     }
+    const bytes = typeof message === 'string' ? utf8ByteLength(message) : message.byteLength;
     return new Promise<void>((resolve, reject) => {
-      flow.queue.push({ bytes, resolve, reject });
+      flow.queue.push({ message, bytes, resolve, reject });
       this.#queued += 1;
-      this.#queuedBytes += bytes.byteLength;
+      this.#queuedBytes += bytes;
       this.#backlog.add(flow);
     });
   }
@@ -212,11 +218,11 @@ export class Link {
     return this.connector.close(code, reason);
   }
 
-  #transmit(flow: SendFlow, bytes: Uint8Array): void {
+  #transmit(flow: SendFlow, message: WireMessage): void {
     if (this.#flowControl) flow.credits -= 1;
     let belowMark: boolean;
     try {
-      belowMark = this.connector.send(bytes);
+      belowMark = this.connector.send(message);
     } catch (error) {
       this.logger.debug({ err: error }, 'transport refused a send');
       return;
@@ -252,8 +258,8 @@ export class Link {
           if (flow.resetPending && this.#sendFlows.get(flow.id) === flow) this.#sendFlows.delete(flow.id);
         }
         this.#queued -= 1;
-        this.#queuedBytes -= item.bytes.byteLength;
-        this.#transmit(flow, item.bytes);
+        this.#queuedBytes -= item.bytes;
+        this.#transmit(flow, item.message);
         item.resolve();
         progressed = true;
       }
@@ -344,7 +350,7 @@ export class Link {
     try {
       // Credit updates bypass credits and the transport's high-water mark: they are what
       // unblocks the peer.
-      this.connector.send(encodeEnvelope(update));
+      this.connector.send(this.#text ? serializeEnvelope(update) : encodeEnvelope(update));
     } catch (error) {
       this.logger.debug({ err: error }, 'could not send CreditUpdate');
     }

@@ -7,7 +7,6 @@ import {
   type ConnectorInfo,
   type ConnectorState,
   type WireMessage,
-  utf8ByteLength,
 } from '@naylence/core';
 import { scheduleMacrotask } from '../util/schedule.js';
 
@@ -18,8 +17,9 @@ export interface MemoryConnectorOptions {
 
 const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
 
+/** Bytes of a message; a string (links send bytes) is counted by its length, without scanning it. */
 function sizeOf(message: WireMessage): number {
-  return typeof message === 'string' ? utf8ByteLength(message) : message.byteLength;
+  return typeof message === 'string' ? message.length : message.byteLength;
 }
 
 /**
@@ -42,7 +42,8 @@ export class MemoryConnector implements Connector {
   #drainWaiters: { resolve(): void; reject(error: Error): void }[] = [];
 
   constructor(label: string, options?: MemoryConnectorOptions) {
-    this.info = { transport: 'memory', localAddress: label };
+    // Strings cross a process for free: links hand this transport text, not bytes.
+    this.info = { transport: 'memory', localAddress: label, messageForm: 'text' };
     this.#highWaterMark = options?.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
   }
 
