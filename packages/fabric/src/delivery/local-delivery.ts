@@ -76,7 +76,7 @@ export class LocalDelivery {
     const host = this.#host;
     if (envelope.rtype !== undefined && envelope.rtype & ResponseType.ACK && envelope.frame.type === 'Data') {
       if (envelope.replyTo !== undefined && envelope.corrId !== undefined)
-        host.originate(createDeliveryAck(envelope), received ?? envelope);
+        host.originate(createDeliveryAck(envelope, { sid: host.identity.sid }), received ?? envelope);
       if (source !== undefined && this.#recentIds.check(envelope.id)) {
         host.logger.debug({ envelopeId: envelope.id, address: binding.address }, 'dropped a duplicate (already delivered)');
         return undefined;

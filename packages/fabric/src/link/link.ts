@@ -21,6 +21,7 @@ import {
 import { asError } from '../util/as-error.js';
 import { lazyChild } from '../util/lazy-logger.js';
 import { FLOW_WINDOW, ReceiveCredits, type Pending, type SendFlow } from './flow-control.js';
+import { encodeForHop } from './wire-form.js';
 import { stageContext, thrownRejection, type LinkOptions, type LinkPeer, type LinkSendOptions, type LinkStages } from './link-peer.js';
 
 export type { LinkOptions };
@@ -131,9 +132,9 @@ export class Link {
   }
 
   /**
-   * Send one envelope: outbound security stage, then flow control. Takes ownership of the
-   * envelope: writes its `flowId` (when absent), `seqId` and `flowFlags`, which are per-link
-   * fields. Resolves once the envelope is handed to the transport (or, for a forwarded envelope
+   * Send one envelope: outbound security stage, then flow control. The envelope goes out with
+   * this hop's `flowId` (its own, or one of the link's), `seqId` and `flowFlags`; the object
+   * itself is left as it was. Resolves once the envelope is handed to the transport (or, for a forwarded envelope
    * the outbound stage refused, once the refusal is handled).
    * @throws (rejects) ConnectorClosedError, BackPressureError, MessageTooLargeError,
    *   InvalidEnvelopeError; the stage's error when it refuses an envelope this node originated
@@ -169,8 +170,7 @@ export class Link {
   }
 
   #enqueue(envelope: FameEnvelope, lane: LinkSendOptions['lane']): Promise<void> {
-    const flowId = (envelope.flowId ??=
-      (lane ?? (isResponse(envelope) ? 'reply' : 'default')) === 'reply' ? this.replyFlowId : this.flowId);
+    const flowId = envelope.flowId ?? ((lane ?? (isResponse(envelope) ? 'reply' : 'default')) === 'reply' ? this.replyFlowId : this.flowId);
     let flow = this.#sendFlows.get(flowId);
     const direct =
       !this.#congested && (flow === undefined || (flow.head === flow.queue.length && (flow.credits > 0 || !this.#flowControl)));
@@ -186,11 +186,10 @@ export class Link {
       this.#sendFlows.set(flowId, flow);
     }
     const reset = ((envelope.flowFlags ?? 0) & FlowFlags.RESET) !== 0;
-    envelope.seqId = flow.seq;
-    envelope.flowFlags = (flow.seq === 0 ? FlowFlags.SYN : 0) | (reset ? FlowFlags.RESET : 0);
     let message: WireMessage;
     try {
-      message = this.#text ? serializeEnvelope(envelope, this.#encodeOptions) : encodeEnvelope(envelope, this.#encodeOptions);
+      const flags = (flow.seq === 0 ? FlowFlags.SYN : 0) | (reset ? FlowFlags.RESET : 0);
+      message = encodeForHop(envelope, flowId, flow.seq, flags, this.#text, this.#encodeOptions);
     } catch (error) {
       return Promise.reject(asError(error));
     }

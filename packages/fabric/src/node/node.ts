@@ -24,6 +24,7 @@ import { planBinding } from './binding-plan.js';
 import type { AttachInfo, NodeHooks } from './hooks.js';
 import { Identity } from './identity.js';
 import { registerInternals } from './internals.js';
+import { stamped } from './stamp.js';
 import { LocalBindings, type DeliveryContext, type EnvelopeHandler } from './local-bindings.js';
 import type { NodeOptions } from './node-options.js';
 import type { NodeParts, NodeRole, NodeRoleFactory } from './node-role.js';
@@ -93,7 +94,15 @@ export class FameNode implements AsyncDisposable {
       ...options.link,
       stages: { node: this.#identity, inbound: security?.inbound?.bind(security), outbound: security?.outbound?.bind(security) },
     };
-    const refusals = new Refusals({ logger: this.logger, hooks: this.#hooks, originate: (env, req) => this.#originate(env, req) });
+    const identity0 = this.#identity;
+    const refusals = new Refusals({
+      logger: this.logger,
+      hooks: this.#hooks,
+      get sid() {
+        return identity0.sid;
+      },
+      originate: (env, req) => this.#originate(env, req),
+    });
     this.#parts = {
       identity: this.#identity,
       logger: this.logger,
@@ -236,15 +245,15 @@ export class FameNode implements AsyncDisposable {
   }
 
   /**
-   * Originate an envelope: delivers it locally or sends it on. The node works on its own copy,
-   * with `sid` stamped, and a `corrId` plus our system inbox as `replyTo` when the envelope
-   * expects an answer and has none; `envelope` itself is never changed, so it can be sent again.
+   * Originate an envelope: delivers it locally or sends it on, with `sid` stamped, and a
+   * `corrId` plus our system inbox as `replyTo` when the envelope expects an answer and has
+   * none (on a copy: `envelope` itself is never changed, so it can be sent again).
    * Resolves when it is accepted locally or handed to a link.
    * @throws DeliveryNackError (`NO_ROUTE`, …) when it cannot be routed at all; the security
    *   layer's error when it refuses the envelope
    */
   send(envelope: FameEnvelope, options?: EnvelopeSendOptions): Promise<void> {
-    const owned = this.#stamped(envelope);
+    const owned = stamped(envelope, this.#identity);
     try {
       const result = this.#router.route(owned, undefined, options?.inReplyTo);
       return result instanceof Promise ? result.then(noop) : RESOLVED;
@@ -265,22 +274,11 @@ export class FameNode implements AsyncDisposable {
     };
   }
 
-  #stamped(envelope: FameEnvelope): FameEnvelope {
-    const owned = { ...envelope };
-    const identity = this.#identity;
-    if (owned.sid === undefined && identity.sid !== undefined) owned.sid = identity.sid;
-    if (owned.rtype) {
-      if (owned.replyTo === undefined && identity.physicalPath !== '') owned.replyTo = identity.systemInbox;
-      if (owned.corrId === undefined) owned.corrId = randomId();
-    }
-    return owned;
-  }
-
   /** Originate an envelope straight down the link to `to` (the security layer's own messages). */
   #sendVia(to: LinkRef, envelope: FameEnvelope, inReplyTo: FameEnvelope | undefined): Promise<void> {
     const sender = to.role === 'upstream' ? this.#upstream : this.#role?.senderFor(to);
     if (sender === undefined) return Promise.reject(new ConnectorClosedError(`no attached link to ${to.role} ${to.systemId}`));
-    return sender.send(this.#stamped(envelope), inReplyTo === undefined ? undefined : { inReplyTo });
+    return sender.send(stamped(envelope, this.#identity), inReplyTo === undefined ? undefined : { inReplyTo });
   }
 
   /** Send an envelope this node generated itself (acks, NACKs) without failing anyone. */

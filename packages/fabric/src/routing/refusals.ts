@@ -15,6 +15,8 @@ import type { LinkRef, Source } from './route-decision.js';
 /** What refusals need from their node. */
 export interface RefusalHost {
   readonly logger: Logger;
+  /** The node's sid, stamped on the NACKs it writes. */
+  readonly sid: string | undefined;
   readonly hooks: readonly NodeHooks[];
   /** Send a NACK this node generated (it passes the outbound stage like anything else). */
   originate(nack: FameEnvelope, inReplyTo: FameEnvelope): void;
@@ -72,7 +74,7 @@ export class Refusals {
     const code = error.mapping.deliveryAck;
     if (rejection.action === 'nack' && code !== undefined && source !== undefined && isNackEligible(envelope)) {
       this.#host.logger.debug({ envelopeId: envelope.id, code, stage }, `security refused an envelope; sending NACK: ${error.message}`);
-      this.#host.originate(createNack(envelope, code, error.message), envelope);
+      this.#host.originate(createNack(envelope, code, error.message, { sid: this.#host.sid }), envelope);
       return;
     }
     this.#warn(
@@ -87,7 +89,7 @@ export class Refusals {
   #nackOrLog(envelope: FameEnvelope, source: LinkRef, code: DeliveryAckCode, why: string): void {
     if (isNackEligible(envelope)) {
       this.#host.logger.debug({ envelopeId: envelope.id, to: envelope.to, code }, 'unroutable; sending NACK');
-      this.#host.originate(createNack(envelope, code, why), envelope);
+      this.#host.originate(createNack(envelope, code, why, { sid: this.#host.sid }), envelope);
     } else {
       this.#warn(`unroutable:${code}`, envelope, source, { code }, `dropped: ${why}`);
     }

@@ -67,8 +67,8 @@ export class RunningCalls {
 export const CANCEL_METHOD = 'rpc.cancel';
 
 /** The notification that asks the callee to stop the call `corrId`. */
-export function cancelNotice(to: string, corrId: string): FameEnvelope {
-  return createEnvelope({ to, frame: { type: 'Data', payload: { jsonrpc: '2.0', method: CANCEL_METHOD, params: { id: corrId } } } });
+export function cancelNotice(to: string, corrId: string, sid: string | undefined): FameEnvelope {
+  return createEnvelope({ sid, to, frame: { type: 'Data', payload: { jsonrpc: '2.0', method: CANCEL_METHOD, params: { id: corrId } } } });
 }
 
 /**

@@ -155,6 +155,7 @@ export class RpcClient {
 
   #envelope(target: CallTarget, payload: unknown, rtype: number, corrId: string): FameEnvelope {
     return createEnvelope({
+      sid: this.#node.sid,
       to: (target as { to?: string }).to,
       capabilities: (target as { capabilities?: readonly string[] }).capabilities,
       replyTo: this.inboxAddress,
@@ -285,7 +286,7 @@ export class RpcClient {
     const to = call.cancelTo;
     if (to === undefined) return;
     this.#node
-      .send(cancelNotice(to, call.envelope.corrId!))
+      .send(cancelNotice(to, call.envelope.corrId!, this.#node.sid))
       .catch((error: unknown) => this.#logger.debug({ err: error, to }, 'could not send rpc.cancel'));
   }
 
