@@ -31,7 +31,7 @@ export type EnvelopeOrigin = 'local' | LinkRole;
 /** One link as security sees it: the same object for the link's life. */
 export interface SecurityLink {
   readonly role: LinkRole;
-  /** The neighbour's system id. */
+  /** The neighbour's system id (`''` on a link this node dialed, until the attach completes). */
   readonly systemId: string;
   /** The neighbour's physical path; `''` until the attach completes. */
   readonly physicalPath: string;
@@ -75,7 +75,11 @@ export class EnvelopeRejection {
 /** An envelope to go on with (possibly a new, transformed one), or a rejection. */
 export type StageResult = FameEnvelope | EnvelopeRejection;
 
-/** One stage. A promise defers the envelope (e.g. until a key arrives); throwing = drop. */
+/**
+ * One stage. A promise defers the envelope (e.g. until a key arrives; a deferred envelope does
+ * not hold back later ones, so a stage that needs order keeps it itself); throwing = drop.
+ * A stage never modifies the envelope it is given: it returns a new one to transform it.
+ */
 export type SecurityStage = (envelope: FameEnvelope, context: EnvelopeContext) => StageResult | Promise<StageResult>;
 
 /** What the node lends its security component. */
@@ -91,7 +95,7 @@ export interface SecurityHost {
 /** Envelope security and attach authorization of one node. Implementations: `@naylence/security`. */
 export interface NodeSecurity {
   readonly name: string;
-  /** Profiles this component enforces beyond the built-in ones (checked at start). */
+  /** Profiles this component enforces beyond the built-in ones (`createFabric` checks them). */
   readonly enforces?: Partial<EnforcedProfiles>;
   start?(host: SecurityHost): void | Promise<void>;
   stop?(): void | Promise<void>;
