@@ -29,11 +29,6 @@ export class LinkPeer implements SecurityLink {
   ) {
     this.systemId = systemId;
   }
-
-  /** `downstream:agent-1`, for logs. */
-  get label(): string {
-    return this.systemId === '' ? this.role : `${this.role}:${this.systemId}`;
-  }
 }
 
 /** The node's security stages a link runs on every envelope it receives or sends. */

@@ -41,8 +41,3 @@ export interface NodeHooks {
   onChildAttached?(info: ChildInfo): void;
   onChildDetached?(info: ChildInfo & DetachInfo): void;
 }
-
-/** Calls `fn` on every hook (the caller checks `hooks.length` first on hot paths). */
-export function notify(hooks: readonly NodeHooks[], fn: (hook: NodeHooks) => void): void {
-  for (const hook of hooks) fn(hook);
-}

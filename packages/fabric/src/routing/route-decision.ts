@@ -21,7 +21,7 @@ export type RouteDecision =
 /** Where an envelope entered the node: a link (its far end), or undefined when originated here. */
 export type Source = LinkRef | undefined;
 
-export const UPSTREAM: LinkRef = Object.freeze({ role: 'upstream', systemId: '' });
+const UPSTREAM: LinkRef = Object.freeze({ role: 'upstream', systemId: '' });
 export const TO_UPSTREAM: RouteDecision = Object.freeze({ kind: 'forward', hop: UPSTREAM });
 export const NO_ROUTE: RouteDecision = Object.freeze({ kind: 'nack', code: 'NO_ROUTE' });
 
