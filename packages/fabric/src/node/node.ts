@@ -86,25 +86,24 @@ export class FameNode implements AsyncDisposable {
     if (this.systemId.includes('/') || this.systemId === '')
       throw new FameError('INVALID_CONFIG', `invalid system id ${JSON.stringify(this.systemId)}`);
     this.logger = (options.logger ?? NOOP_LOGGER).child({ nodeId: this.systemId });
-    this.#identity = new Identity(this.systemId);
+    const identity = (this.#identity = new Identity(this.systemId));
     this.#hooks = options.hooks ?? [];
     const security = (this.#security = options.security?.name === 'none' ? undefined : options.security);
     this.#acceptedLogicals = options.requestedLogicals?.length ? [...options.requestedLogicals] : ['*'];
     const linkOptions: Omit<LinkOptions, 'logger'> = {
       ...options.link,
-      stages: { node: this.#identity, inbound: security?.inbound?.bind(security), outbound: security?.outbound?.bind(security) },
+      stages: { node: identity, inbound: security?.inbound?.bind(security), outbound: security?.outbound?.bind(security) },
     };
-    const identity0 = this.#identity;
     const refusals = new Refusals({
       logger: this.logger,
       hooks: this.#hooks,
       get sid() {
-        return identity0.sid;
+        return identity.sid;
       },
       originate: (env, req) => this.#originate(env, req),
     });
     this.#parts = {
-      identity: this.#identity,
+      identity,
       logger: this.logger,
       hooks: this.#hooks,
       security,
@@ -120,7 +119,6 @@ export class FameNode implements AsyncDisposable {
     };
     this.#role = role?.(this.#parts);
     const bindings = this.#bindings;
-    const identity = this.#identity;
     const leafView = {
       resolveLocal: (destination: string) => bindings.resolve(destination, identity.physicalPath),
       byCapabilities: (capabilities: readonly string[]) => bindings.byCapabilities(capabilities),
