@@ -99,22 +99,7 @@ export function openNodeSocket(ws: WsModule, request: OpenRequest, callbacks: Op
 }
 const SEND_BINARY = { binary: true } as const;
 
-// `isUtf8` (simdutf) from node:buffer, fetched without a static import: this module is also
-// part of browser bundles, where it is never called.
-const isUtf8 = (
-  globalThis as { process?: { getBuiltinModule?: (id: string) => { isUtf8?: (bytes: Uint8Array) => boolean } | undefined } }
-).process?.getBuiltinModule?.('node:buffer')?.isUtf8;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-function validUtf8(bytes: Uint8Array): boolean {
-  if (isUtf8 !== undefined) return isUtf8(bytes);
-  try {
-    strictUtf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * An inbound message as text, or its bytes when they are not valid UTF-8 (`toString` would
@@ -122,7 +107,11 @@ function validUtf8(bytes: Uint8Array): boolean {
  */
 function inboundMessage(data: RawData): WireMessage {
   const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-  return validUtf8(bytes) ? bytes.toString('utf8') : bytes;
+  try {
+    return strictUtf8.decode(bytes); // validates and decodes in one pass
+  } catch {
+    return bytes;
+  }
 }
 
 /**
