@@ -149,6 +149,10 @@ export {
   hostMatchesPool,
   poolSpecificity,
   matchPool,
+  systemIdProblem,
+  isValidSystemId,
+  isPathWithin,
+  MAX_SYSTEM_ID_LENGTH,
   type ParsedAddress,
   type AddressParts,
 } from './address.js';
@@ -188,7 +192,15 @@ export type {
 export type { IncomingConnection, ListenerHost, ListenerAddress, TransportListener } from './contracts/listener.js';
 
 // ---- Contracts: authentication, attach authorization, envelope security --------------------
-export type { AccessToken, TokenProvider, AuthorizationContext, Authorizer, AttachDecision, AttachAckFields } from './contracts/auth.js';
+export {
+  authenticatedSubject,
+  type AccessToken,
+  type TokenProvider,
+  type AuthorizationContext,
+  type Authorizer,
+  type AttachDecision,
+  type AttachAckFields,
+} from './contracts/auth.js';
 export {
   EnvelopeRejection,
   NO_SECURITY,
@@ -216,3 +228,5 @@ export {
 export { NOOP_LOGGER, type Logger, type LogFn } from './contracts/logger.js';
 export { Registry, type RegisterOptions } from './contracts/registry.js';
 export { unrefTimer } from './timers.js';
+export { LogLimiter } from './log-limiter.js';
+export { clipText, MAX_PEER_TEXT } from './clip.js';

@@ -12,7 +12,7 @@ import {
   type TransportListener,
 } from '@naylence/core';
 import { resolveDeliveryPolicy, type DeliveryOption, type DeliveryPolicy } from './delivery/delivery-policy.js';
-import type { LinkOptions } from './link/link-peer.js';
+import type { LinkSettings } from './link/link-peer.js';
 import type { NodeHooks } from './node/hooks.js';
 import type { BoundAddress } from './node/node.js';
 import { FameNode } from './node/node.js';
@@ -56,7 +56,7 @@ export interface FabricOptions {
   /** Where the `FAME_*_PROFILE` variables are read. Default: `process.env` where there is one. */
   readonly env?: Environment;
   readonly hooks?: readonly NodeHooks[];
-  readonly link?: Omit<LinkOptions, 'logger' | 'stages'>;
+  readonly link?: LinkSettings;
 }
 
 /** A service being served; `stop()` unbinds it. */

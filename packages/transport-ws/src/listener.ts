@@ -1,10 +1,12 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   ConfigError,
   FameError,
+  LogLimiter,
   NOOP_LOGGER,
+  clipText,
   createAttachRefusal,
   encodeEnvelope,
   type AuthorizationContext,
@@ -18,6 +20,14 @@ import type { WebSocketServer } from 'ws';
 import { CLOSE_GOING_AWAY, CLOSE_INTERNAL, CLOSE_POLICY } from './close-codes.js';
 import { DEFAULT_HIGH_WATER_MARK, WebSocketConnector } from './connector.js';
 import { DEFAULT_MAX_PAYLOAD } from './dialer.js';
+import {
+  AuthThrottle,
+  ConnectionLimits,
+  DEFAULT_AUTH_FAILURE_MAX_DELAY_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_UPGRADE_TIMEOUT_MS,
+} from './edge-limits.js';
 import { DEFLATE_OPTIONS, loadWs, socketAddresses, type NodeWebSocket } from './platform/node.js';
 import { HEALTH_PATH, isAttachPath, parseAttachRoute, readBearerOffer, requestPath, type AttachRoute } from './route.js';
 
@@ -42,6 +52,33 @@ export interface WebSocketListenerOptions {
   readonly server?: Server;
   /** Authenticates every link after the upgrade (admission-and-http §4); absent = open. */
   readonly authorizer?: Authorizer;
+  /**
+   * Authenticates `peer` links (`/fame/v1/attach/ws/peer/{id}`: sentinels that learn this one's
+   * routes). Without it, a listener with an `authorizer` refuses every peer link (NodeAttachAck
+   * `ok:false`, close 1008 `Peer attach not authorized`): a child's credential never admits a
+   * peer. A listener with neither is open to both.
+   */
+  readonly peerAuthorizer?: Authorizer;
+  /**
+   * Connections open at once, at most: WebSocket links and, on a server of the listener's own,
+   * every TCP connection (upgraded or not). More are answered `503` and closed. Default 10 000.
+   */
+  readonly maxConnections?: number;
+  /** The same cap per remote address (IP). Default 2 000. Raise it behind a proxy that connects from one address. */
+  readonly maxConnectionsPerAddress?: number;
+  /**
+   * A connection to a server of the listener's own must complete the WebSocket upgrade within
+   * this long: the idle timeout before the upgrade and the HTTP headers timeout (a socket that
+   * never speaks, or drips its headers, is closed). Mounted servers keep their own timeouts.
+   * Default 5 000 ms; 0 disables.
+   */
+  readonly upgradeTimeoutMs?: number;
+  /**
+   * Failed authentication slows down its remote address: the next attempt from it waits
+   * 100 ms, doubling per failure within a minute, up to this, before its token is checked. A
+   * success clears the address. 0 disables. Default 5 000 ms.
+   */
+  readonly authFailureMaxDelayMs?: number;
   /** Largest inbound message; a larger one closes the link with 1009. Default 1 MiB. */
   readonly maxPayload?: number;
   /** Outbound high-water mark of accepted connectors, in bytes. Default 1 MiB. */
@@ -53,6 +90,23 @@ export interface WebSocketListenerOptions {
   /** Default: the host's logger. */
   readonly logger?: Logger;
 }
+
+/** What the listener refused or cut off so far (counters only grow), and what is open now. */
+export interface WebSocketListenerStats {
+  readonly connections: number;
+  /** Connections answered 503 because a connection cap was reached. */
+  readonly refusedOverCap: number;
+  /** Connections closed for not completing the upgrade in time. */
+  readonly upgradeTimeouts: number;
+  readonly authFailures: number;
+  /** Authentication attempts delayed because their address failed before. */
+  readonly delayedAuthAttempts: number;
+  /** Peer links refused because the listener admits no peers. */
+  readonly peersRefused: number;
+}
+
+/** Close reason (and NodeAttachAck reason) of a peer link on a listener that admits no peers. */
+export const PEER_NOT_AUTHORIZED = 'Peer attach not authorized';
 
 /** The health document, byte-compatible with the reference listener's. */
 export interface WebSocketListenerHealth {
@@ -77,13 +131,24 @@ type RequestHandler = (request: IncomingMessage, response: ServerResponse) => vo
  * sends one NodeAttachAck `ok:false` (binary, camelCase) and closes 1008
  * `Authentication failed`, an authorizer that throws closes 1011 `Internal error`. Messages
  * that arrive meanwhile are buffered. Accepted links go to `host.accept`.
+ *
+ * The edge is bounded: connections are capped in total and per remote address (503 past a
+ * cap), a connection must complete its upgrade within `upgradeTimeoutMs`, failed
+ * authentication slows its address down, peer links need a `peerAuthorizer` once links are
+ * authenticated at all, system ids must be valid path segments (1008 `Invalid system id`),
+ * and log lines carry only clipped peer input, rate-limited.
  */
 export class WebSocketListener implements TransportListener, AsyncDisposable {
   readonly transport = 'websocket';
   readonly authorizer?: Authorizer;
+  readonly peerAuthorizer?: Authorizer;
 
   readonly #options: WebSocketListenerOptions;
   readonly #links = new Set<WebSocketConnector>();
+  readonly #limits: ConnectionLimits;
+  readonly #throttle: AuthThrottle;
+  readonly #limiter = new LogLimiter();
+  readonly #counts = { upgradeTimeouts: 0, authFailures: 0, peersRefused: 0 };
   #host: ListenerHost | undefined;
   #logger: Logger;
   #wss: WebSocketServer | undefined;
@@ -96,7 +161,23 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
   constructor(options: WebSocketListenerOptions = {}) {
     this.#options = options;
     if (options.authorizer !== undefined) this.authorizer = options.authorizer;
+    if (options.peerAuthorizer !== undefined) this.peerAuthorizer = options.peerAuthorizer;
     this.#logger = options.logger ?? NOOP_LOGGER;
+    this.#limits = new ConnectionLimits(
+      options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    );
+    this.#throttle = new AuthThrottle(options.authFailureMaxDelayMs ?? DEFAULT_AUTH_FAILURE_MAX_DELAY_MS);
+  }
+
+  /** What the listener refused or cut off so far, and the connections open now. */
+  get stats(): WebSocketListenerStats {
+    return {
+      connections: this.#limits.total,
+      refusedOverCap: this.#limits.refused,
+      delayedAuthAttempts: this.#throttle.delayed,
+      ...this.#counts,
+    };
   }
 
   /** Links currently open (being authenticated or accepted). */
@@ -133,7 +214,14 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       const onRequest: RequestHandler = (request, response) => {
         if (!this.handleRequest(request, response)) response.writeHead(404).end();
       };
-      server = http.createServer(onRequest);
+      const timeoutMs = this.#options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS;
+      server = http.createServer(
+        timeoutMs > 0
+          ? { headersTimeout: timeoutMs, requestTimeout: timeoutMs, connectionsCheckingInterval: Math.min(1_000, timeoutMs) }
+          : {},
+        onRequest,
+      );
+      server.on('connection', (socket: Socket) => this.#onConnection(socket, timeoutMs));
       this.#ownsServer = true;
       this.#onUpgrade = (request, socket, head) => {
         if (!this.handleUpgrade(request, socket, head)) refuseUpgrade(socket, 404);
@@ -193,6 +281,11 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       refuseUpgrade(socket, 503);
       return true;
     }
+    if (!this.#limits.admit(request.socket)) {
+      this.#overCap(request.socket);
+      refuseUpgrade(socket, 503);
+      return true;
+    }
     const route = parseAttachRoute(path);
     const offer = readBearerOffer(headerValue(request.headers['sec-websocket-protocol']), request.headers.authorization);
     // The token is no subprotocol to negotiate: leave `ws` only the `bearer` entry to select
@@ -210,6 +303,33 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** A TCP connection to our own server: counted against the caps, and closed unless it upgrades in time. */
+  #onConnection(socket: Socket, timeoutMs: number): void {
+    if (!this.#limits.admit(socket)) {
+      this.#overCap(socket);
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (timeoutMs > 0) {
+      // `ws` clears the socket's timeout once the upgrade completes.
+      socket.setTimeout(timeoutMs, () => {
+        this.#counts.upgradeTimeouts += 1;
+        this.#limiter.log(this.#logger, 'info', 'upgrade-timeout', { remoteAddress: socket.remoteAddress, timeoutMs }, 'closed a connection that did not complete the WebSocket upgrade in time');
+        socket.destroy();
+      });
+    }
+  }
+
+  #overCap(socket: { remoteAddress?: string | undefined }): void {
+    this.#limiter.log(
+      this.#logger,
+      'warn',
+      'over-cap',
+      { remoteAddress: socket.remoteAddress, refused: this.#limits.refused },
+      `refused a connection (503): ${this.#limits.describe(socket)}`,
+    );
   }
 
   async #close(): Promise<void> {
@@ -237,9 +357,9 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     });
     this.#links.add(connector);
     void connector.whenClosed().then(() => this.#links.delete(connector));
-    const log = new LinkLog(this.#logger, {
+    const log = new LinkLog(this.#logger, this.#limiter, {
       connectorId: connector.id,
-      path: requestPath(request.url),
+      path: clipText(requestPath(request.url)),
       remoteAddress: connector.info.remoteAddress,
     });
 
@@ -258,25 +378,45 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       void connector.close(CLOSE_INTERNAL, 'Node not ready');
       return;
     }
-    const authorizer = this.authorizer;
+    let authorizer = this.authorizer;
+    if (route.originType === 'peer') {
+      if (this.peerAuthorizer !== undefined) authorizer = this.peerAuthorizer;
+      else if (authorizer !== undefined) {
+        this.#counts.peersRefused += 1;
+        log.warn('refusing a peer link: this listener admits no peers (no peer authorizer)');
+        refuseLink(connector, PEER_NOT_AUTHORIZED, CLOSE_POLICY, PEER_NOT_AUTHORIZED);
+        return;
+      }
+    }
     if (authorizer === undefined) {
       this.#accept(host, connector, route, undefined, log);
       return;
     }
-    authorizer.authenticate(token === undefined ? undefined : `Bearer ${token}`).then(
-      (context) => {
-        if (context === undefined || !context.authenticated) {
-          log.warn('WebSocket authentication failed', { tokenPresented: token !== undefined });
-          refuseLink(connector, 'Authentication failed', CLOSE_POLICY, 'Authentication failed');
-        } else {
-          this.#accept(host, connector, route, context, log);
-        }
-      },
-      (error: unknown) => {
-        log.error(error, 'authorizer failed');
-        refuseLink(connector, `Unhandled error: ${errorMessage(error)}`, CLOSE_INTERNAL, 'Internal error');
-      },
-    );
+    const address = request.socket.remoteAddress ?? '';
+    const authenticate = (): void => {
+      if (connector.state !== 'open') return;
+      authorizer.authenticate(token === undefined ? undefined : `Bearer ${token}`).then(
+        (context) => {
+          if (context === undefined || !context.authenticated) {
+            this.#counts.authFailures += 1;
+            this.#throttle.failed(address);
+            log.warn('WebSocket authentication failed', { tokenPresented: token !== undefined, authFailures: this.#counts.authFailures });
+            refuseLink(connector, 'Authentication failed', CLOSE_POLICY, 'Authentication failed');
+          } else {
+            this.#throttle.succeeded(address);
+            this.#accept(host, connector, route, context, log);
+          }
+        },
+        (error: unknown) => {
+          log.error(error, 'authorizer failed');
+          refuseLink(connector, `Unhandled error: ${clipText(errorMessage(error), 200)}`, CLOSE_INTERNAL, 'Internal error');
+        },
+      );
+    };
+    const delayMs = this.#throttle.delayFor(address);
+    if (delayMs === 0) return authenticate();
+    log.info(`delaying authentication after earlier failures from ${address}`, { delayMs });
+    setTimeout(authenticate, delayMs);
   }
 
   #accept(
@@ -303,23 +443,28 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
   }
 }
 
-/** Log lines about one connection: the listener's logger with the connection's fields on each line. */
+/**
+ * Log lines about one connection: the listener's logger with the connection's fields on each
+ * line. Lines a peer can cause at will are rate-limited per message (with a count of the
+ * suppressed ones).
+ */
 class LinkLog {
   constructor(
     private readonly logger: Logger,
+    private readonly limiter: LogLimiter,
     private readonly fields: Readonly<Record<string, unknown>>,
   ) {}
   debug(extra: object, message: string): void {
     this.logger.debug({ ...this.fields, ...extra }, message);
   }
-  info(message: string): void {
-    this.logger.info(this.fields, message);
+  info(message: string, extra: object = {}): void {
+    this.limiter.log(this.logger, 'info', message, { ...this.fields, ...extra }, message);
   }
   warn(message: string, extra: object = {}): void {
-    this.logger.warn({ ...this.fields, ...extra }, message);
+    this.limiter.log(this.logger, 'warn', message, { ...this.fields, ...extra }, message);
   }
   error(error: unknown, message: string): void {
-    this.logger.error({ ...this.fields, err: error }, message);
+    this.limiter.log(this.logger, 'error', message, { ...this.fields, err: error }, message);
   }
 }
 

@@ -16,6 +16,7 @@ import { fabricForwardScenario } from './scenarios/fabric-forward.js';
 import { faninScenario } from './scenarios/fanin.js';
 import { inprocRpcScenario } from './scenarios/inproc-rpc.js';
 import { installSizeScenario } from './scenarios/install-size.js';
+import { logVolumeScenario } from './scenarios/log-volume.js';
 import { wsRpcScenario } from './scenarios/ws-rpc.js';
 import { wsSoakScenario } from './scenarios/ws-soak.js';
 
@@ -28,6 +29,7 @@ export const SCENARIOS: readonly Scenario[] = [
   faninScenario,
   coldStartScenario,
   installSizeScenario,
+  logVolumeScenario,
 ];
 
 const { values, positionals } = parseArgs({

@@ -72,6 +72,8 @@ export interface Pending {
   readonly message: WireMessage;
   /** Its size in UTF-8 bytes. */
   readonly bytes: number;
+  /** A response (reply, ack, NACK): served before requests and one-way envelopes. */
+  readonly response: boolean;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -85,4 +87,14 @@ export interface SendFlow {
   head: number;
   /** A queued envelope carries RESET: forget the flow once the queue is sent. */
   resetPending: boolean;
+  /** Responses among the queued envelopes. */
+  responses: number;
+  /** When the flow was last used (the queue's send counter), for forgetting idle flows. */
+  used: number;
+  /**
+   * The one `corrId` every envelope of the flow carried so far (the flow carries one call, e.g.
+   * a stream), null once envelopes of several calls or without `corrId` used it, undefined
+   * before the first.
+   */
+  call: string | null | undefined;
 }

@@ -1,6 +1,5 @@
 import {
   isResponse,
-  BackPressureError,
   ConnectorClosedError,
   createEnvelope,
   decodeEnvelope,
@@ -8,23 +7,21 @@ import {
   serializeEnvelope,
   EnvelopeRejection,
   FlowFlags,
-  isFameError,
   randomId,
   type CloseInfo,
   type Connector,
-  type EncodeOptions,
   type FameEnvelope,
   type Logger,
   type WireMessage,
-  utf8ByteLength,
 } from '@naylence/core';
-import { asError } from '../util/as-error.js';
 import { lazyChild } from '../util/lazy-logger.js';
-import { FLOW_WINDOW, ReceiveCredits, type Pending, type SendFlow } from './flow-control.js';
-import { encodeForHop } from './wire-form.js';
+import { ReceiveCredits } from './flow-control.js';
+import { InboundGuard } from './inbound-guard.js';
+import { SendQueue, SENT, type StallReason } from './send-queue.js';
 import { stageContext, thrownRejection, type LinkOptions, type LinkPeer, type LinkSendOptions, type LinkStages } from './link-peer.js';
 
 export type { LinkOptions };
+export { SENT };
 
 export interface LinkHandler {
   /**
@@ -41,12 +38,6 @@ export interface LinkHandler {
   onRejected(envelope: FameEnvelope, rejection: EnvelopeRejection, direction: 'inbound' | 'outbound', link: Link): void;
   onClose(info: CloseInfo, link: Link): void;
 }
-
-/**
- * What `Link.send` returns when the envelope went out at once. Callers on hot paths compare
- * against it to skip promise bookkeeping.
- */
-export const SENT: Promise<void> = Promise.resolve();
 
 /**
  * The fabric's side of one {@link Connector}, written once for every transport: the node's
@@ -79,18 +70,11 @@ export class Link {
   /** The transport carries text (in-process): no bytes to encode. */
   readonly #text: boolean;
   readonly #maxBytes: number | undefined;
-  readonly #encodeOptions: EncodeOptions;
-  readonly #maxQueued: number;
-  readonly #maxQueuedBytes: number;
   readonly #flowControl: boolean;
-  readonly #sendFlows = new Map<string, SendFlow>();
-  readonly #backlog = new Set<SendFlow>();
-  readonly #receive = new ReceiveCredits();
-  #queued = 0;
-  #queuedBytes = 0;
-  #congested = false;
+  readonly #sends: SendQueue;
+  readonly #receive: ReceiveCredits;
+  readonly #guard: InboundGuard;
   #closed: CloseInfo | undefined;
-  #invalidCount = 0;
 
   constructor(connector: Connector, peer: LinkPeer, handler: LinkHandler, options: LinkOptions) {
     this.connector = connector;
@@ -101,13 +85,28 @@ export class Link {
     this.#stages = options.stages !== undefined && (options.stages.inbound || options.stages.outbound) ? options.stages : undefined;
     this.logger = lazyChild(options.logger, { linkId: connector.id, transport: connector.info.transport });
     this.#maxBytes = options.maxEnvelopeBytes;
-    // Envelopes go out with their own key order: ours are built in wire order, forwarded ones
-    // keep the order their sender chose (as the reference forwards them).
-    this.#encodeOptions =
-      options.maxEnvelopeBytes === undefined ? { keyOrder: 'as-is' } : { keyOrder: 'as-is', maxBytes: options.maxEnvelopeBytes };
-    this.#maxQueued = options.maxQueuedEnvelopes ?? 4096;
-    this.#maxQueuedBytes = options.maxQueuedBytes ?? 32 * 1024 * 1024;
     this.#flowControl = options.flowControl ?? true;
+    const maxFlows = options.maxFlows ?? 4096;
+    this.#receive = new ReceiveCredits(maxFlows);
+    const watch = options.watch;
+    this.#sends = new SendQueue(
+      connector,
+      this.logger,
+      {
+        id: connector.id,
+        maxQueued: options.maxQueuedEnvelopes ?? 4096,
+        maxQueuedBytes: options.maxQueuedBytes ?? 32 * 1024 * 1024,
+        maxFlows,
+        flowControl: this.#flowControl,
+        text: this.#text,
+        // Envelopes go out with their own key order: ours are built in wire order, forwarded
+        // ones keep the order their sender chose (as the reference forwards them).
+        encodeOptions:
+          options.maxEnvelopeBytes === undefined ? { keyOrder: 'as-is' } : { keyOrder: 'as-is', maxBytes: options.maxEnvelopeBytes },
+      },
+      watch === undefined ? noop : () => watch.update(this),
+    );
+    this.#guard = new InboundGuard(this, options);
   }
 
   /** Start receiving. */
@@ -126,9 +125,23 @@ export class Link {
     return this.#closed;
   }
 
-  /** Envelopes and bytes waiting for credit or for the transport. */
-  get queued(): { envelopes: number; bytes: number } {
-    return { envelopes: this.#queued, bytes: this.#queuedBytes };
+  /** Envelopes and bytes waiting for credit or for the transport (`responses` of them are responses). */
+  get queued(): { envelopes: number; bytes: number; responses: number } {
+    return this.#sends.queued;
+  }
+
+  /** Flow state kept for this link: send flows and receive counters (bounded by `maxFlows` each). */
+  get flowCounts(): { send: number; receive: number } {
+    return { send: this.#sends.flowCount, receive: this.#receive.size };
+  }
+
+  /** Since when (ms since epoch) the send queue is full or the transport stopped draining; 0 = not stalled. */
+  get stalledSince(): number {
+    return this.#sends.stalledSince;
+  }
+
+  get stallReason(): StallReason | undefined {
+    return this.#sends.stallReason;
   }
 
   /**
@@ -159,6 +172,12 @@ export class Link {
     return this.#afterOutbound(envelope, result, options);
   }
 
+  /** Whether a forwarder should hold the sender's credit for `envelope` until it leaves (see `SendQueue.paces`). */
+  paces(envelope: FameEnvelope): boolean {
+    const flowId = envelope.flowId;
+    return flowId !== undefined && this.#sends.paces(flowId);
+  }
+
   #afterOutbound(original: FameEnvelope, result: FameEnvelope | EnvelopeRejection, options: LinkSendOptions | undefined): Promise<void> {
     if (result instanceof EnvelopeRejection) {
       if ((options?.origin ?? 'local') === 'local') return Promise.reject(result.error);
@@ -170,46 +189,8 @@ export class Link {
   }
 
   #enqueue(envelope: FameEnvelope, lane: LinkSendOptions['lane']): Promise<void> {
-    const flowId = envelope.flowId ?? ((lane ?? (isResponse(envelope) ? 'reply' : 'default')) === 'reply' ? this.replyFlowId : this.flowId);
-    let flow = this.#sendFlows.get(flowId);
-    const direct =
-      !this.#congested && (flow === undefined || (flow.head === flow.queue.length && (flow.credits > 0 || !this.#flowControl)));
-    if (!direct && (this.#queued >= this.#maxQueued || this.#queuedBytes >= this.#maxQueuedBytes)) {
-      return Promise.reject(
-        new BackPressureError(
-          `link ${this.id}: ${this.#queued} envelopes (${this.#queuedBytes} bytes) already wait for credit or the transport`,
-        ),
-      );
-    }
-    if (flow === undefined) {
-      flow = { id: flowId, credits: FLOW_WINDOW, seq: 0, queue: [], head: 0, resetPending: false };
-      this.#sendFlows.set(flowId, flow);
-    }
-    const reset = ((envelope.flowFlags ?? 0) & FlowFlags.RESET) !== 0;
-    let message: WireMessage;
-    try {
-      const flags = (flow.seq === 0 ? FlowFlags.SYN : 0) | (reset ? FlowFlags.RESET : 0);
-      message = encodeForHop(envelope, flowId, flow.seq, flags, this.#text, this.#encodeOptions);
-    } catch (error) {
-      return Promise.reject(asError(error));
-    }
-    flow.seq += 1;
-    // A reset flow starts over (SYN, full window) the next time it is used.
-    if (reset) {
-      if (direct) this.#sendFlows.delete(flowId);
-      else flow.resetPending = true;
-    }
-    if (direct) {
-      this.#transmit(flow, message);
-      return SENT;
-    }
-    const bytes = typeof message === 'string' ? utf8ByteLength(message) : message.byteLength;
-    return new Promise<void>((resolve, reject) => {
-      flow.queue.push({ message, bytes, resolve, reject });
-      this.#queued += 1;
-      this.#queuedBytes += bytes;
-      this.#backlog.add(flow);
-    });
+    const response = lane === undefined ? isResponse(envelope) : lane === 'reply';
+    return this.#sends.enqueue(envelope, envelope.flowId ?? (response ? this.replyFlowId : this.flowId), response);
   }
 
   /** Close the link; queued sends fail with CONNECTOR_CLOSED. */
@@ -217,77 +198,39 @@ export class Link {
     return this.connector.close(code, reason);
   }
 
-  #transmit(flow: SendFlow, message: WireMessage): void {
-    if (this.#flowControl) flow.credits -= 1;
-    let belowMark: boolean;
-    try {
-      belowMark = this.connector.send(message);
-    } catch (error) {
-      this.logger.debug({ err: error }, 'transport refused a send');
-      return;
-    }
-    if (!belowMark && !this.#congested) {
-      this.#congested = true;
-      this.connector.drain().then(
-        () => {
-          this.#congested = false;
-          this.#pump();
-        },
-        () => {
-          // the close handler fails whatever is still queued
-        },
-      );
-    }
-  }
-
-  /** Sends what credit and the transport allow, round-robin across flows. */
-  #pump(): void {
-    while (!this.#congested && this.#backlog.size > 0) {
-      let progressed = false;
-      for (const flow of this.#backlog) {
-        if (this.#congested) return;
-        if (flow.credits <= 0 && this.#flowControl) continue;
-        const item = flow.queue[flow.head]!;
-        flow.queue[flow.head] = undefined as unknown as Pending;
-        flow.head += 1;
-        if (flow.head === flow.queue.length) {
-          flow.queue = [];
-          flow.head = 0;
-          this.#backlog.delete(flow);
-          if (flow.resetPending && this.#sendFlows.get(flow.id) === flow) this.#sendFlows.delete(flow.id);
-        }
-        this.#queued -= 1;
-        this.#queuedBytes -= item.bytes;
-        this.#transmit(flow, item.message);
-        item.resolve();
-        progressed = true;
-      }
-      if (!progressed) return;
-    }
-  }
-
   #receiveMessage(message: WireMessage): void {
     let envelope: FameEnvelope;
     try {
       envelope = decodeEnvelope(message, this.#maxBytes === undefined ? undefined : { maxBytes: this.#maxBytes });
     } catch (error) {
-      this.#invalid(error, message);
+      const answerable = this.#guard.undecodable(error, message);
+      if (answerable !== undefined) this.#reject(answerable.envelope, answerable.rejection);
       return;
     }
     const frame = envelope.frame;
     if (frame.type === 'CreditUpdate') {
-      this.#addCredits(frame.flowId, frame.credits);
+      this.#sends.addCredits(frame.flowId, frame.credits);
       return;
     }
     const stage = this.#stages?.inbound;
-    const accepted = stage === undefined ? this.#handle(envelope) : this.#inbound(stage, envelope);
+    this.#accepted(envelope, stage === undefined ? this.#handle(envelope) : this.#inbound(stage, envelope));
+  }
+
+  /** Credit for `envelope` goes back once `acceptance` settles (at once when there is none). */
+  #accepted(envelope: FameEnvelope, acceptance: void | Promise<unknown>): void {
     const flowId = envelope.flowId;
     if (flowId === undefined || !this.#flowControl) return;
     const reset = ((envelope.flowFlags ?? 0) & FlowFlags.RESET) !== 0;
-    if (accepted instanceof Promise) {
+    if (acceptance instanceof Promise) {
       const done = () => this.#consumed(flowId, reset);
-      accepted.then(done, done);
+      acceptance.then(done, done);
     } else this.#consumed(flowId, reset);
+  }
+
+  /** An envelope we refuse before the stages (too large, but answerable): NACKed by the handler, its credit returned. */
+  #reject(envelope: FameEnvelope, rejection: EnvelopeRejection): void {
+    this.#handler.onRejected(envelope, rejection, 'inbound', this);
+    this.#accepted(envelope, undefined);
   }
 
   #handle(envelope: FameEnvelope): void | Promise<unknown> {
@@ -332,13 +275,6 @@ export class Link {
     if (evicted !== undefined) this.#sendCreditUpdate(evicted.flowId, evicted.credits);
   }
 
-  #addCredits(flowId: string, credits: number): void {
-    const flow = this.#sendFlows.get(flowId);
-    if (flow === undefined) return; // a flow we have not used (yet): it starts with a full window anyway
-    flow.credits = Math.min(FLOW_WINDOW, flow.credits + credits);
-    if (flow.credits > 0 && flow.head < flow.queue.length) this.#pump();
-  }
-
   #sendCreditUpdate(flowId: string, credits: number): void {
     const update = createEnvelope({
       flowId,
@@ -355,30 +291,10 @@ export class Link {
     }
   }
 
-  #invalid(error: unknown, message: WireMessage): void {
-    this.#invalidCount += 1;
-    const size = typeof message === 'string' ? utf8ByteLength(message) : message.byteLength;
-    if (isFameError(error)) {
-      this.logger.warn(
-        { code: error.code, field: (error as { field?: string }).field, size, invalidCount: this.#invalidCount },
-        `dropped an undecodable envelope: ${error.message}`,
-      );
-    } else {
-      this.logger.error({ err: error, size }, 'dropped an envelope: unexpected decode failure');
-    }
-  }
-
   #onClose(info: CloseInfo): void {
     if (this.#closed) return;
     this.#closed = info;
-    const error = this.#closedError();
-    for (const flow of this.#backlog) {
-      for (let i = flow.head; i < flow.queue.length; i++) flow.queue[i]!.reject(error);
-    }
-    this.#backlog.clear();
-    this.#sendFlows.clear();
-    this.#queued = 0;
-    this.#queuedBytes = 0;
+    this.#sends.failAll(this.#closedError());
     this.logger.debug({ code: info.code, reason: info.reason, initiator: info.initiator }, 'link closed');
     this.#handler.onClose(info, this);
   }
@@ -389,3 +305,5 @@ export class Link {
     return new ConnectorClosedError(`link ${this.id} is closed (${info.code}${info.reason ? ` ${info.reason}` : ''})`, info.code);
   }
 }
+
+function noop(): void {}

@@ -1,14 +1,15 @@
 import {
+  clipText,
   randomId,
   unrefTimer,
   type AttachAckFields,
   type AttachDecision,
-  type Authorizer,
   type CloseInfo,
   type FameEnvelope,
   type FameFrame,
   type IncomingConnection,
   type NodeAttachFrame,
+  type TransportListener,
 } from '@naylence/core';
 import { Link } from '../link/link.js';
 import { LinkPeer } from '../link/link-peer.js';
@@ -17,21 +18,30 @@ import { controlAck } from '../node/control-request.js';
 import type { NodeParts } from '../node/node-role.js';
 import { PendingRequests } from '../node/pending-requests.js';
 import { lazyChild } from '../util/lazy-logger.js';
+import { attachFrameProblem, authorizeAttach, takeoverProblem, type AttachRefusal } from './attach-checks.js';
 import type { ControlFrames } from './control-frames.js';
+import type { KnownSids } from './known-sids.js';
 import type { LinkTable, Neighbour } from './link-table.js';
 import type { Propagation } from './propagation.js';
+import { SlowConsumers } from './slow-consumers.js';
 
 export interface ChildLinkSettings {
   readonly attachTimeoutMs: number;
   readonly routeGraceMs: number;
   readonly maxPendingEnvelopes: number;
+  readonly slowConsumerMs: number;
 }
 
+/** Close reason of a peer link on a listener that admits no peers. */
+export const PEER_NOT_AUTHORIZED = 'Peer attach not authorized';
+
 /**
- * The lifecycle of a sentinel's child and peer links: accept, the attach handshake (checks,
- * the listener's `authorizeAttach`, the security component's `authorizeAttach`, NodeAttachAck
- * or a refusal closing 1008), the attach timeout, buffering before the attach completes, and
- * close: routes are withdrawn (after an optional grace period) and everyone is told.
+ * The lifecycle of a sentinel's child and peer links: accept (a `peer` link only through a
+ * listener that authenticates peers, or an open one), the attach handshake (checks, system-id
+ * ownership, the listener's `authorizeAttach`, the security component's `authorizeAttach`,
+ * NodeAttachAck or a refusal closing 1008), the attach timeout, buffering before the attach
+ * completes, slow consumers, and close: routes are withdrawn (after an optional grace period)
+ * and everyone is told.
  */
 export class ChildLinks {
   readonly #parts: NodeParts;
@@ -40,25 +50,47 @@ export class ChildLinks {
   readonly #propagation: Propagation;
   readonly #settings: ChildLinkSettings;
   readonly #graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #sids: KnownSids;
+  readonly #slow: SlowConsumers;
   accepting = false;
 
-  constructor(parts: NodeParts, table: LinkTable, control: ControlFrames, propagation: Propagation, settings: ChildLinkSettings) {
+  constructor(
+    parts: NodeParts,
+    table: LinkTable,
+    control: ControlFrames,
+    propagation: Propagation,
+    sids: KnownSids,
+    settings: ChildLinkSettings,
+  ) {
     this.#parts = parts;
     this.#table = table;
     this.#control = control;
     this.#propagation = propagation;
+    this.#sids = sids;
     this.#settings = settings;
+    this.#slow = new SlowConsumers(settings.slowConsumerMs, parts.logger, parts.logLimiter, parts.metrics);
   }
 
-  /** Take an accepted connection; it must send a NodeAttach within the attach timeout. */
-  accept(connection: IncomingConnection, authorizer: Authorizer | undefined): void {
+  /**
+   * Take an accepted connection; it must send a NodeAttach within the attach timeout. A `peer`
+   * connection from a listener that authenticates children but not peers is refused (1008).
+   */
+  accept(connection: IncomingConnection, listener: TransportListener | undefined): void {
     if (!this.accepting) {
       void connection.connector.close(1011, 'not ready');
       return;
     }
     const role = connection.originType === 'peer' ? 'peer' : 'downstream';
+    let authorizer = listener?.authorizer;
+    if (role === 'peer' && listener?.peerAuthorizer !== undefined) authorizer = listener.peerAuthorizer;
+    else if (role === 'peer' && authorizer !== undefined) {
+      this.#parts.metrics.attachRefusals += 1;
+      this.#parts.logLimiter.log(this.#parts.logger, 'warn', 'peer-refused', { peer: connection.systemId }, 'refused a peer link: the listener admits no peers');
+      void connection.connector.close(1008, PEER_NOT_AUTHORIZED);
+      return;
+    }
     const peer = new LinkPeer(role, connection.systemId, connection.authorization);
-    const logger = lazyChild(this.#parts.logger, { peer: connection.systemId, originType: connection.originType });
+    const logger = lazyChild(this.#parts.logger, { peer: clipText(connection.systemId), originType: connection.originType });
     const link: Link = new Link(
       connection.connector,
       peer,
@@ -67,7 +99,7 @@ export class ChildLinks {
         onRejected: (envelope, rejection, direction) => this.#parts.rejected(envelope, rejection, direction, link),
         onClose: (info) => this.#onClosed(n, info),
       },
-      { ...this.#parts.linkOptions, logger },
+      { ...this.#parts.linkOptions, logger, watch: this.#slow },
     );
     const n: Neighbour = {
       phase: 'pending',
@@ -78,11 +110,14 @@ export class ChildLinks {
       routingEpoch: '',
       pending: new PendingRequests(),
       authorizer,
+      dialed: false,
+      logicals: undefined,
+      sid: undefined,
     };
     this.#table.addPending(n);
     n.timer = setTimeout(() => {
       if (n.phase !== 'pending') return;
-      link.logger.warn(`no valid NodeAttach within ${this.#settings.attachTimeoutMs} ms; closing the link`);
+      this.#parts.logLimiter.log(link.logger, 'warn', 'attach-timeout', {}, `no valid NodeAttach within ${this.#settings.attachTimeoutMs} ms; closing the link`);
       void link.close(1000, 'normal closure');
     }, this.#settings.attachTimeoutMs);
     unrefTimer(n.timer);
@@ -95,16 +130,20 @@ export class ChildLinks {
    */
   adoptDialedPeer(n: Neighbour): void {
     this.#table.attach(n);
+    this.#learnSid(n);
     this.#propagation.announceToPeer(n);
   }
 
   /** A peer link we dialed is gone. */
   dialedPeerLost(n: Neighbour): void {
-    if (this.#table.remove(n)) this.#propagation.withdrawRoutes(n.peer.systemId);
+    if (!this.#table.remove(n)) return;
+    this.#sids.removeNeighbour(n.peer.systemId, n.sid);
+    this.#propagation.withdrawRoutes(n.peer.systemId);
   }
 
   stop(): void {
     this.accepting = false;
+    this.#slow.stop();
     for (const timer of this.#graceTimers.values()) clearTimeout(timer);
     this.#graceTimers.clear();
   }
@@ -114,27 +153,29 @@ export class ChildLinks {
     if (n.phase === 'closed') return undefined;
     if (n.phase === 'pending' && envelope.frame.type === 'NodeAttach') return this.#attach(envelope as FameEnvelope<NodeAttachFrame>, n);
     if (n.buffered.length >= this.#settings.maxPendingEnvelopes) {
-      n.link.logger.warn({ frameType: envelope.frame.type }, 'dropped an envelope sent before NodeAttach (buffer full)');
+      this.#parts.logLimiter.log(
+        n.link.logger,
+        'warn',
+        'pending-buffer-full',
+        { frameType: envelope.frame.type },
+        'dropped an envelope sent before NodeAttach (buffer full)',
+      );
     } else n.buffered.push(envelope);
     return undefined;
   }
 
   async #attach(envelope: FameEnvelope<NodeAttachFrame>, n: Neighbour): Promise<void> {
     const frame = envelope.frame;
-    const originType = frame.originType ?? 'downstream';
-    const expected = n.peer.role === 'peer' ? 'peer' : 'downstream';
-    if (frame.systemId !== n.peer.systemId || originType !== expected) {
-      const reason =
-        frame.systemId !== n.peer.systemId
-          ? `systemId ${frame.systemId} does not match the attach URL (${n.peer.systemId})`
-          : `originType ${originType} does not match the attach URL (${expected})`;
-      return this.#refuse(envelope, n, reason);
-    }
+    const problem = attachFrameProblem(frame, n);
+    if (problem !== undefined) return this.#refuse(envelope, n, problem);
     n.phase = 'attaching';
     clearTimeout(n.timer);
     const decision = await this.#authorize(frame, n);
     if (n.phase !== 'attaching') return; // the link closed meanwhile
-    if (!decision.accept) return this.#refuse(envelope, n, decision.reason);
+    if (!decision.accept) return this.#refuse(envelope, n, { reason: decision.reason });
+    // Checked after authorization: a subject that may replace a live link must first be verified.
+    const taken = takeoverProblem(this.#table, n);
+    if (taken !== undefined) return this.#refuse(envelope, n, taken);
 
     const systemId = n.peer.systemId;
     const path = n.peer.role === 'peer' ? `/${systemId}` : `${this.#parts.identity.physicalPath}/${systemId}`;
@@ -145,13 +186,15 @@ export class ChildLinks {
     n.phase = 'attached';
     n.peer.physicalPath = path;
     n.routingEpoch = randomId();
+    n.logicals = frame.acceptedLogicals;
+    this.#learnSid(n);
     const grace = this.#graceTimers.get(systemId);
     if (grace) {
       clearTimeout(grace);
       this.#graceTimers.delete(systemId);
     }
     this.#send(n, envelope, withExtra(this.#ack(envelope, path, n.routingEpoch), decision.ackFields));
-    n.link.logger.info({ systemId, path, originType }, 'attached');
+    n.link.logger.info({ systemId, path, originType: n.peer.role }, 'attached');
     const hooks = this.#parts.hooks;
     if (hooks.length) for (const h of hooks) h.onChildAttached?.(childInfo(n));
     this.#parts.security?.onLinkAttached?.(n.peer);
@@ -159,22 +202,20 @@ export class ChildLinks {
     for (const buffered of n.buffered.splice(0)) void this.#onEnvelope(buffered, n);
   }
 
+  /** Registers the neighbour's sid once computed (off the attach's critical path). */
+  #learnSid(n: Neighbour): void {
+    const systemId = n.peer.systemId;
+    void this.#sids
+      .addNeighbour(systemId, n.peer.physicalPath, () => this.#table.get(systemId) === n && n.phase === 'attached')
+      .then((sid) => {
+        if (sid !== undefined) n.sid = sid;
+      });
+  }
+
   /** The listener's authorizer, then the security component; the first refusal wins. */
   async #authorize(frame: NodeAttachFrame, n: Neighbour): Promise<AttachDecision> {
     try {
-      const principal = n.peer.principal;
-      let ackFields: AttachAckFields | undefined;
-      if (n.authorizer?.authorizeAttach && principal !== undefined) {
-        const verdict = await n.authorizer.authorizeAttach(frame, principal);
-        if (verdict === false) return { accept: false, reason: 'Attach not authorized' };
-        if (verdict !== true && !verdict.accept) return verdict;
-        if (verdict !== true) ackFields = verdict.ackFields;
-      }
-      const security = this.#parts.security;
-      if (security?.authorizeAttach === undefined) return { accept: true, ...(ackFields && { ackFields }) };
-      const decision = await security.authorizeAttach(frame, n.peer);
-      if (!decision.accept) return decision;
-      return { accept: true, ackFields: { ...decision.ackFields, ...ackFields } };
+      return await authorizeAttach(frame, n, this.#parts.security);
     } catch (error) {
       n.link.logger.error({ err: error }, 'attach authorization failed');
       return { accept: false, reason: 'Attach authorization failed' };
@@ -194,11 +235,14 @@ export class ChildLinks {
     };
   }
 
-  #refuse(envelope: FameEnvelope, n: Neighbour, reason: string): void {
-    n.link.logger.warn({ reason }, 'refused a NodeAttach');
+  #refuse(envelope: FameEnvelope, n: Neighbour, refusal: AttachRefusal): void {
+    const { reason, code } = refusal;
+    this.#parts.metrics.attachRefusals += 1;
+    this.#parts.logLimiter.log(n.link.logger, 'warn', 'attach-refused', { reason: clipText(reason, 200), code }, 'refused a NodeAttach');
     n.phase = 'closed';
     clearTimeout(n.timer);
-    const ack = controlAck(envelope, { type: 'NodeAttachAck', ok: false, refId: envelope.id, reason }, this.#parts.identity.sid);
+    const frame = { type: 'NodeAttachAck', ok: false, refId: envelope.id, ...(code !== undefined && { code }), reason } as const;
+    const ack = controlAck(envelope, frame, this.#parts.identity.sid);
     n.link
       .send(ack, { inReplyTo: envelope })
       .catch(() => undefined)
@@ -228,12 +272,13 @@ export class ChildLinks {
     n.phase = 'closed';
     n.pending.failAll(new Error(`link to ${n.peer.systemId} closed`));
     if (!this.#table.remove(n)) return;
+    this.#sids.removeNeighbour(n.peer.systemId, n.sid);
     const hooks = this.#parts.hooks;
     if (wasAttached) {
       if (hooks.length) for (const h of hooks) h.onChildDetached?.({ ...childInfo(n), code: info.code, reason: info.reason });
       this.#parts.security?.onLinkClosed?.(n.peer);
     }
-    n.link.logger.info({ code: info.code, reason: info.reason }, 'detached');
+    n.link.logger.info({ code: info.code, reason: clipText(info.reason) }, 'detached');
     const systemId = n.peer.systemId;
     if (this.#settings.routeGraceMs > 0 && this.accepting) {
       const timer = setTimeout(() => {

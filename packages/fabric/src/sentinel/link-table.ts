@@ -17,6 +17,12 @@ export interface Neighbour {
   readonly pending: PendingRequests;
   /** The authorizer of the listener that accepted the link (it vets the NodeAttach). */
   readonly authorizer: Authorizer | undefined;
+  /** A peer link this sentinel dialed (not accepted). */
+  readonly dialed: boolean;
+  /** Logicals the neighbour asked for in its NodeAttach (undefined = any): a peer learns only routes under them. */
+  logicals: readonly string[] | undefined;
+  /** secureDigest of its path, once known (see `KnownSids`). */
+  sid: string | undefined;
 }
 
 /**
@@ -39,6 +45,12 @@ export class LinkTable {
   /** The role of an attached child or peer. */
   roleOf(systemId: string): LinkRole | undefined {
     return this.#attached.get(systemId)?.peer.role;
+  }
+
+  /** The attached neighbour of `systemId` if its link is still open. */
+  live(systemId: string): Neighbour | undefined {
+    const n = this.#attached.get(systemId);
+    return n !== undefined && n.phase === 'attached' && n.link.isOpen ? n : undefined;
   }
 
   /** Whether `systemId` has an attached link that is still open. */

@@ -47,6 +47,9 @@ export class PeerDialer {
             routingEpoch: info.routingEpoch ?? '',
             pending: session.pending,
             authorizer: undefined,
+            dialed: true,
+            logicals: undefined,
+            sid: undefined,
           };
           this.#links.adoptDialedPeer(current);
           return Promise.resolve();

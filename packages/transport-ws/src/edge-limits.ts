@@ -1,0 +1,109 @@
+/** Defaults of the listener's edge limits (see `WebSocketListenerOptions`). */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 2_000;
+export const DEFAULT_UPGRADE_TIMEOUT_MS = 5_000;
+export const DEFAULT_AUTH_FAILURE_MAX_DELAY_MS = 5_000;
+
+/** The part of a TCP socket the limits need. */
+export interface CountedSocket {
+  readonly remoteAddress?: string | undefined;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/**
+ * Caps on open connections, in total and per remote address (like nats-server's
+ * `max_connections`). A socket is counted once, from `admit` until it closes.
+ */
+export class ConnectionLimits {
+  readonly #max: number;
+  readonly #perAddress: number;
+  readonly #byAddress = new Map<string, number>();
+  readonly #counted = new WeakSet<object>();
+  #total = 0;
+  /** Sockets refused because a cap was reached. */
+  refused = 0;
+
+  constructor(max: number, perAddress: number) {
+    this.#max = max;
+    this.#perAddress = perAddress;
+  }
+
+  get total(): number {
+    return this.#total;
+  }
+
+  /** Counts `socket` in (once); false, counting nothing, when a cap is reached. */
+  admit(socket: CountedSocket): boolean {
+    if (this.#counted.has(socket)) return true;
+    const address = socket.remoteAddress ?? '';
+    const here = this.#byAddress.get(address) ?? 0;
+    if (this.#total >= this.#max || here >= this.#perAddress) {
+      this.refused += 1;
+      return false;
+    }
+    this.#counted.add(socket);
+    this.#total += 1;
+    this.#byAddress.set(address, here + 1);
+    socket.once('close', () => {
+      this.#total -= 1;
+      const left = (this.#byAddress.get(address) ?? 1) - 1;
+      if (left <= 0) this.#byAddress.delete(address);
+      else this.#byAddress.set(address, left);
+    });
+    return true;
+  }
+
+  /** Why `admit` refused, for the log. */
+  describe(socket: { readonly remoteAddress?: string | undefined }): string {
+    return this.#total >= this.#max ? `${this.#max} connections open` : `${this.#perAddress} connections from ${socket.remoteAddress ?? '?'}`;
+  }
+}
+
+/**
+ * Slows down failed authentication per remote address: after the n-th failure within
+ * `windowMs`, the next attempt from that address waits `baseMs · 2^(n-1)` (at most `maxDelayMs`)
+ * before its credentials are even checked. A success clears the address. Remembers at most
+ * `maxAddresses` addresses (the least recently failed are forgotten first).
+ */
+export class AuthThrottle {
+  readonly #failures = new Map<string, { count: number; last: number }>();
+  readonly #maxDelayMs: number;
+  readonly #baseMs: number;
+  readonly #windowMs: number;
+  readonly #maxAddresses: number;
+  /** Attempts that were delayed. */
+  delayed = 0;
+
+  constructor(maxDelayMs: number, baseMs = 100, windowMs = 60_000, maxAddresses = 10_000) {
+    this.#maxDelayMs = maxDelayMs;
+    this.#baseMs = baseMs;
+    this.#windowMs = windowMs;
+    this.#maxAddresses = maxAddresses;
+  }
+
+  /** How long the next attempt from `address` waits (0 = at once). */
+  delayFor(address: string, now = Date.now()): number {
+    if (this.#maxDelayMs <= 0) return 0;
+    const entry = this.#failures.get(address);
+    if (entry === undefined) return 0;
+    if (now - entry.last >= this.#windowMs) {
+      this.#failures.delete(address);
+      return 0;
+    }
+    this.delayed += 1;
+    return Math.min(this.#maxDelayMs, this.#baseMs * 2 ** Math.min(entry.count - 1, 30));
+  }
+
+  failed(address: string, now = Date.now()): void {
+    if (this.#maxDelayMs <= 0) return;
+    const entry = this.#failures.get(address);
+    this.#failures.delete(address);
+    const count = entry !== undefined && now - entry.last < this.#windowMs ? entry.count + 1 : 1;
+    this.#failures.set(address, { count, last: now });
+    if (this.#failures.size > this.#maxAddresses) this.#failures.delete(this.#failures.keys().next().value as string);
+  }
+
+  succeeded(address: string): void {
+    this.#failures.delete(address);
+  }
+}
