@@ -275,6 +275,10 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const path = requestPath(request.url);
     if (!isAttachPath(path)) return false;
+    if (!socket.writable) {
+      socket.destroy(); // already refused (over a connection cap) when it connected
+      return true;
+    }
     const host = this.#host;
     const wss = this.#wss;
     if (host === undefined || wss === undefined || this.#closing !== undefined) {
@@ -309,6 +313,7 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
   #onConnection(socket: Socket, timeoutMs: number): void {
     if (!this.#limits.admit(socket)) {
       this.#overCap(socket);
+      socket.on('error', () => {}); // the peer may still write, or reset
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }

@@ -51,8 +51,9 @@ export async function startOurSentinel(
     port?: number;
     token?: string;
     logger?: Logger;
-    listener?: Omit<WebSocketListenerOptions, 'host' | 'port' | 'authorizer'>;
+    listener?: Omit<WebSocketListenerOptions, 'host' | 'port'>;
     sentinel?: FabricOptions['sentinel'];
+    link?: FabricOptions['link'];
     hooks?: readonly NodeHooks[];
   } = {},
 ): Promise<OurSentinel> {
@@ -67,6 +68,7 @@ export async function startOurSentinel(
     logger: options.logger ?? interopLogger(),
     listeners: [listener],
     ...(options.sentinel !== undefined && { sentinel: options.sentinel }),
+    ...(options.link !== undefined && { link: options.link }),
     ...(options.hooks !== undefined && { hooks: options.hooks }),
   });
   const sentinel = fabric.node as Sentinel;

@@ -2,6 +2,7 @@ import {
   EnvelopeRejection,
   FameError,
   isFameError,
+  isResponse,
   type LogLimiter,
   type AuthorizationContext,
   type EnvelopeContext,
@@ -92,14 +93,25 @@ export interface WatchedLink {
 export interface LinkSendOptions {
   /**
    * The flow an envelope without `flowId` travels on. Default: `reply` for responses (see
-   * `isResponse`), else the link's own flow, so a peer withholding credit for our requests can
-   * never hold back the replies it waits for.
+   * `sentAsResponse`), else the link's own flow, so a peer withholding credit for our requests
+   * can never hold back the replies it waits for.
    */
   readonly lane?: 'default' | 'reply';
   /** `local` (default): this node originated it; otherwise the side it was forwarded from. */
   readonly origin?: EnvelopeOrigin;
   /** The request a response answers, as it reached this node (for the security stage). */
   readonly inReplyTo?: FameEnvelope | undefined;
+}
+
+/**
+ * Whether `envelope`, sent with `options`, travels as a response (the reply lane, served first).
+ * For an envelope this node originates the caller says so (`inReplyTo`, or a response frame such
+ * as an ack); a forwarded one is judged by its headers (`isResponse`).
+ */
+export function sentAsResponse(envelope: FameEnvelope, options: LinkSendOptions | undefined): boolean {
+  if (options?.lane !== undefined) return options.lane === 'reply';
+  if ((options?.origin ?? 'local') !== 'local') return isResponse(envelope);
+  return options?.inReplyTo !== undefined || (envelope.frame.type !== 'Data' && isResponse(envelope));
 }
 
 export function stageContext(

@@ -18,7 +18,7 @@ import { lazyChild } from '../util/lazy-logger.js';
 import { ReceiveCredits } from './flow-control.js';
 import { InboundGuard } from './inbound-guard.js';
 import { SendQueue, SENT, type StallReason } from './send-queue.js';
-import { stageContext, thrownRejection, type LinkOptions, type LinkPeer, type LinkSendOptions, type LinkStages } from './link-peer.js';
+import { sentAsResponse, stageContext, thrownRejection, type LinkOptions, type LinkPeer, type LinkSendOptions, type LinkStages } from './link-peer.js';
 
 export type { LinkOptions };
 export { SENT };
@@ -155,7 +155,7 @@ export class Link {
   send(envelope: FameEnvelope, options?: LinkSendOptions): Promise<void> {
     if (this.#closed !== undefined || this.connector.state !== 'open') return Promise.reject(this.#closedError());
     const stage = this.#stages?.outbound;
-    if (stage === undefined) return this.#enqueue(envelope, options?.lane);
+    if (stage === undefined) return this.#enqueue(envelope, options);
     const origin = options?.origin ?? 'local';
     let result;
     try {
@@ -185,11 +185,11 @@ export class Link {
       return SENT;
     }
     if (this.#closed !== undefined || this.connector.state !== 'open') return Promise.reject(this.#closedError());
-    return this.#enqueue(result, options?.lane);
+    return this.#enqueue(result, options);
   }
 
-  #enqueue(envelope: FameEnvelope, lane: LinkSendOptions['lane']): Promise<void> {
-    const response = lane === undefined ? isResponse(envelope) : lane === 'reply';
+  #enqueue(envelope: FameEnvelope, options: LinkSendOptions | undefined): Promise<void> {
+    const response = sentAsResponse(envelope, options);
     return this.#sends.enqueue(envelope, envelope.flowId ?? (response ? this.replyFlowId : this.flowId), response);
   }
 

@@ -108,7 +108,7 @@ export class SendQueue {
         ? this.#queuedResponses >= settings.maxQueued || this.#queuedResponseBytes >= settings.maxQueuedBytes
         : this.#queued >= settings.maxQueued || this.#queuedBytes >= settings.maxQueuedBytes;
       if (refused) {
-        if (!response && this.#fullSince === 0) {
+        if (this.#fullSince === 0) {
           this.#fullSince = Date.now();
           this.#onStall();
         }
@@ -229,7 +229,14 @@ export class SendQueue {
       if (this.#queuedResponses > 0 && this.#round(backlog, true)) continue;
       if (!this.#round(backlog, false)) break;
     }
-    if (this.#fullSince !== 0 && this.#queued * 2 < this.#settings.maxQueued && this.#queuedBytes * 2 < this.#settings.maxQueuedBytes) {
+    const { maxQueued, maxQueuedBytes } = this.#settings;
+    if (
+      this.#fullSince !== 0 &&
+      this.#queued * 2 < maxQueued &&
+      this.#queuedBytes * 2 < maxQueuedBytes &&
+      this.#queuedResponses * 2 < maxQueued &&
+      this.#queuedResponseBytes * 2 < maxQueuedBytes
+    ) {
       this.#fullSince = 0;
       this.#onStall();
     }

@@ -2,7 +2,6 @@ import {
   BackPressureError,
   ConnectorClosedError,
   createEnvelope,
-  isResponse,
   randomId,
   unrefTimer,
   type CloseInfo,
@@ -15,7 +14,7 @@ import {
   type OriginType,
 } from '@naylence/core';
 import type { Link } from '../link/link.js';
-import type { LinkOptions, LinkSendOptions } from '../link/link-peer.js';
+import { sentAsResponse, type LinkOptions, type LinkSendOptions } from '../link/link-peer.js';
 import { backoffDelay, DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from '../util/backoff.js';
 import { sleep } from '../util/timers.js';
 import { attach } from './attach-client.js';
@@ -148,7 +147,7 @@ export class UpstreamSession {
     const link = this.#link;
     if (this.#state === 'attached' && link !== undefined) return link.send(envelope, options);
     // Responses never wait behind (or get refused because of) requests and one-way envelopes.
-    const response = options?.lane === undefined ? isResponse(envelope) : options.lane === 'reply';
+    const response = sentAsResponse(envelope, options);
     const waiting = response ? this.#queuedResponses : this.#queue.length - this.#queuedResponses;
     if (waiting >= this.#queueLimit) {
       return Promise.reject(new BackPressureError(`not attached to the parent and ${waiting} envelopes already wait`));
