@@ -37,8 +37,8 @@ export class LogLimiter {
    * Logs `message` with `fields` at `level` unless `key` is over its budget; the line carries
    * `suppressed` when lines of that key were held back before it.
    */
-  log(logger: Logger, level: 'info' | 'warn' | 'error', key: string, fields: object, message: string): void {
-    const allowed = this.check(key);
+  log(logger: Logger, level: 'info' | 'warn' | 'error', key: string, fields: object, message: string, now = Date.now()): void {
+    const allowed = this.check(key, now);
     if (allowed === undefined) return;
     logger[level](allowed.suppressed > 0 ? { ...fields, suppressed: allowed.suppressed } : fields, message);
   }

@@ -104,11 +104,11 @@ export function connectOurNode(url: string, options: NodeOptions = {}): Promise<
   });
 }
 
-/** Our agent: attached to `url`, serving {@link MathService} at `math@fame.fabric`. */
-export async function startOurAgent(url: string, options: NodeOptions & { capability?: string } = {}): Promise<Fabric> {
+/** Our agent: attached to `url`, serving {@link MathService} at `address` (default `math@fame.fabric`). */
+export async function startOurAgent(url: string, options: NodeOptions & { capability?: string; address?: string } = {}): Promise<Fabric> {
   const fabric = await connectOurNode(url, options);
   try {
-    await fabric.serve('math@fame.fabric', new MathService(fabric.node.systemId), {
+    await fabric.serve(options.address ?? 'math@fame.fabric', new MathService(fabric.node.systemId), {
       capabilities: options.capability === undefined ? [] : [options.capability],
     });
   } catch (error) {
