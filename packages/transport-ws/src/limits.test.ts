@@ -68,7 +68,7 @@ describe('WebSocketListener edge limits', () => {
       expect((await client.closed).reason).toBe('Authentication failed');
     }
     expect(running.listener.stats).toMatchObject({ authFailures: 3, delayedAuthAttempts: 2 });
-    const delays = logger.lines.filter((l) => /delaying authentication/.test(l.message)).map((l) => l.bindings.delayMs);
+    const delays = logger.lines.filter((l) => /delaying an upgrade/.test(l.message)).map((l) => l.bindings.delayMs);
     expect(delays).toEqual([100, 200]); // doubling per failure
     await using good = await rawClient(running.url(`${ATTACH}/downstream/ok`), { protocols: ['bearer', 'good'] });
     await expect.poll(() => running.host.links.length).toBe(1);

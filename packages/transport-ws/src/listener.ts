@@ -295,7 +295,24 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     // The token is no subprotocol to negotiate: leave `ws` only the `bearer` entry to select
     // (a `bearer <token>` entry would not even parse as a subprotocol).
     if (offer.protocol !== undefined) request.headers['sec-websocket-protocol'] = offer.protocol;
-    wss.handleUpgrade(request, socket, head, (ws) => this.#onSocket(ws, request, route, offer.token, host));
+    const upgrade = (): void => wss.handleUpgrade(request, socket, head, (ws) => this.#onSocket(ws, request, route, offer.token, host));
+    // An address whose authentication failed recently waits before its upgrade completes (so
+    // before its credentials are checked): guessing tokens gets slow, and the peer sees nothing
+    // different from a slow server.
+    const address = request.socket.remoteAddress ?? '';
+    const delayMs = this.authorizer !== undefined || this.peerAuthorizer !== undefined ? this.#throttle.delayFor(address) : 0;
+    if (delayMs === 0) upgrade();
+    else {
+      if (typeof (socket as Partial<Socket>).setTimeout === 'function') (socket as Socket).setTimeout(0);
+      this.#limiter.log(
+        this.#logger,
+        'info',
+        'auth-delayed',
+        { remoteAddress: address, delayMs },
+        'delaying an upgrade after failed authentication from its address',
+      );
+      setTimeout(() => (socket.destroyed ? undefined : upgrade()), delayMs);
+    }
     return true;
   }
 
@@ -321,7 +338,13 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       // `ws` clears the socket's timeout once the upgrade completes.
       socket.setTimeout(timeoutMs, () => {
         this.#counts.upgradeTimeouts += 1;
-        this.#limiter.log(this.#logger, 'info', 'upgrade-timeout', { remoteAddress: socket.remoteAddress, timeoutMs }, 'closed a connection that did not complete the WebSocket upgrade in time');
+        this.#limiter.log(
+          this.#logger,
+          'info',
+          'upgrade-timeout',
+          { remoteAddress: socket.remoteAddress, timeoutMs },
+          'closed a connection that did not complete the WebSocket upgrade in time',
+        );
         socket.destroy();
       });
     }
@@ -398,30 +421,23 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       return;
     }
     const address = request.socket.remoteAddress ?? '';
-    const authenticate = (): void => {
-      if (connector.state !== 'open') return;
-      authorizer.authenticate(token === undefined ? undefined : `Bearer ${token}`).then(
-        (context) => {
-          if (context === undefined || !context.authenticated) {
-            this.#counts.authFailures += 1;
-            this.#throttle.failed(address);
-            log.warn('WebSocket authentication failed', { tokenPresented: token !== undefined, authFailures: this.#counts.authFailures });
-            refuseLink(connector, 'Authentication failed', CLOSE_POLICY, 'Authentication failed');
-          } else {
-            this.#throttle.succeeded(address);
-            this.#accept(host, connector, route, context, log);
-          }
-        },
-        (error: unknown) => {
-          log.error(error, 'authorizer failed');
-          refuseLink(connector, `Unhandled error: ${clipText(errorMessage(error), 200)}`, CLOSE_INTERNAL, 'Internal error');
-        },
-      );
-    };
-    const delayMs = this.#throttle.delayFor(address);
-    if (delayMs === 0) return authenticate();
-    log.info(`delaying authentication after earlier failures from ${address}`, { delayMs });
-    setTimeout(authenticate, delayMs);
+    authorizer.authenticate(token === undefined ? undefined : `Bearer ${token}`).then(
+      (context) => {
+        if (context === undefined || !context.authenticated) {
+          this.#counts.authFailures += 1;
+          this.#throttle.failed(address);
+          log.warn('WebSocket authentication failed', { tokenPresented: token !== undefined, authFailures: this.#counts.authFailures });
+          refuseLink(connector, 'Authentication failed', CLOSE_POLICY, 'Authentication failed');
+        } else {
+          this.#throttle.succeeded(address);
+          this.#accept(host, connector, route, context, log);
+        }
+      },
+      (error: unknown) => {
+        log.error(error, 'authorizer failed');
+        refuseLink(connector, `Unhandled error: ${clipText(errorMessage(error), 200)}`, CLOSE_INTERNAL, 'Internal error');
+      },
+    );
   }
 
   #accept(

@@ -55,8 +55,8 @@ const SINK = new rt.FameAddress('sink@fame.fabric');
 function client(fabric, math) {
   return {
     add: (x, timeoutMs) => fabric.invoke(math, 'add', { x, y: 1 }, timeoutMs),
-    send: async (payload) => {
-      await fabric.send(rt.createFameEnvelope({ to: SINK, frame: { type: 'Data', payload } }));
+    send: async (payload, to) => {
+      await fabric.send(rt.createFameEnvelope({ to: to === undefined ? SINK : new rt.FameAddress(to), frame: { type: 'Data', payload } }));
     },
     stop: () => fabric.exit(),
   };
@@ -109,6 +109,13 @@ export const impl = {
 
   async client(port, id) {
     return client(await enter(nodeConfig(port, id)), MATH);
+  },
+
+  // A consumer that takes nothing: its handler never finishes.
+  async stuck(port, id) {
+    const fabric = await enter(nodeConfig(port, id, ['fame.fabric']));
+    await fabric.serve({ handleMessage: () => new Promise(() => {}) }, 'stuck@fame.fabric');
+    return { stop: () => fabric.exit() };
   },
 
   async inproc() {

@@ -17,6 +17,7 @@ import { faninScenario } from './scenarios/fanin.js';
 import { inprocRpcScenario } from './scenarios/inproc-rpc.js';
 import { installSizeScenario } from './scenarios/install-size.js';
 import { logVolumeScenario } from './scenarios/log-volume.js';
+import { slowConsumerScenario } from './scenarios/slow-consumer.js';
 import { wsRpcScenario } from './scenarios/ws-rpc.js';
 import { wsSoakScenario } from './scenarios/ws-soak.js';
 
@@ -27,6 +28,7 @@ export const SCENARIOS: readonly Scenario[] = [
   wsRpcScenario,
   wsSoakScenario,
   faninScenario,
+  slowConsumerScenario,
   coldStartScenario,
   installSizeScenario,
   logVolumeScenario,

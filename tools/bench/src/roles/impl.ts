@@ -13,8 +13,8 @@ export interface Stoppable {
 export interface BenchClient extends Stoppable {
   /** Calls `add({ x, y: 1 })` at `math@fame.fabric`; resolves with the result. */
   add(x: number, timeoutMs: number): Promise<number>;
-  /** Sends a one-way message to `sink@fame.fabric`. */
-  send(payload: unknown): Promise<void>;
+  /** Sends a one-way message to `sink@fame.fabric` (or `to`). */
+  send(payload: unknown, to?: string): Promise<void>;
 }
 
 export interface Impl {
@@ -23,4 +23,9 @@ export interface Impl {
   client(port: number, id: string): Promise<BenchClient>;
   /** A node serving `add` in this process, with no network (not for the bare relay). */
   inproc?(): Promise<BenchClient>;
+  /**
+   * A consumer at `stuck@fame.fabric` that takes nothing: it stays attached (heartbeats go on)
+   * but never finishes handling a message (not for the bare relay).
+   */
+  stuck?(port: number, id: string): Promise<Stoppable>;
 }

@@ -27,9 +27,15 @@ export const impl: Impl = {
     const fabric = await createFabric({ systemId: id, connect: new WebSocketDialer({ url: attachUrl(port) }) });
     return {
       add: (x, timeoutMs) => fabric.invoke<number>('math@fame.fabric', 'add', { x, y: 1 }, { timeoutMs }),
-      send: (payload) => fabric.send('sink@fame.fabric', payload),
+      send: (payload, to = 'sink@fame.fabric') => fabric.send(to, payload),
       stop: () => fabric.stop(),
     } satisfies BenchClient;
+  },
+
+  async stuck(port, id) {
+    const fabric = await createFabric({ systemId: id, connect: new WebSocketDialer({ url: attachUrl(port) }) });
+    await fabric.subscribe('stuck@fame.fabric', () => new Promise(() => {}));
+    return { stop: () => fabric.stop() };
   },
 
   async inproc() {
