@@ -111,10 +111,10 @@ export const impl = {
     return client(await enter(nodeConfig(port, id)), MATH);
   },
 
-  // A consumer that takes nothing: its handler never finishes.
-  async stuck(port, id) {
+  // A consumer of one-way messages; a stuck one never finishes handling any.
+  async consumer(port, id, address, stuck) {
     const fabric = await enter(nodeConfig(port, id, ['fame.fabric']));
-    await fabric.serve({ handleMessage: () => new Promise(() => {}) }, 'stuck@fame.fabric');
+    await fabric.serve({ handleMessage: stuck ? () => new Promise(() => {}) : async () => null }, address);
     return { stop: () => fabric.exit() };
   },
 

@@ -13,7 +13,7 @@ import { percentile } from '../measure.js';
 import type { BenchClient, Impl } from './impl.js';
 
 export type ImplName = 'ours' | 'reference' | 'bare';
-export type RoleName = 'sentinel' | 'agent' | 'client' | 'inproc' | 'fanin' | 'http' | 'stuck' | 'producer';
+export type RoleName = 'sentinel' | 'agent' | 'client' | 'inproc' | 'fanin' | 'http' | 'consumer' | 'producer';
 
 export interface RoleSpec {
   readonly impl: ImplName;
@@ -21,6 +21,9 @@ export interface RoleSpec {
   /** The sentinel's port (agent, client, fanin). */
   readonly port?: number;
   readonly id?: string;
+  /** consumer: the address it takes messages at, and whether it is stuck. */
+  readonly address?: string;
+  readonly stuck?: boolean;
 }
 
 export interface RunArgs {
@@ -195,9 +198,9 @@ async function start(): Promise<{ ready: object; handlers: Record<string, Handle
         stop: () => client.stop(),
       };
     }
-    case 'stuck': {
-      const stuck = await impl.stuck!(port, id);
-      return { ready: {}, handlers: {}, stop: () => stuck.stop() };
+    case 'consumer': {
+      const consumer = await impl.consumer!(port, id, spec.address ?? 'sink@fame.fabric', spec.stuck === true);
+      return { ready: {}, handlers: {}, stop: () => consumer.stop() };
     }
     case 'producer': {
       const client = await impl.client(port, id);

@@ -24,8 +24,9 @@ export interface Impl {
   /** A node serving `add` in this process, with no network (not for the bare relay). */
   inproc?(): Promise<BenchClient>;
   /**
-   * A consumer at `stuck@fame.fabric` that takes nothing: it stays attached (heartbeats go on)
-   * but never finishes handling a message (not for the bare relay).
+   * A consumer of one-way messages at `address`: a healthy one takes each at once, a stuck one
+   * stays attached (heartbeats go on) but never finishes handling a message (not for the bare
+   * relay).
    */
-  stuck?(port: number, id: string): Promise<Stoppable>;
+  consumer?(port: number, id: string, address: string, stuck: boolean): Promise<Stoppable>;
 }

@@ -32,9 +32,9 @@ export const impl: Impl = {
     } satisfies BenchClient;
   },
 
-  async stuck(port, id) {
+  async consumer(port, id, address, stuck) {
     const fabric = await createFabric({ systemId: id, connect: new WebSocketDialer({ url: attachUrl(port) }) });
-    await fabric.subscribe('stuck@fame.fabric', () => new Promise(() => {}));
+    await fabric.subscribe(address, stuck ? () => new Promise(() => {}) : () => undefined);
     return { stop: () => fabric.stop() };
   },
 

@@ -15,8 +15,8 @@ const MB = 1024 * 1024;
 /**
  * One stuck consumer must not slow anyone else down. A producer sends one-way messages at a
  * fixed rate and makes calls of its own; a bystander makes calls to the same agent. Phase 1
- * (healthy): the producer's messages go to the agent's sink. Phase 2 (stalled): they go to a
- * consumer that stays attached but takes nothing. Reported: the bystander's and the producer's
+ * (healthy): the producer's messages go to a consumer that takes them. Phase 2 (stalled): they
+ * go to a consumer that stays attached but takes nothing. Reported: the bystander's and the producer's
  * call rates in phase 2 as a fraction of phase 1, and how much the sentinel's peak RSS grew.
  */
 export const slowConsumerScenario: Scenario = {
@@ -37,7 +37,8 @@ export const slowConsumerScenario: Scenario = {
           const port = ready.port as number;
           const tag = `${impl}-${r}-${process.pid}`;
           await start({ impl, role: 'agent', port, id: `sc-agent-${tag}` });
-          await start({ impl, role: 'stuck', port, id: `sc-stuck-${tag}` });
+          await start({ impl, role: 'consumer', port, id: `sc-healthy-${tag}`, address: 'healthy@fame.fabric' });
+          await start({ impl, role: 'consumer', port, id: `sc-stuck-${tag}`, address: 'stuck@fame.fabric', stuck: true });
           const { proc: producer } = await start({ impl, role: 'producer', port, id: `sc-producer-${tag}` });
           const { proc: bystander } = await start({ impl, role: 'client', port, id: `sc-bystander-${tag}` });
 
@@ -51,7 +52,7 @@ export const slowConsumerScenario: Scenario = {
             return { produced, own, other, maxRss: (await sentinel.stats()).maxRss };
           };
           await warmUp(bystander);
-          const healthy = await phase('sink@fame.fabric');
+          const healthy = await phase('healthy@fame.fabric');
           const stalled = await phase('stuck@fame.fabric');
           samples.add(impl, 'bystander.healthy', healthy.other.opsPerSec);
           samples.add(impl, 'bystander.ratio', stalled.other.opsPerSec / healthy.other.opsPerSec);
@@ -79,7 +80,7 @@ export const slowConsumerScenario: Scenario = {
         samples.row('sentinel peak RSS', 'MB', 'rss.peak'),
       ],
       notes: [
-        `each phase ${phaseMs} ms; producer: ${rate} one-way messages/s of 256 bytes plus its own sequential calls; bystander: 4 concurrent calls; healthy phase sends to the agent's sink, stalled phase to a consumer that takes nothing`,
+        `each phase ${phaseMs} ms; producer: ${rate} one-way messages/s of 256 bytes plus its own sequential calls; bystander: 4 concurrent calls; healthy phase sends to a consumer that takes everything, stalled phase to one that takes nothing`,
         ...notes,
       ],
     };
