@@ -70,4 +70,3 @@ function bearerToken(credentials: string | undefined): string | undefined {
   const token = credentials.replace(BEARER, '').trim();
   return token === '' ? undefined : token;
 }
-

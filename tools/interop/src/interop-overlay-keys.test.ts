@@ -43,7 +43,8 @@ async function attachAndBind(url: string, sentinelId: string, variant: AttachVar
   // The reference closes the link when the attach times out (5 s): wait for either.
   const ack = await Promise.race([raw.next((e) => e.frame.type === 'NodeAttachAck' && e.corrId === corrId, 20_000), raw.closed]);
   if (!('frame' in ack)) return { closed: ack };
-  if (ack.frame.type !== 'NodeAttachAck' || ack.frame.ok === false) return { ack: ack.frame };
+  if (ack.frame.type !== 'NodeAttachAck') throw new Error(`expected NodeAttachAck, got ${ack.frame.type}`);
+  if (ack.frame.ok === false) return { ack: ack.frame };
   const path = ack.frame.assignedPath!;
 
   // The sentinel's keys come in the ack; record them as our node would.

@@ -195,7 +195,12 @@ export const SecureOpenFrameSchema = frame(
 );
 export const SecureAcceptFrameSchema = frame(
   'SecureAccept',
-  { ...ackBase, cid: Type.String(), ephPub: Type.String(), alg: Type.Optional(Type.String({ default: 'CHACHA20P1305', description: 'Channel cipher' })) },
+  {
+    ...ackBase,
+    cid: Type.String(),
+    ephPub: Type.String(),
+    alg: Type.Optional(Type.String({ default: 'CHACHA20P1305', description: 'Channel cipher' })),
+  },
   'Answer to SecureOpen',
 );
 export const SecureCloseFrameSchema = frame(

@@ -165,7 +165,7 @@ export function loadNobleCryptoProvider(): Promise<CryptoProvider> {
       ed25519: curves.ed25519,
       x25519: curves.x25519,
       sha256: sha2.sha256,
-      hkdf: hkdf.hkdf as NobleLibraries['hkdf'],
+      hkdf: hkdf.hkdf,
       chacha20poly1305: chacha.chacha20poly1305,
       gcm: aes.gcm,
       randomBytes: hashUtils.randomBytes,

@@ -30,12 +30,13 @@ export function checkJwk(jwk: unknown): JwkCheck {
   const missing = required.filter((member) => !(member in key));
   if (missing.length > 0) return fail(`missing ${missing.join(', ')} for kty ${key.kty}`);
   const curves = CURVES[key.kty];
-  if (curves && (typeof key.crv !== 'string' || !curves.includes(key.crv))) return fail(`invalid curve ${JSON.stringify(key.crv)} for ${key.kty}`);
+  if (curves && (typeof key.crv !== 'string' || !curves.includes(key.crv)))
+    return fail(`invalid curve ${JSON.stringify(key.crv)} for ${key.kty}`);
   if (key.use !== 'sig' && key.use !== 'enc') return fail(`use must be "sig" or "enc", got ${JSON.stringify(key.use)}`);
   const use = key.use;
   if (key.crv === 'X25519' && use !== 'enc') return fail('X25519 keys must have use "enc"');
   if (key.kty !== 'OKP' || key.crv === 'Ed25519' || key.crv === 'Ed448') {
-    if (use !== 'sig') return fail(`${String(key.crv ?? key.kty)} keys must have use "sig"`);
+    if (use !== 'sig') return fail(`${typeof key.crv === 'string' ? key.crv : key.kty} keys must have use "sig"`);
   }
   if (key.crv === 'Ed25519' || key.crv === 'X25519') {
     const x = typeof key.x === 'string' ? base64Decode(key.x) : undefined;

@@ -55,7 +55,12 @@ export function privateKeyFromJwk(provider: CryptoProvider, jwk: Record<string, 
 }
 
 /** A private OKP JWK (`d` and `x`), for key files. Keep it secret. */
-export function privateJwk(provider: CryptoProvider, privateKey: Uint8Array, kid: string, curve: 'Ed25519' | 'X25519'): PublicJwk & { d: string } {
+export function privateJwk(
+  provider: CryptoProvider,
+  privateKey: Uint8Array,
+  kid: string,
+  curve: 'Ed25519' | 'X25519',
+): PublicJwk & { d: string } {
   const ops = curve === 'Ed25519' ? provider.ed25519 : provider.x25519;
   const pub = curve === 'Ed25519' ? ed25519Jwk(ops.publicKeyOf(privateKey), kid) : x25519Jwk(ops.publicKeyOf(privateKey), kid);
   return { ...pub, d: base64UrlEncode(privateKey) };

@@ -15,7 +15,11 @@ describe('KeyRequest / KeyAnnounce', () => {
     const keys = new NodeKeys({ provider });
     store.addKeys(keys.shareableKeys(), '/s/b');
     const answer = answerKeyRequest(store, keyRequestFrame({ kid: keys.signingKid, physicalPath: '/s/a' }))!;
-    expect(answer).toMatchObject({ type: 'KeyAnnounce', physicalPath: '/s/b', keys: [{ kid: keys.signingKid, sid: sid('/s/b'), physical_path: '/s/b' }] });
+    expect(answer).toMatchObject({
+      type: 'KeyAnnounce',
+      physicalPath: '/s/b',
+      keys: [{ kid: keys.signingKid, sid: sid('/s/b'), physical_path: '/s/b' }],
+    });
     expect(answer.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(answerKeyRequest(store, keyRequestFrame({ kid: 'nope' }))).toBeUndefined();
   });
@@ -25,17 +29,23 @@ describe('KeyRequest / KeyAnnounce', () => {
     const child = new NodeKeys({ provider });
     const frame = keyAnnounceFrame({ physicalPath: '/s/child', keys: child.shareableKeys() });
     const input = { frame, origin: 'downstream', linkPath: '/s/child' } as const;
-    expect(() => acceptAnnouncedKeys(store, provider, { ...input, envelopeSid: sid('/s/other') })).toThrow(expect.objectContaining({ code: 'INVALID_KEY' }));
+    expect(() => acceptAnnouncedKeys(store, provider, { ...input, envelopeSid: sid('/s/other') })).toThrow(
+      expect.objectContaining({ code: 'INVALID_KEY' }),
+    );
     expect(acceptAnnouncedKeys(store, provider, { ...input, envelopeSid: sid('/s/child') }).added).toHaveLength(2);
     const grandchild = keyAnnounceFrame({ physicalPath: '/s/child/grand', keys: new NodeKeys({ provider }).shareableKeys() });
     expect(acceptAnnouncedKeys(store, provider, { ...input, frame: grandchild, envelopeSid: sid('/s/child') }).added).toHaveLength(2);
     for (const outside of ['/s/other', '/s/childish', '/s']) {
       const bad = keyAnnounceFrame({ physicalPath: outside, keys: new NodeKeys({ provider }).shareableKeys() });
-      expect(() => acceptAnnouncedKeys(store, provider, { ...input, frame: bad, envelopeSid: sid('/s/child') })).toThrow(/outside its subtree/);
+      expect(() => acceptAnnouncedKeys(store, provider, { ...input, frame: bad, envelopeSid: sid('/s/child') })).toThrow(
+        /outside its subtree/,
+      );
     }
     // From the parent: its sid, any path.
     const fromParent = keyAnnounceFrame({ physicalPath: '/s/elsewhere', keys: new NodeKeys({ provider }).shareableKeys() });
-    expect(acceptAnnouncedKeys(store, provider, { frame: fromParent, origin: 'upstream', linkPath: '/s', envelopeSid: sid('/s') }).added).toHaveLength(2);
+    expect(
+      acceptAnnouncedKeys(store, provider, { frame: fromParent, origin: 'upstream', linkPath: '/s', envelopeSid: sid('/s') }).added,
+    ).toHaveLength(2);
   });
 
   it('accept a correlated announce without the sid check only as the answer to our request, and only the requested key (W4)', () => {

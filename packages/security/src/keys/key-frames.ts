@@ -12,7 +12,11 @@ import type { KeyRecord } from './key-record.js';
 import type { AddKeysResult, KeyStore, RejectedKey } from './key-store.js';
 
 /** `{"type":"KeyRequest","kid":…,"physicalPath":<requester's own path>}` or by `address`. */
-export function keyRequestFrame(request: { readonly kid?: string; readonly address?: string; readonly physicalPath?: string }): KeyRequestFrame {
+export function keyRequestFrame(request: {
+  readonly kid?: string;
+  readonly address?: string;
+  readonly physicalPath?: string;
+}): KeyRequestFrame {
   const frame: { -readonly [K in keyof KeyRequestFrame]: KeyRequestFrame[K] } = { type: 'KeyRequest' };
   if (request.kid !== undefined) frame.kid = request.kid;
   if (request.address !== undefined) frame.address = request.address;

@@ -77,11 +77,13 @@ export class KeyRequestTracker<T> {
   track(kid: string, target: string, item: T, physicalPath?: string): TrackResult {
     const existing = this.#byKid.get(kid);
     if (existing) {
-      if (existing.items.length >= this.#maxPending) return { status: 'dropped', reason: `more than ${this.#maxPending} envelopes wait for key ${kid}` };
+      if (existing.items.length >= this.#maxPending)
+        return { status: 'dropped', reason: `more than ${this.#maxPending} envelopes wait for key ${kid}` };
       existing.items.push(item);
       return { status: 'queued' };
     }
-    if (this.#byKid.size >= this.#maxOutstanding) return { status: 'dropped', reason: `more than ${this.#maxOutstanding} keys are being requested` };
+    if (this.#byKid.size >= this.#maxOutstanding)
+      return { status: 'dropped', reason: `more than ${this.#maxOutstanding} keys are being requested` };
     const entry: Outstanding<T> = { kid, target, physicalPath, corrIds: new Set(), items: [item], attempts: 0, deadline: 0 };
     this.#byKid.set(kid, entry);
     return { status: 'send', request: this.#send(entry) };
@@ -109,7 +111,10 @@ export class KeyRequestTracker<T> {
    * Expired requests: re-sent (fresh corrId) while attempts remain, else given up with their
    * waiting items (drop them with a log line, or NACK them).
    */
-  sweep(now: number = this.#now()): { readonly resend: KeyRequestToSend[]; readonly failed: { readonly kid: string; readonly items: T[] }[] } {
+  sweep(now: number = this.#now()): {
+    readonly resend: KeyRequestToSend[];
+    readonly failed: { readonly kid: string; readonly items: T[] }[];
+  } {
     const resend: KeyRequestToSend[] = [];
     const failed: { kid: string; items: T[] }[] = [];
     for (const entry of [...this.#byKid.values()]) {
@@ -146,7 +151,9 @@ export class KeyRequestTracker<T> {
     this.#byCorrId.set(corrId, entry);
     entry.attempts++;
     entry.deadline = now + this.#timeoutMs;
-    const frame = keyRequestFrame(entry.physicalPath === undefined ? { kid: entry.kid } : { kid: entry.kid, physicalPath: entry.physicalPath });
+    const frame = keyRequestFrame(
+      entry.physicalPath === undefined ? { kid: entry.kid } : { kid: entry.kid, physicalPath: entry.physicalPath },
+    );
     return { kid: entry.kid, target: entry.target, corrId, frame };
   }
 

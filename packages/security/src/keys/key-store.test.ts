@@ -44,7 +44,12 @@ describe('KeyStore', () => {
     store.addKeys(first.shareableKeys(), '/b');
     const result = store.addKeys([second.signingJwk()], '/a');
     expect(result.replaced.map((k) => k.kid)).toEqual([first.signingKid]);
-    expect(store.keysForPath('/a').map((k) => k.kid).sort()).toEqual([first.encryptionKid, second.signingKid].sort());
+    expect(
+      store
+        .keysForPath('/a')
+        .map((k) => k.kid)
+        .sort(),
+    ).toEqual([first.encryptionKid, second.signingKid].sort());
     expect(store.keysForPath('/b')).toHaveLength(2);
     // An address on a path rotates with its path.
     // An address on a path and the path rotate together (the reference's name@path rule).
@@ -61,7 +66,9 @@ describe('KeyStore', () => {
     expect(store.getKey(keys.signingKid, '/b')?.physical_path).toBe('/b');
     store.addKeys([keys.encryptionJwk()], '/a');
     expect(store.addKeys([new NodeKeys({ provider }).signingJwk()], '/c').rejected[0]?.reason).toMatch(/full/);
+    expect(store.pathOfSid(secureDigestSync(provider, '/a'))).toBe('/a');
     expect(store.removeKeysForPath('/a')).toBe(2);
+    expect(store.pathOfSid(secureDigestSync(provider, '/a'))).toBeUndefined();
     expect(store.size).toBe(1);
     expect(store.getKey(keys.signingKid)?.physical_path).toBe('/b');
     expect(store.removeKey(keys.signingKid, '/b')).toBe(true);

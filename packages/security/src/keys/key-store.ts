@@ -46,6 +46,7 @@ export class KeyStore implements SigningKeyLookup {
   readonly #maxKeys: number;
   readonly #byOwner = new Map<string, Map<string, KeyRecord>>();
   readonly #byKid = new Map<string, KeyRecord[]>();
+  readonly #pathBySid = new Map<string, string>();
   #size = 0;
 
   constructor(options: KeyStoreOptions) {
@@ -103,6 +104,15 @@ export class KeyStore implements SigningKeyLookup {
     return records?.length === 1 ? records[0] : undefined;
   }
 
+  /**
+   * The owner path whose secureDigest is `sid`, if this store holds keys of it. Lets a sentinel
+   * check without any signature work that an envelope from a child names a node of that child's
+   * subtree (see docs/guides/security-profiles.md, "Verification placement").
+   */
+  pathOfSid(sid: string): string | undefined {
+    return this.#pathBySid.get(sid);
+  }
+
   hasKey(kid: string): boolean {
     return this.#byKid.has(kid);
   }
@@ -148,7 +158,7 @@ export class KeyStore implements SigningKeyLookup {
 
   #insert(record: KeyRecord): void {
     let owned = this.#byOwner.get(record.physical_path);
-    if (!owned) this.#byOwner.set(record.physical_path, (owned = new Map()));
+    if (!owned) this.#byOwner.set(record.physical_path, (owned = new Map<string, KeyRecord>()));
     const previous = owned.get(record.kid);
     if (previous) {
       this.#remove(previous);
@@ -156,6 +166,7 @@ export class KeyStore implements SigningKeyLookup {
       this.#byOwner.set(record.physical_path, owned);
     }
     owned.set(record.kid, record);
+    this.#pathBySid.set(record.sid, record.physical_path);
     const same = this.#byKid.get(record.kid);
     if (same) same.push(record);
     else this.#byKid.set(record.kid, [record]);
@@ -166,7 +177,10 @@ export class KeyStore implements SigningKeyLookup {
     const owned = this.#byOwner.get(record.physical_path);
     if (owned?.get(record.kid) !== record) return;
     owned.delete(record.kid);
-    if (owned.size === 0) this.#byOwner.delete(record.physical_path);
+    if (owned.size === 0) {
+      this.#byOwner.delete(record.physical_path);
+      this.#pathBySid.delete(record.sid);
+    }
     const same = this.#byKid.get(record.kid)!.filter((r) => r !== record);
     if (same.length === 0) this.#byKid.delete(record.kid);
     else this.#byKid.set(record.kid, same);

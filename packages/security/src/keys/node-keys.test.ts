@@ -30,11 +30,18 @@ describe('NodeKeys', () => {
     expect(again.sign(new Uint8Array([1, 2]))).toEqual(keys.sign(new Uint8Array([1, 2])));
     const peer = new NodeKeys({ provider: browserCryptoProvider });
     expect(keys.sharedSecret(peer.encryptionPublicKey)).toEqual(peer.sharedSecret(keys.encryptionPublicKey));
-    const secret = privateJwk(nodeCryptoProvider, privateKeyFromJwk(nodeCryptoProvider, privateJwk(nodeCryptoProvider, new Uint8Array(32).fill(7), 'k', 'Ed25519'), 'Ed25519'), 'k', 'Ed25519');
+    const secret = privateJwk(
+      nodeCryptoProvider,
+      privateKeyFromJwk(nodeCryptoProvider, privateJwk(nodeCryptoProvider, new Uint8Array(32).fill(7), 'k', 'Ed25519'), 'Ed25519'),
+      'k',
+      'Ed25519',
+    );
     expect(publicKeyFromJwk(secret, 'Ed25519')).toHaveLength(32);
     expect(() => privateKeyFromJwk(nodeCryptoProvider, { ...secret, x: keys.signingJwk().x }, 'Ed25519')).toThrow(
       expect.objectContaining({ code: 'INVALID_KEY' }),
     );
-    expect(() => new NodeKeys({ provider: nodeCryptoProvider, signingKey: 'not a pem' })).toThrow(expect.objectContaining({ code: 'INVALID_KEY' }));
+    expect(() => new NodeKeys({ provider: nodeCryptoProvider, signingKey: 'not a pem' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_KEY' }),
+    );
   });
 });

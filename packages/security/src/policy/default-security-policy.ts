@@ -52,7 +52,9 @@ export class DefaultSecurityPolicy implements SecurityPolicy {
       if (rules.alwaysSignResponses) return true;
       // The reference tests for a frame type "Error", which the protocol does not have.
       if (rules.signErrorResponses && (envelope.frame.type as string) === 'Error') return true;
-      return rules.mirrorRequestSigning && (context.inboundWasSigned === true || (context.inboundCryptoLevel ?? 'plaintext') !== 'plaintext');
+      return (
+        rules.mirrorRequestSigning && (context.inboundWasSigned === true || (context.inboundCryptoLevel ?? 'plaintext') !== 'plaintext')
+      );
     }
     const rules = this.signing.outbound;
     // No operation is "sensitive" in 0.4.12, so sign_sensitive_operations never applies.
@@ -94,7 +96,11 @@ export class DefaultSecurityPolicy implements SecurityPolicy {
 
   getInboundViolationAction(level: CryptoLevel): SecurityAction {
     const rules = this.encryption.inbound;
-    return level === 'plaintext' ? rules.plaintextViolationAction : level === 'channel' ? rules.channelViolationAction : rules.sealedViolationAction;
+    return level === 'plaintext'
+      ? rules.plaintextViolationAction
+      : level === 'channel'
+        ? rules.channelViolationAction
+        : rules.sealedViolationAction;
   }
 
   decideResponseCryptoLevel(requestLevel: CryptoLevel, envelope: FameEnvelope): CryptoLevel {
@@ -153,7 +159,8 @@ export class DefaultSecurityPolicy implements SecurityPolicy {
    */
   inboundCryptoDecision(envelope: FameEnvelope, context: PolicyContext): InboundCryptoDecision {
     const level = this.classifyMessageCryptoLevel(envelope);
-    if (context.origin === 'local' || envelope.frame.type !== 'Data' || this.isInboundCryptoLevelAllowed(level)) return { verdict: 'accept', level };
+    if (context.origin === 'local' || envelope.frame.type !== 'Data' || this.isInboundCryptoLevelAllowed(level))
+      return { verdict: 'accept', level };
     return { verdict: 'violation', level, action: this.getInboundViolationAction(level) };
   }
 
@@ -176,14 +183,26 @@ export class DefaultSecurityPolicy implements SecurityPolicy {
     }
     const theirs = peer.peerRequirements;
     if (theirs) {
-      if (theirs.minimumCryptoLevel === 'sealed' && compareCryptoLevels('sealed', ours.minimumCryptoLevel) > 0 && !ours.encryptionRequired) {
+      if (
+        theirs.minimumCryptoLevel === 'sealed' &&
+        compareCryptoLevels('sealed', ours.minimumCryptoLevel) > 0 &&
+        !ours.encryptionRequired
+      ) {
         return { ok: false, reason: 'Peer requires SEALED but we do not support encryption' };
       }
       const common = (a: readonly string[], b: readonly string[]) => a.some((x) => b.includes(x));
-      if (theirs.signingRequired && ours.verificationRequired && !common(theirs.supportedSigningAlgorithms, ours.supportedSigningAlgorithms)) {
+      if (
+        theirs.signingRequired &&
+        ours.verificationRequired &&
+        !common(theirs.supportedSigningAlgorithms, ours.supportedSigningAlgorithms)
+      ) {
         return { ok: false, reason: 'No compatible signing algorithms' };
       }
-      if (theirs.encryptionRequired && ours.decryptionRequired && !common(theirs.supportedEncryptionAlgorithms, ours.supportedEncryptionAlgorithms)) {
+      if (
+        theirs.encryptionRequired &&
+        ours.decryptionRequired &&
+        !common(theirs.supportedEncryptionAlgorithms, ours.supportedEncryptionAlgorithms)
+      ) {
         return { ok: false, reason: 'No compatible encryption algorithms' };
       }
     }
@@ -204,7 +223,8 @@ export class DefaultSecurityPolicy implements SecurityPolicy {
     const decryptionRequired = enc.inbound.allowChannel || enc.inbound.allowSealed;
     const requireEncryptionKeyExchange = encryptionRequired || decryptionRequired;
     let minimumCryptoLevel: CryptoLevel = 'plaintext';
-    if (!enc.inbound.allowPlaintext) minimumCryptoLevel = enc.inbound.allowChannel ? 'channel' : enc.inbound.allowSealed ? 'sealed' : 'plaintext';
+    if (!enc.inbound.allowPlaintext)
+      minimumCryptoLevel = enc.inbound.allowChannel ? 'channel' : enc.inbound.allowSealed ? 'sealed' : 'plaintext';
     return Object.freeze({
       signingRequired,
       verificationRequired,

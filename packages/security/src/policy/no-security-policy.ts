@@ -1,7 +1,13 @@
 /** The `open` profile's policy: nothing signed, verified or encrypted (the reference's `NoSecurityPolicy`). */
 import type { FameEnvelope } from '@naylence/core';
 import type { CryptoLevel, SecurityAction } from './policy-config.js';
-import type { AttachCompatibility, InboundCryptoDecision, InboundSignatureDecision, SecurityPolicy, SecurityRequirements } from './security-policy.js';
+import type {
+  AttachCompatibility,
+  InboundCryptoDecision,
+  InboundSignatureDecision,
+  SecurityPolicy,
+  SecurityRequirements,
+} from './security-policy.js';
 
 const REQUIREMENTS: SecurityRequirements = Object.freeze({
   signingRequired: false,

@@ -27,8 +27,16 @@ export interface SigningConfig {
     readonly invalidSignatureAction: SecurityAction;
     readonly missingKeyAction: SecurityAction;
   };
-  readonly response: { readonly mirrorRequestSigning: boolean; readonly alwaysSignResponses: boolean; readonly signErrorResponses: boolean };
-  readonly outbound: { readonly defaultSigning: boolean; readonly signSensitiveOperations: boolean; readonly signIfRecipientExpects: boolean };
+  readonly response: {
+    readonly mirrorRequestSigning: boolean;
+    readonly alwaysSignResponses: boolean;
+    readonly signErrorResponses: boolean;
+  };
+  readonly outbound: {
+    readonly defaultSigning: boolean;
+    readonly signSensitiveOperations: boolean;
+    readonly signIfRecipientExpects: boolean;
+  };
   readonly signingMaterial: SigningMaterial;
   readonly validateCertNameConstraints: boolean;
   readonly requireCertSidMatch: boolean;
@@ -46,8 +54,16 @@ export interface EncryptionConfig {
     readonly channelViolationAction: SecurityAction;
     readonly sealedViolationAction: SecurityAction;
   };
-  readonly response: { readonly mirrorRequestLevel: boolean; readonly minimumResponseLevel: CryptoLevel; readonly escalateSealedResponses: boolean };
-  readonly outbound: { readonly defaultLevel: CryptoLevel; readonly escalateIfPeerSupports: boolean; readonly preferSealedForSensitive: boolean };
+  readonly response: {
+    readonly mirrorRequestLevel: boolean;
+    readonly minimumResponseLevel: CryptoLevel;
+    readonly escalateSealedResponses: boolean;
+  };
+  readonly outbound: {
+    readonly defaultLevel: CryptoLevel;
+    readonly escalateIfPeerSupports: boolean;
+    readonly preferSealedForSensitive: boolean;
+  };
 }
 
 type DeepPartial<T> = { readonly [K in keyof T]?: T[K] extends readonly string[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -115,7 +131,12 @@ function asSection(value: unknown, path: string): Record<string, unknown> | unde
   return value as Record<string, unknown>;
 }
 
-function merge<T extends object>(defaults: T, given: Record<string, unknown> | undefined, path: string, enums: Record<string, readonly string[]>): T {
+function merge<T extends object>(
+  defaults: T,
+  given: Record<string, unknown> | undefined,
+  path: string,
+  enums: Record<string, readonly string[]>,
+): T {
   if (!given) return defaults;
   const out: Record<string, unknown> = {};
   for (const [key, fallback] of Object.entries(defaults)) {
@@ -123,10 +144,12 @@ function merge<T extends object>(defaults: T, given: Record<string, unknown> | u
     const where = `${path}.${key}`;
     if (value === undefined) out[key] = fallback;
     else if (typeof fallback === 'boolean') {
-      if (typeof value !== 'boolean') throw new ConfigError(`security policy: ${where} must be true or false, got ${JSON.stringify(value)}`);
+      if (typeof value !== 'boolean')
+        throw new ConfigError(`security policy: ${where} must be true or false, got ${JSON.stringify(value)}`);
       out[key] = value;
     } else if (Array.isArray(fallback)) {
-      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new ConfigError(`security policy: ${where} must be a list of strings`);
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+        throw new ConfigError(`security policy: ${where} must be a list of strings`);
       out[key] = [...(value as string[])];
     } else if (typeof fallback === 'object' && fallback !== null) {
       out[key] = merge(fallback, asSection(value, where), where, enums);

@@ -5,8 +5,12 @@ import { NoSecurityPolicy } from './no-security-policy.js';
 import { BUILT_IN_SECURITY_PROFILES } from './profiles.js';
 import { ENCRYPTION_DEFAULTS, SIGNING_DEFAULTS, type SecurityPolicyConfig } from './policy-config.js';
 
-const policyOf = (profile: string) => new DefaultSecurityPolicy(BUILT_IN_SECURITY_PROFILES[profile]!.security_policy as SecurityPolicyConfig);
-const data = (extra: Partial<FameEnvelope> = {}): FameEnvelope => ({ ...createEnvelope({ to: 'a@/x', frame: { type: 'Data', payload: 1 } }), ...extra });
+const policyOf = (profile: string) =>
+  new DefaultSecurityPolicy(BUILT_IN_SECURITY_PROFILES[profile]!.security_policy as SecurityPolicyConfig);
+const data = (extra: Partial<FameEnvelope> = {}): FameEnvelope => ({
+  ...createEnvelope({ to: 'a@/x', frame: { type: 'Data', payload: 1 } }),
+  ...extra,
+});
 const frame = (f: FameFrame) => createEnvelope({ frame: f });
 const local = { origin: 'local' } as const;
 const child = { origin: 'downstream' } as const;
@@ -15,12 +19,30 @@ const signed = (envelope: FameEnvelope) => ({ ...envelope, sec: { sig: { kid: 'k
 describe('DefaultSecurityPolicy', () => {
   it('has the overlay values of the §1.2 table', () => {
     const overlay = policyOf('overlay');
-    expect(overlay.signing.inbound).toEqual({ signaturePolicy: 'required', unsignedViolationAction: 'nack', invalidSignatureAction: 'nack', missingKeyAction: 'nack' });
+    expect(overlay.signing.inbound).toEqual({
+      signaturePolicy: 'required',
+      unsignedViolationAction: 'nack',
+      invalidSignatureAction: 'nack',
+      missingKeyAction: 'nack',
+    });
     expect(overlay.signing.response).toEqual({ mirrorRequestSigning: true, alwaysSignResponses: false, signErrorResponses: true });
     expect(overlay.signing.outbound).toEqual({ defaultSigning: true, signSensitiveOperations: true, signIfRecipientExpects: true });
-    expect(overlay.encryption.inbound).toMatchObject({ allowPlaintext: true, allowChannel: false, allowSealed: false, plaintextViolationAction: 'nack' });
-    expect(overlay.encryption.response).toEqual({ mirrorRequestLevel: false, minimumResponseLevel: 'plaintext', escalateSealedResponses: false });
-    expect(overlay.encryption.outbound).toEqual({ defaultLevel: 'plaintext', escalateIfPeerSupports: false, preferSealedForSensitive: false });
+    expect(overlay.encryption.inbound).toMatchObject({
+      allowPlaintext: true,
+      allowChannel: false,
+      allowSealed: false,
+      plaintextViolationAction: 'nack',
+    });
+    expect(overlay.encryption.response).toEqual({
+      mirrorRequestLevel: false,
+      minimumResponseLevel: 'plaintext',
+      escalateSealedResponses: false,
+    });
+    expect(overlay.encryption.outbound).toEqual({
+      defaultLevel: 'plaintext',
+      escalateIfPeerSupports: false,
+      preferSealedForSensitive: false,
+    });
     expect(overlay.requirements()).toMatchObject({
       signingRequired: true,
       verificationRequired: true,
@@ -35,9 +57,17 @@ describe('DefaultSecurityPolicy', () => {
 
   it('has the gated values of the §1.2 table', () => {
     const gated = policyOf('gated');
-    expect(gated.signing.inbound).toMatchObject({ signaturePolicy: 'disabled', unsignedViolationAction: 'allow', invalidSignatureAction: 'allow' });
+    expect(gated.signing.inbound).toMatchObject({
+      signaturePolicy: 'disabled',
+      unsignedViolationAction: 'allow',
+      invalidSignatureAction: 'allow',
+    });
     expect(gated.encryption.inbound).toMatchObject({ plaintextViolationAction: 'allow', channelViolationAction: 'nack' });
-    expect(gated.encryption.response).toEqual({ mirrorRequestLevel: true, minimumResponseLevel: 'plaintext', escalateSealedResponses: false });
+    expect(gated.encryption.response).toEqual({
+      mirrorRequestLevel: true,
+      minimumResponseLevel: 'plaintext',
+      escalateSealedResponses: false,
+    });
     expect(gated.requirements()).toMatchObject({ signingRequired: false, verificationRequired: false, requireKeyExchange: false });
     expect(policyOf('gated-callback').signing).toEqual(gated.signing);
     expect(policyOf('overlay-callback').signing).toEqual(policyOf('overlay').signing);
@@ -54,10 +84,16 @@ describe('DefaultSecurityPolicy', () => {
   });
 
   it('refuses invalid values, naming the field', () => {
-    expect(() => new DefaultSecurityPolicy({ signing: { inbound: { signature_policy: 'sometimes' } } })).toThrow(/signing\.inbound\.signaturePolicy/);
-    expect(() => new DefaultSecurityPolicy({ encryption: { outbound: { default_level: 'maximum' } } })).toThrow(/encryption\.outbound\.defaultLevel/);
+    expect(() => new DefaultSecurityPolicy({ signing: { inbound: { signature_policy: 'sometimes' } } })).toThrow(
+      /signing\.inbound\.signaturePolicy/,
+    );
+    expect(() => new DefaultSecurityPolicy({ encryption: { outbound: { default_level: 'maximum' } } })).toThrow(
+      /encryption\.outbound\.defaultLevel/,
+    );
     expect(() => new DefaultSecurityPolicy({ signing: { require_cert_sid_match: true } })).toThrow(/raw-key/);
-    expect(() => new DefaultSecurityPolicy({ signing: { response: { always_sign_responses: 'yes' } } })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    expect(() => new DefaultSecurityPolicy({ signing: { response: { always_sign_responses: 'yes' } } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
   });
 
   it('decides outbound signing per §3.9', () => {
@@ -80,7 +116,9 @@ describe('DefaultSecurityPolicy', () => {
     expect(overlay.inboundSignatureDecision(data(), child)).toEqual({ verdict: 'unsigned', action: 'nack', critical: false });
     expect(overlay.inboundSignatureDecision(signed(data()), child)).toEqual({ verdict: 'verify' });
     expect(overlay.inboundSignatureDecision(frame({ type: 'NodeHeartbeat' }), child)).toEqual({ verdict: 'accept' });
-    expect(overlay.inboundSignatureDecision(frame({ type: 'NodeAttach', systemId: 's', instanceId: 'i' }), child)).toEqual({ verdict: 'accept' });
+    expect(overlay.inboundSignatureDecision(frame({ type: 'NodeAttach', systemId: 's', instanceId: 'i' }), child)).toEqual({
+      verdict: 'accept',
+    });
     const gated = policyOf('gated');
     expect(gated.inboundSignatureDecision(data(), child)).toEqual({ verdict: 'accept' });
     expect(gated.inboundSignatureDecision(signed(data()), child)).toEqual({ verdict: 'accept' });
@@ -100,7 +138,11 @@ describe('DefaultSecurityPolicy', () => {
     expect(overlay.classifyMessageCryptoLevel(enc('rot13'))).toBe('sealed');
     expect(overlay.classifyMessageCryptoLevel(enc())).toBe('sealed');
     expect(overlay.inboundCryptoDecision(data(), child)).toEqual({ verdict: 'accept', level: 'plaintext' });
-    expect(overlay.inboundCryptoDecision(enc('chacha20-poly1305-channel'), child)).toEqual({ verdict: 'violation', level: 'channel', action: 'nack' });
+    expect(overlay.inboundCryptoDecision(enc('chacha20-poly1305-channel'), child)).toEqual({
+      verdict: 'violation',
+      level: 'channel',
+      action: 'nack',
+    });
     const strict = new DefaultSecurityPolicy({ encryption: { inbound: { allow_plaintext: false } } });
     expect(strict.inboundCryptoDecision(data(), child)).toEqual({ verdict: 'violation', level: 'plaintext', action: 'nack' });
     expect(strict.inboundCryptoDecision(frame({ type: 'NodeHeartbeat' }), child).verdict).toBe('accept'); // system frames exempt
@@ -116,8 +158,12 @@ describe('DefaultSecurityPolicy', () => {
     expect(defaults.decideOutboundCryptoLevel(data(), { origin: 'local', recipientHasEncryptionKey: true })).toBe('sealed');
     expect(defaults.shouldEncryptEnvelope(data(), { origin: 'local' })).toBe(true);
     expect(policyOf('overlay').shouldEncryptEnvelope(data(), { origin: 'local' })).toBe(false);
-    expect(defaults.shouldDecryptEnvelope(data({ sec: { enc: { val: 'v' } } }), { origin: 'downstream', isLocalAddress: () => false })).toBe(false);
-    expect(defaults.shouldDecryptEnvelope(data({ sec: { enc: { val: 'v' } } }), { origin: 'downstream', isLocalAddress: () => true })).toBe(true);
+    expect(
+      defaults.shouldDecryptEnvelope(data({ sec: { enc: { val: 'v' } } }), { origin: 'downstream', isLocalAddress: () => false }),
+    ).toBe(false);
+    expect(defaults.shouldDecryptEnvelope(data({ sec: { enc: { val: 'v' } } }), { origin: 'downstream', isLocalAddress: () => true })).toBe(
+      true,
+    );
   });
 
   it('checks attach compatibility and says why not (W5)', () => {

@@ -20,7 +20,9 @@ describe('security profiles', () => {
       const resolved = resolveSecurityProfile({ env: { FAME_SECURITY_PROFILE: profile.toUpperCase() }, registry });
       expect(resolved).toMatchObject({ profile, authorizer });
       expect(resolved.policy).toBeInstanceOf(DefaultSecurityPolicy);
-      expect(resolveSecurityProfile({ env: { FAME_SECURITY_PROFILE: profile, FAME_AUTHORIZATION_PROFILE: 'noop' }, registry }).authorizer).toBe('noop');
+      expect(
+        resolveSecurityProfile({ env: { FAME_SECURITY_PROFILE: profile, FAME_AUTHORIZATION_PROFILE: 'noop' }, registry }).authorizer,
+      ).toBe('noop');
     }
     expect(resolveSecurityProfile({ profile: 'gated', env: { FAME_SECURITY_PROFILE: 'overlay' }, registry }).profile).toBe('gated');
   });
@@ -34,12 +36,19 @@ describe('security profiles', () => {
       /needs authorizer profile "oauth2" \(FAME_AUTHORIZATION_PROFILE\), which is not available here \(available: noop\)/,
     );
     expect(
-      resolveSecurityProfile({ env: { FAME_SECURITY_PROFILE: 'overlay', FAME_AUTHORIZATION_PROFILE: 'noop' }, registry, availableAuthorizers: ['noop'] })
-        .authorizer,
+      resolveSecurityProfile({
+        env: { FAME_SECURITY_PROFILE: 'overlay', FAME_AUTHORIZATION_PROFILE: 'noop' },
+        registry,
+        availableAuthorizers: ['noop'],
+      }).authorizer,
     ).toBe('noop');
-    expect(() => resolveSecurityProfile({ env: { FAME_SECURITY_PROFILE: 'open', FAME_AUTHORIZATION_PROFILE: '' }, registry, availableAuthorizers: ['noop'] })).toThrow(
-      /authorizer profile ""/,
-    );
+    expect(() =>
+      resolveSecurityProfile({
+        env: { FAME_SECURITY_PROFILE: 'open', FAME_AUTHORIZATION_PROFILE: '' },
+        registry,
+        availableAuthorizers: ['noop'],
+      }),
+    ).toThrow(/authorizer profile ""/);
     // A plug-in profile that turns encryption on, with FAME_DEFAULT_ENCRYPTION_LEVEL in its template.
     registry.register(SECURITY_PROFILE_BASE_TYPE, 'sealed-overlay', {
       ...BUILT_IN_SECURITY_PROFILES.overlay,
@@ -50,16 +59,28 @@ describe('security profiles', () => {
       },
     });
     expect(() => resolveSecurityProfile({ profile: 'sealed-overlay', env: {}, registry })).toThrow(/requires envelope encryption/);
-    const sealed = resolveSecurityProfile({ profile: 'sealed-overlay', env: { FAME_DEFAULT_ENCRYPTION_LEVEL: 'sealed' }, registry, supports: { encryption: true } });
+    const sealed = resolveSecurityProfile({
+      profile: 'sealed-overlay',
+      env: { FAME_DEFAULT_ENCRYPTION_LEVEL: 'sealed' },
+      registry,
+      supports: { encryption: true },
+    });
     expect((sealed.policy as DefaultSecurityPolicy).encryption.outbound.defaultLevel).toBe('sealed');
-    expect(() => resolveSecurityProfile({ profile: 'sealed-overlay', env: { FAME_DEFAULT_ENCRYPTION_LEVEL: 'max' }, registry, supports: { encryption: true } })).toThrow(
-      /defaultLevel must be one of plaintext, channel, sealed/,
-    );
+    expect(() =>
+      resolveSecurityProfile({
+        profile: 'sealed-overlay',
+        env: { FAME_DEFAULT_ENCRYPTION_LEVEL: 'max' },
+        registry,
+        supports: { encryption: true },
+      }),
+    ).toThrow(/defaultLevel must be one of plaintext, channel, sealed/);
   });
 
   it('refuse silent duplicate registrations', () => {
     const registry = createProfileRegistry();
-    expect(() => registry.register(SECURITY_PROFILE_BASE_TYPE, 'Overlay', {})).toThrow(expect.objectContaining({ code: 'DUPLICATE_REGISTRATION' }));
+    expect(() => registry.register(SECURITY_PROFILE_BASE_TYPE, 'Overlay', {})).toThrow(
+      expect.objectContaining({ code: 'DUPLICATE_REGISTRATION' }),
+    );
     registry.register(SECURITY_PROFILE_BASE_TYPE, 'overlay', BUILT_IN_SECURITY_PROFILES.gated!, { allowOverride: true, source: 'test' });
     expect(registry.get(SECURITY_PROFILE_BASE_TYPE, 'overlay')).toEqual(BUILT_IN_SECURITY_PROFILES.gated);
     expect(registry.names(SECURITY_PROFILE_BASE_TYPE)).toEqual(['open', 'overlay', 'overlay-callback', 'gated', 'gated-callback']);
@@ -67,7 +88,10 @@ describe('security profiles', () => {
 
   it('require a set variable without default', () => {
     const registry = createProfileRegistry();
-    registry.register(SECURITY_PROFILE_BASE_TYPE, 'needs-var', { ...BUILT_IN_SECURITY_PROFILES.open, authorizer: { type: 'AuthorizationProfile', profile: '${env:MY_AUTH}' } });
+    registry.register(SECURITY_PROFILE_BASE_TYPE, 'needs-var', {
+      ...BUILT_IN_SECURITY_PROFILES.open,
+      authorizer: { type: 'AuthorizationProfile', profile: '${env:MY_AUTH}' },
+    });
     expect(() => resolveSecurityProfile({ profile: 'needs-var', env: {}, registry })).toThrow(/MY_AUTH is required/);
     expect(resolveSecurityProfile({ profile: 'needs-var', env: { MY_AUTH: 'Noop' }, registry }).authorizer).toBe('noop');
   });

@@ -78,7 +78,8 @@ export function resolveSecurityProfile(options: ResolveSecurityProfileOptions = 
   const requested = options.profile ?? env[ENV_SECURITY_PROFILE];
   const profile = (requested === undefined || requested.trim() === '' ? DEFAULT_SECURITY_PROFILE : requested).trim().toLowerCase();
   const template = registry.get(SECURITY_PROFILE_BASE_TYPE, profile);
-  if (!template) throw new NotRegisteredError(`security profile (${ENV_SECURITY_PROFILE})`, profile, registry.names(SECURITY_PROFILE_BASE_TYPE));
+  if (!template)
+    throw new NotRegisteredError(`security profile (${ENV_SECURITY_PROFILE})`, profile, registry.names(SECURITY_PROFILE_BASE_TYPE));
   const config = evaluateEnvExpressions(template, env);
   const policy = policyFrom(config, profile);
   const requirements = policy.requirements();
@@ -92,10 +93,14 @@ export function resolveSecurityProfile(options: ResolveSecurityProfileOptions = 
     );
   }
   if ((requirements.encryptionRequired || requirements.decryptionRequired) && !options.supports?.encryption) {
-    throw new ConfigError(`security profile ${JSON.stringify(profile)} requires envelope encryption, which this node does not support; refusing to start`);
+    throw new ConfigError(
+      `security profile ${JSON.stringify(profile)} requires envelope encryption, which this node does not support; refusing to start`,
+    );
   }
   if (requirements.requireCertificates && !options.supports?.certificates) {
-    throw new ConfigError(`security profile ${JSON.stringify(profile)} requires X.509 signing material, which this node does not support; refusing to start`);
+    throw new ConfigError(
+      `security profile ${JSON.stringify(profile)} requires X.509 signing material, which this node does not support; refusing to start`,
+    );
   }
   return { profile, config, policy, requirements, authorizer };
 }

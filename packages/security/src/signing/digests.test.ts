@@ -32,8 +32,8 @@ describe('frame digests', () => {
   it('materialize schema defaults from core’s frame schemas (§8 C4)', () => {
     const bare: FameFrame = { type: 'AddressBindAck', address: 'math@fame.fabric', refId: 'r' };
     expect(materializeFrame(bare)).toEqual({ type: 'AddressBindAck', address: 'math@fame.fabric', refId: 'r', ok: true });
-    expect(frameDigest(provider, bare)).toBe(frameDigest(provider, { ...bare, ok: true } as FameFrame));
-    expect(frameDigest(provider, bare)).not.toBe(frameDigest(provider, { ...bare, ok: false } as FameFrame));
+    expect(frameDigest(provider, bare)).toBe(frameDigest(provider, { ...bare, ok: true }));
+    expect(frameDigest(provider, bare)).not.toBe(frameDigest(provider, { ...bare, ok: false }));
     const open: FameFrame = { type: 'SecureOpen', cid: 'c', ephPub: 'AAAA' };
     expect(frameDigestInput(open)).toBe('{"alg":"CHACHA20P1305","cid":"c","ephPub":"AAAA","opts":0,"type":"SecureOpen"}');
   });
@@ -54,7 +54,7 @@ describe('frame digests', () => {
 
   it('write the immutable headers as the TS reference does', () => {
     const envelope = createEnvelope({ id: 'i', traceId: 't', frame: { type: 'Data', payload: null }, capabilities: ['b', 'a'] });
-    expect(immutableHeadersJson({ ...envelope, version: undefined as never, to: '' as never })).toBe(
+    expect(immutableHeadersJson({ ...envelope, version: undefined as never, to: '' })).toBe(
       '{"capabilities":["b","a"],"corr_id":null,"id":"i","reply_to":null,"sid":null,"to":null,"trace_id":"t","version":"1.0"}',
     );
     expect(immutableHeadersJson({ ...envelope, sid: '' })).toContain('"sid":""');

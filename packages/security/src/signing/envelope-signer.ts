@@ -3,7 +3,7 @@
  * signed, written to `sec.sig` as `{kid, val, alg: "EdDSA"}`. Signing never changes the input:
  * it returns a new envelope (with `sid` filled in, a Data frame's `pd` set, and `sec.sig`).
  */
-import { ENVELOPE_KEY_ORDER, type DataFrame, type FameEnvelope, type FameFrame } from '@naylence/core';
+import { ENVELOPE_KEY_ORDER, type FameEnvelope, type FameFrame } from '@naylence/core';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { base64UrlEncode } from '../crypto/encoding.js';
 import { SidMismatchError } from '../errors.js';
@@ -60,7 +60,7 @@ export class EnvelopeSigner {
     let frame: FameFrame = envelope.frame;
     let digest: string;
     if (frame.type === 'Data') {
-      const data = frame as DataFrame;
+      const data = frame;
       digest = envelope.sec?.enc && data.pd !== undefined ? data.pd : payloadDigest(this.#provider, data.payload);
       if (data.pd !== digest) frame = { ...data, pd: digest };
     } else {

@@ -61,7 +61,8 @@ export class EnvelopeVerifier {
     let digest: string | undefined;
     const frame = envelope.frame;
     if (frame.type === 'Data') {
-      if (typeof frame.pd !== 'string' || frame.pd === '') throw new SignatureInvalidError('missing_pd', 'signed Data frame without pd', kid);
+      if (typeof frame.pd !== 'string' || frame.pd === '')
+        throw new SignatureInvalidError('missing_pd', 'signed Data frame without pd', kid);
       digest = frame.pd;
       if (mode === 'final' && payloadDigest(this.#provider, frame.payload) !== digest) {
         throw new SignatureInvalidError('payload_digest_mismatch', 'payload digest mismatch: the payload is not what was signed', kid);
@@ -71,7 +72,8 @@ export class EnvelopeVerifier {
     }
 
     const signature = base64Decode(sig.val);
-    if (!signature || signature.length !== 64) throw new SignatureInvalidError('malformed', 'sec.sig.val is not a 64-byte base64url signature', kid);
+    if (!signature || signature.length !== 64)
+      throw new SignatureInvalidError('malformed', 'sec.sig.val is not a 64-byte base64url signature', kid);
     const verify = this.#verifierFor(record);
     if (!verify(bytesToSign(record.sid, envelope, digest), signature)) {
       throw new SignatureInvalidError('bad_signature', `signature by key ${JSON.stringify(kid)} does not verify`, kid);
@@ -89,7 +91,11 @@ export class EnvelopeVerifier {
       try {
         verify = this.#provider.ed25519.verifier(x);
       } catch {
-        throw new SignatureInvalidError('key_not_usable', `key ${JSON.stringify(record.kid)} is not a valid Ed25519 public key`, record.kid);
+        throw new SignatureInvalidError(
+          'key_not_usable',
+          `key ${JSON.stringify(record.kid)} is not a valid Ed25519 public key`,
+          record.kid,
+        );
       }
       this.#verifiers.set(record, verify);
     }

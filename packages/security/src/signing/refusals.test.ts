@@ -3,7 +3,7 @@
  * (and, where the policy says so, the NACK a node would send), never accepted.
  */
 import { describe, expect, it } from 'vitest';
-import { createEnvelope, isFameError, type FameEnvelope } from '@naylence/core';
+import { createEnvelope, isFameError } from '@naylence/core';
 import { nodeCryptoProvider as provider } from '../platform/node/index.js';
 import { KeyStore } from '../keys/key-store.js';
 import { NodeKeys } from '../keys/node-keys.js';
@@ -63,7 +63,10 @@ describe('refused envelopes', () => {
     const { victim, verifier, request } = setup();
     const signed = victim.envelopeSigner('/sentinel/victim').sign(request);
     expect(overlay.inboundSignatureDecision(signed, fromChild)).toEqual({ verdict: 'verify' });
-    const tampered = { ...signed, frame: { ...signed.frame, payload: { ...(signed.frame.payload as object), params: { amount: 10_000 } } } };
+    const tampered = {
+      ...signed,
+      frame: { ...signed.frame, payload: { ...(signed.frame.payload as object), params: { amount: 10_000 } } },
+    };
     expect(verifier.verify(tampered, 'hop').kid).toBe(victim.signingKid); // hop mode trusts pd, as the reference
     expect(codeOf(() => verifier.verify(tampered, 'final'))).toBe('SIGNATURE_INVALID/payload_digest_mismatch');
     const withPd = { ...tampered, frame: { ...tampered.frame, pd: 'AAAAAAAAAAAAAAAAAAAAAA' } };
@@ -75,7 +78,7 @@ describe('refused envelopes', () => {
     const { victim, verifier, request } = setup();
     const signed = victim.envelopeSigner('/sentinel/victim').sign(request);
     for (const change of [{ to: 'bank@fame.fabric' }, { corrId: 'c-2' }, { replyTo: 'evil@/sentinel/attacker' }, { id: 'other' }]) {
-      expect(codeOf(() => verifier.verify({ ...signed, ...change } as FameEnvelope))).toBe('SIGNATURE_INVALID/bad_signature');
+      expect(codeOf(() => verifier.verify({ ...signed, ...change }))).toBe('SIGNATURE_INVALID/bad_signature');
     }
     // Members outside the signature (seqId, ts, …) may change per hop.
     expect(verifier.verify({ ...signed, seqId: 7, ts: '2030-01-01T00:00:00.000Z' }).kid).toBe(victim.signingKid);

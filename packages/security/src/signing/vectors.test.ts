@@ -56,7 +56,7 @@ function specKeys(provider: CryptoProvider): NodeKeys {
 
 function withoutSignature(envelope: FameEnvelope): FameEnvelope {
   const { sec: _sec, ...rest } = structuredClone(envelope);
-  return rest as FameEnvelope;
+  return rest;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -4,7 +4,14 @@
  * `@noble/*` provider (what browsers, and the reference, use). The `bare` column is noble.
  */
 import { createEnvelope, decodeEnvelope, encodeEnvelope, type FameEnvelope } from '@naylence/core';
-import { EnvelopeVerifier, KeyStore, NodeKeys, defaultCryptoProvider, loadNobleCryptoProvider, type CryptoProvider } from '@naylence/security';
+import {
+  EnvelopeVerifier,
+  KeyStore,
+  NodeKeys,
+  defaultCryptoProvider,
+  loadNobleCryptoProvider,
+  type CryptoProvider,
+} from '@naylence/security';
 import { consume, measureRate, summarize } from '../measure.js';
 import type { Row, Scenario } from '../scenario.js';
 

@@ -11,7 +11,7 @@ import { equalBytes } from '@noble/ciphers/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { randomBytes } from '@noble/hashes/utils.js';
-import { nobleProviderFrom, type NobleLibraries } from '../../crypto/noble-provider.js';
+import { nobleProviderFrom } from '../../crypto/noble-provider.js';
 import type { CryptoProvider } from '../../crypto/provider.js';
 
 /** The `@noble/*` provider, built from static imports. */
@@ -19,7 +19,7 @@ export const browserCryptoProvider: CryptoProvider = nobleProviderFrom({
   ed25519,
   x25519,
   sha256,
-  hkdf: hkdf as NobleLibraries['hkdf'],
+  hkdf: hkdf,
   chacha20poly1305,
   gcm,
   randomBytes,
