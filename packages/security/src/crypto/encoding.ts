@@ -67,17 +67,7 @@ export function base64Decode(text: string): Uint8Array | undefined {
   return out;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
-export function utf8Encode(text: string): Uint8Array {
-  return encoder.encode(text);
-}
-
-/** @throws TypeError on invalid UTF-8 */
-export function utf8Decode(bytes: Uint8Array): string {
-  return decoder.decode(bytes);
-}
+export { utf8Encode, utf8Decode } from '@naylence/core';
 
 export function hexEncode(bytes: Uint8Array): string {
   let out = '';

@@ -3,7 +3,7 @@
  * encryption cost on this machine with `node:crypto` (ours on Node) against the pure-JS
  * `@noble/*` provider (what browsers, and the reference, use). The `bare` column is noble.
  */
-import { createEnvelope, decodeEnvelope, encodeEnvelope, type FameEnvelope } from '@naylence/core';
+import { decodeEnvelope, encodeEnvelope, type FameEnvelope } from '@naylence/core';
 import {
   EnvelopeVerifier,
   KeyStore,
@@ -14,26 +14,14 @@ import {
 } from '@naylence/security';
 import { consume, measureRate, summarize } from '../measure.js';
 import type { Row, Scenario } from '../scenario.js';
+import { sampleRpcRequest } from './codec.js';
 
 const SIGNER_PATH = '/sentinel/agent';
 
-/** The ~500-byte RPC request of the codec scenario, as a sender builds it. */
+/** The codec scenario's RPC request as its sender builds it: no sid or per-link fields yet. */
 function sampleRequest(): FameEnvelope {
-  return createEnvelope({
-    to: 'math@fame.fabric',
-    replyTo: '__rpc__h9R1LqLsOx3gwaSg@/n1z4APh1v66jwtuJ/lcpjOo8HFutCs9We',
-    rtype: 2,
-    corrId: 'v7aCm2SElNsjl2NR',
-    frame: {
-      type: 'Data',
-      payload: {
-        jsonrpc: '2.0',
-        id: 'v7aCm2SElNsjl2NR',
-        method: 'summarize',
-        params: { text: 'The quick brown fox jumps over the lazy dog. '.repeat(2), lang: 'en', max: 3 },
-      },
-    },
-  });
+  const { sid: _sid, flowId: _flowId, seqId: _seqId, flowFlags: _flowFlags, ...request } = sampleRpcRequest();
+  return request;
 }
 
 interface Ops {
