@@ -31,6 +31,7 @@ export class NodeKeys {
   readonly #encryptionKey: Uint8Array;
   readonly #signingJwk: PublicJwk;
   readonly #encryptionJwk: PublicJwk;
+  #sign: ((message: Uint8Array) => Uint8Array) | undefined;
 
   /** @throws InvalidKeyError for a malformed key or PEM */
   constructor(options: NodeKeysOptions = {}) {
@@ -83,7 +84,8 @@ export class NodeKeys {
 
   /** Ed25519 signature of `message` with the node's signing key. */
   sign(message: Uint8Array): Uint8Array {
-    return this.provider.ed25519.signer(this.#signingKey)(message);
+    this.#sign ??= this.provider.ed25519.signer(this.#signingKey);
+    return this.#sign(message);
   }
 
   /** X25519 shared secret with a peer's public key (sealed envelopes, secure channels). */
