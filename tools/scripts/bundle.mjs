@@ -7,6 +7,11 @@
 // per process; npm dependencies stay external too, except those listed in the package's
 // `naylence.bundle` field (core inlines @sinclair/typebox). Types and source maps of the
 // individual modules stay as tsc wrote them.
+//
+// A package with a `naylence.browser` map (OpenTelemetry-style `platform/` folders) also gets
+// dist/index.browser.bundle.js, the file of its `browser` export condition: the same entry with
+// each mapped module (paths relative to dist/) replaced by its browser twin. That bundle may not
+// import Node built-ins: the build fails if it does.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,14 +21,41 @@ const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
 const inline = new Set(pkg.naylence?.bundle ?? []);
 const external = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }).filter((name) => !inline.has(name));
 
-await build({
+const common = {
   entryPoints: [path.join(dir, 'dist/index.js')],
-  outfile: path.join(dir, 'dist/index.bundle.js'),
   bundle: true,
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
-  external: [...external, 'node:*'],
   sourcemap: true,
   logLevel: 'warning',
-});
+};
+
+await build({ ...common, outfile: path.join(dir, 'dist/index.bundle.js'), external: [...external, 'node:*'] });
+
+const browserMap = Object.entries(pkg.naylence?.browser ?? {}).map(([from, to]) => [
+  path.join(dir, 'dist', from),
+  path.join(dir, 'dist', to),
+]);
+if (browserMap.length > 0) {
+  const redirects = new Map(browserMap);
+  await build({
+    ...common,
+    outfile: path.join(dir, 'dist/index.browser.bundle.js'),
+    external,
+    plugins: [
+      {
+        name: 'naylence-browser-platform',
+        setup(b) {
+          b.onResolve({ filter: /^\./ }, (args) => {
+            const target = redirects.get(path.resolve(args.resolveDir, args.path));
+            return target ? { path: target } : undefined;
+          });
+          b.onResolve({ filter: /^node:/ }, (args) => ({
+            errors: [{ text: `${args.path} imported by ${path.relative(dir, args.importer)} in the browser bundle` }],
+          }));
+        },
+      },
+    ],
+  });
+}

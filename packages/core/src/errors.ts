@@ -12,7 +12,11 @@ export type DeliveryAckCode =
   | 'ROUTE_CONNECTOR_CLOSED'
   | 'MESSAGE_TOO_LARGE'
   | 'UNAUTHORIZED_ROUTE'
-  | 'BACK_PRESSURE';
+  | 'BACK_PRESSURE'
+  // Security NACKs (protocol-security §3.9, §5.1): lower-case on the wire, as the reference writes them.
+  | 'signature_required'
+  | 'signature_verification_failed'
+  | 'crypto_level_violation';
 
 export interface ErrorCodeMapping {
   /** WebSocket close code a link uses when it closes because of this error. */
@@ -55,6 +59,14 @@ export const ERROR_CODES = {
   RPC_METHOD_NOT_FOUND: { httpStatus: 404, jsonRpc: -32601 },
   RPC_INVALID_PARAMS: { httpStatus: 400, jsonRpc: -32602 },
   RPC_REMOTE_ERROR: { httpStatus: 502 },
+  // Envelope security (protocol-security §3, §4, §5). An envelope refused for one of these is
+  // dropped or NACKed as the security policy says; the link stays up.
+  SIGNATURE_REQUIRED: { httpStatus: 401, deliveryAck: 'signature_required' },
+  SIGNATURE_INVALID: { httpStatus: 401, deliveryAck: 'signature_verification_failed' },
+  UNKNOWN_KEY: { httpStatus: 401 },
+  INVALID_KEY: { httpStatus: 400 },
+  CRYPTO_LEVEL_VIOLATION: { httpStatus: 403, deliveryAck: 'crypto_level_violation' },
+  DECRYPTION_FAILED: { httpStatus: 400 },
   DUPLICATE_REGISTRATION: {},
   NOT_REGISTERED: {},
   INVALID_CONFIG: {},

@@ -49,7 +49,7 @@ export { envelopeJsonSchema } from './json-schema.js';
 export { decodeEnvelope, type DecodeOptions } from './codec/decode.js';
 export { encodeEnvelope, serializeEnvelope, type EncodeOptions } from './codec/encode.js';
 export { validateEnvelope } from './codec/validate.js';
-export { utf8ByteLength } from './codec/utf8.js';
+export { utf8ByteLength, utf8Encode, utf8Decode } from './codec/utf8.js';
 
 export * from './address.js';
 export * from './ids.js';

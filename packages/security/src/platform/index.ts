@@ -1,0 +1,3 @@
+// The platform's crypto provider. The browser bundle (`browser` export condition) is built
+// with this module's import redirected to `./browser/index.js` (tools/scripts/bundle.mjs).
+export { defaultCryptoProvider } from './node/index.js';

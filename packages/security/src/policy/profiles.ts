@@ -1,0 +1,144 @@
+/**
+ * Security profiles (protocol-security §1.1–§1.2): named templates that expand to a policy and
+ * an authorizer, registered in a registry that refuses silent duplicates, selected the
+ * reference's way: `FAME_SECURITY_PROFILE` (default `open`), `FAME_AUTHORIZATION_PROFILE`
+ * overriding the profile's authorizer profile, `${env:…}` expressions (such as
+ * `FAME_DEFAULT_ENCRYPTION_LEVEL`) evaluated in the template. Templates use the reference's
+ * config shape and snake_case keys, so a plug-in's profile written for the reference fits.
+ */
+import { DuplicateRegistrationError } from '@naylence/core';
+
+/** Base type of security profiles in the registry (the reference's name). */
+export const SECURITY_PROFILE_BASE_TYPE = 'SecurityManagerFactory';
+/** Base type of authorizer profiles. */
+export const AUTHORIZER_PROFILE_BASE_TYPE = 'Authorizer';
+
+export const ENV_SECURITY_PROFILE = 'FAME_SECURITY_PROFILE';
+export const ENV_AUTHORIZATION_PROFILE = 'FAME_AUTHORIZATION_PROFILE';
+export const ENV_DEFAULT_ENCRYPTION_LEVEL = 'FAME_DEFAULT_ENCRYPTION_LEVEL';
+export const DEFAULT_SECURITY_PROFILE = 'open';
+
+/** A profile template: JSON with optional `${env:NAME:default}` strings. */
+export type ProfileConfig = Readonly<Record<string, unknown>>;
+
+export interface RegisterProfileOptions {
+  /** Who registered it (shown in errors). */
+  readonly source?: string;
+  /** Replace an existing profile of that name instead of failing. */
+  readonly allowOverride?: boolean;
+}
+
+export class ProfileRegistry {
+  readonly #profiles = new Map<string, { config: ProfileConfig; source: string | undefined }>();
+
+  /** @throws DuplicateRegistrationError when the name is taken and `allowOverride` is not set */
+  register(baseType: string, name: string, config: ProfileConfig, options: RegisterProfileOptions = {}): void {
+    const key = `${baseType}:${name.toLowerCase()}`;
+    const existing = this.#profiles.get(key);
+    if (existing && !options.allowOverride) {
+      throw new DuplicateRegistrationError(`${baseType} profile${existing.source ? ` (from ${existing.source})` : ''}`, name.toLowerCase());
+    }
+    this.#profiles.set(key, { config: structuredClone(config), source: options.source });
+  }
+
+  get(baseType: string, name: string): ProfileConfig | undefined {
+    const entry = this.#profiles.get(`${baseType}:${name.toLowerCase()}`);
+    return entry && structuredClone(entry.config);
+  }
+
+  names(baseType: string): string[] {
+    const prefix = `${baseType}:`;
+    return [...this.#profiles.keys()].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+  }
+}
+
+const authorizer = (fallback: string) => ({ type: 'AuthorizationProfile', profile: `\${env:${ENV_AUTHORIZATION_PROFILE}:${fallback}}` });
+
+function overlay(authorizerProfile: string): ProfileConfig {
+  return {
+    type: 'DefaultSecurityManager',
+    security_policy: {
+      type: 'DefaultSecurityPolicy',
+      signing: {
+        signing_material: 'raw-key',
+        inbound: { signature_policy: 'required', unsigned_violation_action: 'nack', invalid_signature_action: 'nack' },
+        response: { mirror_request_signing: true, always_sign_responses: false, sign_error_responses: true },
+        outbound: { default_signing: true, sign_sensitive_operations: true, sign_if_recipient_expects: true },
+      },
+      encryption: {
+        inbound: {
+          allow_plaintext: true,
+          allow_channel: false,
+          allow_sealed: false,
+          plaintext_violation_action: 'nack',
+          channel_violation_action: 'nack',
+          sealed_violation_action: 'nack',
+        },
+        response: { mirror_request_level: false, minimum_response_level: 'plaintext', escalate_sealed_responses: false },
+        outbound: { default_level: 'plaintext', escalate_if_peer_supports: false, prefer_sealed_for_sensitive: false },
+      },
+    },
+    authorizer: authorizer(authorizerProfile),
+  };
+}
+
+function gated(authorizerProfile: string): ProfileConfig {
+  return {
+    type: 'DefaultSecurityManager',
+    security_policy: {
+      type: 'DefaultSecurityPolicy',
+      signing: {
+        inbound: { signature_policy: 'disabled', unsigned_violation_action: 'allow', invalid_signature_action: 'allow' },
+        response: { mirror_request_signing: false, always_sign_responses: false, sign_error_responses: false },
+        outbound: { default_signing: false, sign_sensitive_operations: false, sign_if_recipient_expects: false },
+      },
+      encryption: {
+        inbound: {
+          allow_plaintext: true,
+          allow_channel: false,
+          allow_sealed: false,
+          plaintext_violation_action: 'allow',
+          channel_violation_action: 'nack',
+          sealed_violation_action: 'nack',
+        },
+        response: { mirror_request_level: true, minimum_response_level: 'plaintext', escalate_sealed_responses: false },
+        outbound: { default_level: 'plaintext', escalate_if_peer_supports: false, prefer_sealed_for_sensitive: false },
+      },
+    },
+    authorizer: authorizer(authorizerProfile),
+  };
+}
+
+/** The five profiles built into both reference runtimes, with the table's values (§1.2). */
+export const BUILT_IN_SECURITY_PROFILES: Readonly<Record<string, ProfileConfig>> = Object.freeze({
+  open: { type: 'DefaultSecurityManager', security_policy: { type: 'NoSecurityPolicy' }, authorizer: authorizer('noop') },
+  overlay: overlay('oauth2'),
+  'overlay-callback': overlay('oauth2-callback'),
+  gated: gated('oauth2-gated'),
+  'gated-callback': gated('oauth2-callback'),
+});
+
+/** A registry holding the five built-in security profiles. */
+export function createProfileRegistry(): ProfileRegistry {
+  const registry = new ProfileRegistry();
+  for (const [name, config] of Object.entries(BUILT_IN_SECURITY_PROFILES)) {
+    registry.register(SECURITY_PROFILE_BASE_TYPE, name, config, { source: '@naylence/security' });
+  }
+  return registry;
+}
+
+let globalRegistry: ProfileRegistry | undefined;
+
+/** The process-wide registry plug-ins register into (created with the built-ins on first use). */
+export function defaultProfileRegistry(): ProfileRegistry {
+  return (globalRegistry ??= createProfileRegistry());
+}
+
+/** Registers a profile in the process-wide registry. @throws DuplicateRegistrationError */
+export function registerProfile(baseType: string, name: string, config: ProfileConfig, options?: RegisterProfileOptions): void {
+  defaultProfileRegistry().register(baseType, name, config, options);
+}
+
+export function getProfile(baseType: string, name: string): ProfileConfig | undefined {
+  return defaultProfileRegistry().get(baseType, name);
+}
