@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConfigError, type AuthorizationContext, type Authorizer } from '@naylence/core';
+import { bearerToken } from './jwt/claims.js';
 
 /** The principal the reference's shared-secret authorizer reports; ours defaults to it too. */
 export const DEFAULT_SHARED_SECRET_PRINCIPAL = 'shared_secret_user';
@@ -57,15 +58,6 @@ export function sharedSecretAuthorizer(options: SharedSecretAuthorizerOptions): 
       return Promise.resolve(match ? context : undefined);
     },
   };
-}
-
-const BEARER = /^bearer\s+/i;
-
-/** The token in `"Bearer <token>"` (or a bare token); undefined when there is none. */
-function bearerToken(credentials: string | undefined): string | undefined {
-  if (credentials === undefined) return undefined;
-  const token = credentials.replace(BEARER, '').trim();
-  return token === '' ? undefined : token;
 }
 
 function sha256(text: string): Buffer {
