@@ -29,7 +29,7 @@ export function configStrings(config: ConfigObject, name: string, what: string):
   const value = configValue(config, name);
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value.split(/[\s,]+/).filter((s) => s !== '');
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
   throw new ConfigError(`${what}: ${name} must be a list of strings`);
 }
 

@@ -76,7 +76,7 @@ describe('JWKS verifier', () => {
   it('refuses expired, not-yet-valid, wrong issuer, wrong audience and exp-less tokens; accepts a fractional exp', async () => {
     const ring = await JwtKeyRing.generate();
     await using server = await startJwksServer(() => ring.jwks());
-    const sign = (claims: object) => createJwtIssuer({ issuer: server.issuer, key: ring.current }).issue(claims);
+    const sign = (claims: Record<string, unknown>) => createJwtIssuer({ issuer: server.issuer, key: ring.current }).issue(claims);
     const verifier = createJwksVerifier({ jwksUrl: server.jwksUrl, issuer: server.issuer, audience: 'fame.fabric', clockToleranceSec: 30 });
     const aud = 'fame.fabric';
     expect((await refusal(verifier.verify(await sign({ aud, exp: now() - 120 })))).failure).toBe('expired');
@@ -115,7 +115,7 @@ describe('JWKS verifier', () => {
     const rogue = await generateJwtSigningKey();
     const rogueToken = await createJwtIssuer({ issuer: server.issuer, key: rogue }).issue({ sub: 'mallory' });
     expect((await refusal(verifier.verify(rogueToken))).failure).toBe('unknown_key');
-    const impostor = await new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' }).sign(rogue.privateKey as CryptoKey);
+    const impostor = await new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' }).sign(rogue.privateKey);
     expect((await refusal(verifier.verify(impostor))).failure).toBe('invalid_signature');
     // Unknown kids triggered one fetch, then the cooldown held: a stream of garbage kids cannot hammer the issuer.
     for (let i = 0; i < 5; i++) {

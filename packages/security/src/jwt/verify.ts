@@ -81,7 +81,7 @@ export async function verifyJwt(
     const header = result.protectedHeader;
     const claims = header.kid === undefined ? result.payload : { ...result.payload, kid: header.kid };
     return {
-      claims: claims as VerifiedToken['claims'],
+      claims,
       header: { alg: header.alg, ...(header.kid !== undefined && { kid: header.kid }), ...(header.typ !== undefined && { typ: header.typ }) },
     };
   } catch (error) {

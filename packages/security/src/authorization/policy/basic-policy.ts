@@ -53,7 +53,7 @@ const normalizeAction = (action: string): string => action.replace(/[\s_-]/g, ''
 function stringList(value: unknown, what: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return [value];
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
   throw new ConfigError(`policy: ${what} must be a string or a list of strings`);
 }
 
@@ -121,7 +121,7 @@ export function basicAuthorizationPolicy(document: unknown): AuthorizationPolicy
   if (doc.type !== undefined && doc.type !== 'BasicAuthorizationPolicy') {
     throw new ConfigError(`policy: unsupported policy type ${JSON.stringify(doc.type)} (only BasicAuthorizationPolicy)`);
   }
-  if (doc.version !== undefined && String(doc.version) !== '1') throw new ConfigError(`policy: unsupported version ${JSON.stringify(doc.version)}`);
+  if (doc.version !== undefined && doc.version !== '1' && doc.version !== 1) throw new ConfigError(`policy: unsupported version ${JSON.stringify(doc.version)}`);
   const defaultEffect = parseEffect(doc.default_effect ?? doc.defaultEffect ?? 'deny', 'default_effect');
   if (doc.rules !== undefined && !Array.isArray(doc.rules)) throw new ConfigError('policy: rules must be a list');
   const rules = ((doc.rules as unknown[] | undefined) ?? []).map(parseRule);
