@@ -98,7 +98,12 @@ export {
 
 // Authorizers and authorization profiles.
 export { noopAuthorizer } from './authorization/noop-authorizer.js';
-export { oauth2Authorizer, defaultJwksUrl, type OAuth2Authorizer, type OAuth2AuthorizerOptions } from './authorization/oauth2-authorizer.js';
+export {
+  oauth2Authorizer,
+  defaultJwksUrl,
+  type OAuth2Authorizer,
+  type OAuth2AuthorizerOptions,
+} from './authorization/oauth2-authorizer.js';
 export {
   oauth2CallbackAuthorizer,
   DEFAULT_REVERSE_AUTH_ISSUER,

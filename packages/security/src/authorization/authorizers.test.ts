@@ -12,14 +12,25 @@ import { subjectFingerprint } from './subject-fingerprint.js';
 
 const AUDIENCE = 'fame.fabric';
 const now = () => Math.floor(Date.now() / 1000);
-const attach = (systemId: string, extra: Partial<NodeAttachFrame> = {}): NodeAttachFrame => ({ type: 'NodeAttach', systemId, instanceId: 'i-1', ...extra });
+const attach = (systemId: string, extra: Partial<NodeAttachFrame> = {}): NodeAttachFrame => ({
+  type: 'NodeAttach',
+  systemId,
+  instanceId: 'i-1',
+  ...extra,
+});
 
 /** A token server stand-in (key ring + JWKS over real HTTP) and an oauth2 authorizer trusting it. */
 async function gatedSetup(options: Partial<Parameters<typeof oauth2Authorizer>[0]> = {}) {
   const ring = await JwtKeyRing.generate();
   const server = await startJwksServer(() => ring.jwks());
   const issuer = createJwtIssuer({ issuer: server.issuer, key: () => ring.current, audience: AUDIENCE });
-  const authorizer = oauth2Authorizer({ issuer: server.issuer, audience: AUDIENCE, algorithms: ['EdDSA'], jwksRefetchCooldownMs: 0, ...options });
+  const authorizer = oauth2Authorizer({
+    issuer: server.issuer,
+    audience: AUDIENCE,
+    algorithms: ['EdDSA'],
+    jwksRefetchCooldownMs: 0,
+    ...options,
+  });
   const token = (claims: Record<string, unknown> = {}) => issuer.issue({ sub: 'agent-client', scope: 'node.connect', ...claims });
   return { ring, server, issuer, authorizer, token, [Symbol.asyncDispose]: () => server[Symbol.asyncDispose]() };
 }
@@ -64,7 +75,9 @@ describe('oauth2 authorizer: refusals', () => {
     const encode = (header: object) => `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(payload))}`;
     expect(await failure(env.authorizer, `Bearer ${encode({ alg: 'none', typ: 'JWT' })}.`)).toBe('algorithm_not_allowed');
     const hsInput = encode({ alg: 'HS256', typ: 'JWT', kid: env.ring.current.kid });
-    const hsSig = createHmac('sha256', env.ring.current.publicJwk!.x as string).update(hsInput).digest('base64url');
+    const hsSig = createHmac('sha256', env.ring.current.publicJwk!.x as string)
+      .update(hsInput)
+      .digest('base64url');
     expect(await failure(env.authorizer, `Bearer ${hsInput}.${hsSig}`)).toBe('algorithm_not_allowed');
     const rogue = await generateJwtSigningKey();
     const forged = await new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', kid: rogue.kid, typ: 'JWT' }).sign(rogue.privateKey);
@@ -79,7 +92,12 @@ describe('oauth2 authorizer: refusals', () => {
       `Bearer ${await env.token({ system_id: 'agent-a', assigned_path: '/sentinel/agent-a', accepted_logicals: ['math.fame.fabric'] })}`,
     );
     expect(env.authorizer.attachViolation(attach('agent-a'), context)).toBeUndefined();
-    expect(await env.authorizer.authorizeAttach(attach('agent-a', { assignedPath: '/sentinel/agent-a', acceptedLogicals: ['math.fame.fabric'] }), context)).toBe(true);
+    expect(
+      await env.authorizer.authorizeAttach(
+        attach('agent-a', { assignedPath: '/sentinel/agent-a', acceptedLogicals: ['math.fame.fabric'] }),
+        context,
+      ),
+    ).toBe(true);
     expect(env.authorizer.attachViolation(attach('agent-b'), context)).toMatch(/the token is for node "agent-a", not "agent-b"/);
     expect(await env.authorizer.authorizeAttach(attach('agent-b'), context)).toBe(false);
     expect(await env.authorizer.authorizeAttach(attach('agent-a', { assignedPath: '/sentinel/agent-b' }), context)).toBe(false);
@@ -103,9 +121,10 @@ describe('oauth2 authorizer: refusals', () => {
 describe('oauth2-gated: token-subject node identity', () => {
   it('matches the reference fingerprints', async () => {
     const { readVector } = await import('@naylence-tools/conformance');
-    const vectors = readVector<{ subject_fingerprints: { material: string; length: number; fingerprint: string }[]; subject_fingerprint_len16_spec_client: string }>(
-      'security/identity-policy-vectors.json',
-    );
+    const vectors = readVector<{
+      subject_fingerprints: { material: string; length: number; fingerprint: string }[];
+      subject_fingerprint_len16_spec_client: string;
+    }>('security/identity-policy-vectors.json');
     for (const v of vectors.subject_fingerprints) expect(subjectFingerprint(v.material, v.length)).toBe(v.fingerprint);
     expect(subjectFingerprint('spec-client', 16)).toBe(vectors.subject_fingerprint_len16_spec_client);
   });
@@ -115,10 +134,14 @@ describe('oauth2-gated: token-subject node identity', () => {
     const context = await env.authorizer.authenticateOrThrow(`Bearer ${await env.token({ sub: 'spec-client' })}`);
     expect(await env.authorizer.authorizeAttach(attach('zAfmX84b-node1'), context)).toBe(true);
     expect(env.authorizer.attachViolation(attach('other-node1'), context)).toMatch(/does not start with "zAfmX84b-"/);
-    const trusted = await env.authorizer.authenticateOrThrow(`Bearer ${await env.token({ sub: 'spec-client', scope: 'node.connect node.trusted' })}`);
+    const trusted = await env.authorizer.authenticateOrThrow(
+      `Bearer ${await env.token({ sub: 'spec-client', scope: 'node.connect node.trusted' })}`,
+    );
     expect(await env.authorizer.authorizeAttach(attach('other-node1'), trusted)).toBe(true);
     // system_id binding is not waived by the trusted scope.
-    const named = await env.authorizer.authenticateOrThrow(`Bearer ${await env.token({ scope: 'node.connect node.trusted', system_id: 'a' })}`);
+    const named = await env.authorizer.authenticateOrThrow(
+      `Bearer ${await env.token({ scope: 'node.connect node.trusted', system_id: 'a' })}`,
+    );
     expect(await env.authorizer.authorizeAttach(attach('b'), named)).toBe(false);
   });
 
@@ -148,7 +171,11 @@ describe('oauth2-callback (HMAC reverse auth)', () => {
     });
     const other = oauth2CallbackAuthorizer({ secret: `${secret}-rotated` });
     expect(await other.authenticate(`Bearer ${reverse.token}`)).toBeUndefined();
-    const ed = await createJwtIssuer({ issuer: 'reverse-auth.naylence.ai', key: await generateJwtSigningKey(), audience: 'dev.naylence.ai' }).issue({ scope: 'node.connect' });
+    const ed = await createJwtIssuer({
+      issuer: 'reverse-auth.naylence.ai',
+      key: await generateJwtSigningKey(),
+      audience: 'dev.naylence.ai',
+    }).issue({ scope: 'node.connect' });
     expect(await authorizer.authenticate(`Bearer ${ed}`)).toBeUndefined();
     expect(() => oauth2CallbackAuthorizer({ secret: '' })).toThrow(/FAME_HMAC_SECRET/);
   });

@@ -88,7 +88,9 @@ export function oauth2Authorizer(options: OAuth2AuthorizerOptions): OAuth2Author
   const logger = (options.logger ?? NOOP_LOGGER).child({ component: 'authorizer', authMethod });
   const logRefusal = rateLimitedLog(logger);
   const binding: NodeBindingOptions = {
-    ...(options.enforceTokenSubjectNodeIdentity !== undefined && { enforceTokenSubjectNodeIdentity: options.enforceTokenSubjectNodeIdentity }),
+    ...(options.enforceTokenSubjectNodeIdentity !== undefined && {
+      enforceTokenSubjectNodeIdentity: options.enforceTokenSubjectNodeIdentity,
+    }),
     trustedClientScope: options.trustedClientScope ?? 'node.trusted',
   };
   const hasRequiredScope = (scopes: readonly string[]): boolean => !requireScope || requiredScopes.some((s) => scopes.includes(s));
@@ -99,7 +101,10 @@ export function oauth2Authorizer(options: OAuth2AuthorizerOptions): OAuth2Author
     const { claims } = await verifier.verify(token, { audience: audiences });
     const scopes = grantedScopes(claims, { capabilities: true });
     if (!hasRequiredScope(scopes)) {
-      throw new TokenVerificationError('missing_scope', `Invalid token: it grants none of the required scopes (${requiredScopes.join(', ')})`);
+      throw new TokenVerificationError(
+        'missing_scope',
+        `Invalid token: it grants none of the required scopes (${requiredScopes.join(', ')})`,
+      );
     }
     return Object.freeze({
       authenticated: true,
@@ -132,7 +137,8 @@ export function oauth2Authorizer(options: OAuth2AuthorizerOptions): OAuth2Author
     },
     authorizeAttach(attach, context) {
       const violation = attachViolation(attach, context);
-      if (violation !== undefined) logRefusal({ systemId: attach.systemId, principal: context.principal, reason: violation }, 'attach refused');
+      if (violation !== undefined)
+        logRefusal({ systemId: attach.systemId, principal: context.principal, reason: violation }, 'attach refused');
       return Promise.resolve(violation === undefined);
     },
   };

@@ -49,7 +49,10 @@ const ALIASES: Readonly<Record<string, AuthorizationProfileName>> = {
  */
 export function canonicalAuthorizationProfileName(name: string | undefined): AuthorizationProfileName {
   if (name === undefined || name.trim() === '') return 'oauth2';
-  const key = name.trim().replace(/[\s_]+/g, '-').toLowerCase();
+  const key = name
+    .trim()
+    .replace(/[\s_]+/g, '-')
+    .toLowerCase();
   const canonical = ALIASES[key];
   if (canonical === undefined) throw new NotRegisteredError('authorization profile', name, Object.keys(authorizationProfiles));
   return canonical;
@@ -112,8 +115,16 @@ export const authorizationProfiles: Readonly<Record<AuthorizationProfileName, Au
   jwt: (context) => {
     const settings = jwksSettings(envOf(context), 'jwt');
     const audience = context?.physicalPath;
-    if (audience === undefined || audience === '') throw new ConfigError("the jwt authorization profile checks aud = the node's physical path, which was not given");
-    return oauth2Authorizer({ ...settings, audience, algorithms: DEFAULT_JWKS_ALGORITHMS, requireScope: false, authMethod: 'jwt', ...withLogger(context) });
+    if (audience === undefined || audience === '')
+      throw new ConfigError("the jwt authorization profile checks aud = the node's physical path, which was not given");
+    return oauth2Authorizer({
+      ...settings,
+      audience,
+      algorithms: DEFAULT_JWKS_ALGORITHMS,
+      requireScope: false,
+      authMethod: 'jwt',
+      ...withLogger(context),
+    });
   },
 
   oauth2: (context) => oauth2Authorizer({ ...oauth2Settings(envOf(context), 'oauth2'), ...withLogger(context) }),
@@ -144,7 +155,8 @@ export const authorizationProfiles: Readonly<Record<AuthorizationProfileName, Au
     const audience = envString(env, 'FAME_JWT_AUDIENCE') ?? context?.physicalPath;
     if (audience === undefined) throw new ConfigError('FAME_JWT_AUDIENCE is required by the policy-localfile authorization profile');
     const format = (envString(env, 'FAME_AUTH_POLICY_FORMAT') ?? 'auto').toLowerCase();
-    if (format !== 'auto' && format !== 'json' && format !== 'yaml') throw new ConfigError(`FAME_AUTH_POLICY_FORMAT: expected auto, json or yaml, got ${JSON.stringify(format)}`);
+    if (format !== 'auto' && format !== 'json' && format !== 'yaml')
+      throw new ConfigError(`FAME_AUTH_POLICY_FORMAT: expected auto, json or yaml, got ${JSON.stringify(format)}`);
     const policy = loadPolicyFile(envString(env, 'FAME_AUTH_POLICY_PATH') ?? './auth-policy.yaml', {
       format,
       ...(context?.parseYaml !== undefined && { parseYaml: context.parseYaml }),

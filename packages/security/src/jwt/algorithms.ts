@@ -46,7 +46,9 @@ export function asymmetricAllowList(list: readonly string[], what: string): read
     list.map((value) => {
       const alg = parseJwtAlgorithm(value, what);
       if (isHmacAlgorithm(alg)) {
-        throw new ConfigError(`${what}: ${alg} needs a shared secret; a public-key verifier accepts only ${ASYMMETRIC_JWT_ALGORITHMS.join(', ')}`);
+        throw new ConfigError(
+          `${what}: ${alg} needs a shared secret; a public-key verifier accepts only ${ASYMMETRIC_JWT_ALGORITHMS.join(', ')}`,
+        );
       }
       return alg;
     }),
@@ -62,7 +64,8 @@ export function hmacAllowList(list: readonly string[], what: string): readonly H
   return Object.freeze(
     list.map((value) => {
       const alg = parseJwtAlgorithm(value, what);
-      if (!isHmacAlgorithm(alg)) throw new ConfigError(`${what}: a shared-secret verifier accepts only ${HMAC_JWT_ALGORITHMS.join(', ')}, not ${alg}`);
+      if (!isHmacAlgorithm(alg))
+        throw new ConfigError(`${what}: a shared-secret verifier accepts only ${HMAC_JWT_ALGORITHMS.join(', ')}, not ${alg}`);
       return alg;
     }),
   );

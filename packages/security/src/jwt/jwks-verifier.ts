@@ -73,7 +73,10 @@ export function createJwksVerifier(options: JwksVerifierOptions): TokenVerifier 
  * PEM-configured trusted issuer): same checks as {@link createJwksVerifier}, no fetching.
  */
 export function createLocalJwksVerifier(
-  options: JwtClaimChecks & { readonly jwks: JSONWebKeySet | { readonly keys: readonly object[] }; readonly algorithms?: readonly AsymmetricJwtAlgorithm[] },
+  options: JwtClaimChecks & {
+    readonly jwks: JSONWebKeySet | { readonly keys: readonly object[] };
+    readonly algorithms?: readonly AsymmetricJwtAlgorithm[];
+  },
 ): TokenVerifier {
   checkClaimOptions(options, 'local JWKS verifier');
   const algorithms = asymmetricAllowList(options.algorithms ?? DEFAULT_JWKS_ALGORITHMS, 'local JWKS verifier');

@@ -102,7 +102,9 @@ describe('JWKS verifier', () => {
     // Algorithm confusion: an HMAC "signed" with the published public key material.
     const x = ring.current.publicJwk!.x as string;
     for (const secret of [x, JSON.stringify(ring.current.publicJwk)]) {
-      const forged = rawToken({ alg: 'HS256', kid, typ: 'JWT' }, payload, (input) => createHmac('sha256', secret).update(input).digest('base64url'));
+      const forged = rawToken({ alg: 'HS256', kid, typ: 'JWT' }, payload, (input) =>
+        createHmac('sha256', secret).update(input).digest('base64url'),
+      );
       expect((await refusal(verifier.verify(forged))).failure).toBe('algorithm_not_allowed');
     }
     for (const garbage of ['garbage', 'a.b.c', `${'x'.repeat(20_000)}`]) {
@@ -179,14 +181,21 @@ describe('HMAC verifier (reverse auth)', () => {
     const key = hmacSigningKey({ secret });
     const token = await createJwtIssuer({ issuer: 'reverse-auth.naylence.ai', key, audience: 'dev.naylence.ai' }).issue({ sub: 's' });
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', kid: 'hmac-reverse-auth-key', typ: 'JWT' });
-    const verifier = createHmacJwtVerifier({ secret, issuer: 'reverse-auth.naylence.ai', audience: 'dev.naylence.ai', maxTokenAgeSec: 3600 });
+    const verifier = createHmacJwtVerifier({
+      secret,
+      issuer: 'reverse-auth.naylence.ai',
+      audience: 'dev.naylence.ai',
+      maxTokenAgeSec: 3600,
+    });
     await expect(verifier.verify(token)).resolves.toMatchObject({ claims: { sub: 's' } });
 
     const other = createHmacJwtVerifier({ secret: `${secret}-other`, issuer: 'reverse-auth.naylence.ai' });
     expect((await refusal(other.verify(token))).failure).toBe('invalid_signature');
     const ed = await createJwtIssuer({ issuer: 'reverse-auth.naylence.ai', key: await generateJwtSigningKey() }).issue();
     expect((await refusal(verifier.verify(ed))).failure).toBe('algorithm_not_allowed');
-    const old = await createJwtIssuer({ issuer: 'reverse-auth.naylence.ai', key, audience: 'dev.naylence.ai' }).issue({ iat: now() - 7200 });
+    const old = await createJwtIssuer({ issuer: 'reverse-auth.naylence.ai', key, audience: 'dev.naylence.ai' }).issue({
+      iat: now() - 7200,
+    });
     expect((await refusal(verifier.verify(old))).failure).toBe('expired');
     expect(() => createHmacJwtVerifier({ secret, issuer: 'x', algorithms: ['EdDSA' as never] })).toThrow(/accepts only HS256/);
     expect(() => createHmacJwtVerifier({ secret: 'short', secretName: 'FAME_HMAC_SECRET', issuer: 'x' })).toThrow(/FAME_HMAC_SECRET/);

@@ -46,7 +46,11 @@ export async function generateJwtSigningKey(options: { algorithm?: AsymmetricJwt
  * A signing key from a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), so tokens survive restarts.
  * @throws ConfigError when the PEM does not hold a key for `algorithm`
  */
-export async function importJwtSigningKey(options: { pem: string; algorithm?: AsymmetricJwtAlgorithm; kid?: string }): Promise<JwtSigningKey> {
+export async function importJwtSigningKey(options: {
+  pem: string;
+  algorithm?: AsymmetricJwtAlgorithm;
+  kid?: string;
+}): Promise<JwtSigningKey> {
   const algorithm = options.algorithm ?? 'EdDSA';
   const kid = options.kid ?? randomId(KID_LENGTH);
   let privateKey: CryptoKey;
@@ -73,7 +77,8 @@ export function hmacSigningKey(options: { secret: string; algorithm?: HmacJwtAlg
     throw new ConfigError(`${options.what ?? 'HMAC secret'} must be at least ${MIN_HMAC_SECRET_BYTES} bytes long`);
   }
   const algorithm = options.algorithm ?? 'HS256';
-  if (!isHmacAlgorithm(parseJwtAlgorithm(algorithm, 'hmacSigningKey'))) throw new ConfigError(`hmacSigningKey: ${algorithm} is not an HMAC algorithm`);
+  if (!isHmacAlgorithm(parseJwtAlgorithm(algorithm, 'hmacSigningKey')))
+    throw new ConfigError(`hmacSigningKey: ${algorithm} is not an HMAC algorithm`);
   return Object.freeze({ kid: options.kid ?? 'hmac-reverse-auth-key', algorithm, privateKey });
 }
 
@@ -109,7 +114,8 @@ export class JwtKeyRing {
   /** Sign with `next` from now on; the old key stays published until {@link retire}. */
   rotate(next: JwtSigningKey): void {
     if (next.publicJwk === undefined) throw new ConfigError('JwtKeyRing holds public-key (asymmetric) signing keys only');
-    if (this.#published.some((k) => k.kid === next.kid)) throw new ConfigError(`JwtKeyRing: kid ${JSON.stringify(next.kid)} is already in use`);
+    if (this.#published.some((k) => k.kid === next.kid))
+      throw new ConfigError(`JwtKeyRing: kid ${JSON.stringify(next.kid)} is already in use`);
     this.#current = next;
     this.#published = [next, ...this.#published];
   }

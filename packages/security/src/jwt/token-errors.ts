@@ -50,11 +50,17 @@ export function toTokenError(error: unknown): TokenVerificationError {
           cause,
         );
       default:
-        return new TokenVerificationError(error.reason === 'missing' ? 'missing_claim' : 'malformed', `Invalid token: ${error.message}`, cause);
+        return new TokenVerificationError(
+          error.reason === 'missing' ? 'missing_claim' : 'malformed',
+          `Invalid token: ${error.message}`,
+          cause,
+        );
     }
   }
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return new TokenVerificationError('algorithm_not_allowed', 'Invalid token: algorithm not allowed', cause);
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return new TokenVerificationError('invalid_signature', 'Invalid token: bad signature', cause);
+  if (error instanceof joseErrors.JOSEAlgNotAllowed)
+    return new TokenVerificationError('algorithm_not_allowed', 'Invalid token: algorithm not allowed', cause);
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed)
+    return new TokenVerificationError('invalid_signature', 'Invalid token: bad signature', cause);
   if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) {
     return new TokenVerificationError('unknown_key', 'Invalid token: no published key matches its kid', cause);
   }

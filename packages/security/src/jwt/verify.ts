@@ -76,13 +76,16 @@ export async function verifyJwt(
     ...(checks.maxTokenAgeSec !== undefined && { maxTokenAge: checks.maxTokenAgeSec }),
   };
   try {
-    const result =
-      key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+    const result = key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
     const header = result.protectedHeader;
     const claims = header.kid === undefined ? result.payload : { ...result.payload, kid: header.kid };
     return {
       claims,
-      header: { alg: header.alg, ...(header.kid !== undefined && { kid: header.kid }), ...(header.typ !== undefined && { typ: header.typ }) },
+      header: {
+        alg: header.alg,
+        ...(header.kid !== undefined && { kid: header.kid }),
+        ...(header.typ !== undefined && { typ: header.typ }),
+      },
     };
   } catch (error) {
     throw toTokenError(error);

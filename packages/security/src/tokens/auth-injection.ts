@@ -88,7 +88,11 @@ export interface ConnectionCredentials {
  * Adds the strategy's credentials to one connection attempt, fetching the token now: call it
  * per connection (and per reconnect), so a refreshed token is used every time.
  */
-export async function applyAuthInjection(auth: AuthInjection, request: ConnectionCredentials, signal?: AbortSignal): Promise<ConnectionCredentials> {
+export async function applyAuthInjection(
+  auth: AuthInjection,
+  request: ConnectionCredentials,
+  signal?: AbortSignal,
+): Promise<ConnectionCredentials> {
   if (auth.type === 'NoAuth') return request;
   const token = (await auth.tokenProvider.getToken(signal)).value;
   switch (auth.type) {
@@ -121,14 +125,18 @@ export function webSocketDialerAuth(auth: AuthInjection): {
       return {};
     case 'BearerTokenHeaderAuth':
       if (auth.headerName.toLowerCase() !== 'authorization') {
-        throw new ConfigError(`BearerTokenHeaderAuth: the WebSocket dialer sends only the Authorization header, not ${JSON.stringify(auth.headerName)}`);
+        throw new ConfigError(
+          `BearerTokenHeaderAuth: the WebSocket dialer sends only the Authorization header, not ${JSON.stringify(auth.headerName)}`,
+        );
       }
       return { tokenProvider: auth.tokenProvider, authMode: 'header' };
     case 'QueryParamAuth':
       return { tokenProvider: auth.tokenProvider, authMode: 'query', queryParam: auth.paramName };
     case 'WebSocketSubprotocolAuth':
       if (auth.subprotocolPrefix.toLowerCase() !== 'bearer') {
-        throw new ConfigError(`WebSocketSubprotocolAuth: the WebSocket dialer offers only the "bearer" prefix, not ${JSON.stringify(auth.subprotocolPrefix)}`);
+        throw new ConfigError(
+          `WebSocketSubprotocolAuth: the WebSocket dialer offers only the "bearer" prefix, not ${JSON.stringify(auth.subprotocolPrefix)}`,
+        );
       }
       return { tokenProvider: auth.tokenProvider, authMode: 'subprotocol' };
   }

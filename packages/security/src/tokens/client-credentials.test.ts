@@ -7,7 +7,9 @@ const jwtWithSub = (sub: string) => `e30.${Buffer.from(JSON.stringify({ sub })).
 describe('OAuth2 client-credentials token provider', () => {
   it('posts the credentials as a form and caches the token until shortly before it expires', async () => {
     let n = 0;
-    await using server = await startServer((_req, res) => sendJson(res, 200, { access_token: `tok-${++n}`, token_type: 'Bearer', expires_in: 3600 }));
+    await using server = await startServer((_req, res) =>
+      sendJson(res, 200, { access_token: `tok-${++n}`, token_type: 'Bearer', expires_in: 3600 }),
+    );
     const provider = oauth2ClientCredentialsTokenProvider({
       tokenUrl: `${server.url}/oauth/token`,
       clientId: 'client-1',
@@ -35,7 +37,12 @@ describe('OAuth2 client-credentials token provider', () => {
   it('refreshes a token that expires within the refresh margin, and shares one request between concurrent callers', async () => {
     let n = 0;
     await using server = await startServer((_req, res) => sendJson(res, 200, { access_token: `tok-${++n}`, expires_in: '20' }));
-    const provider = oauth2ClientCredentialsTokenProvider({ tokenUrl: server.url, clientId: 'c', clientSecret: 's', refreshBeforeExpiryMs: 30_000 });
+    const provider = oauth2ClientCredentialsTokenProvider({
+      tokenUrl: server.url,
+      clientId: 'c',
+      clientSecret: 's',
+      refreshBeforeExpiryMs: 30_000,
+    });
     const [a, b, c] = await Promise.all([provider.getToken(), provider.getToken(), provider.getToken()]);
     expect(new Set([a.value, b.value, c.value])).toEqual(new Set(['tok-1']));
     expect((await provider.getToken()).value).toBe('tok-2'); // 20 s left < 30 s margin
@@ -57,7 +64,12 @@ describe('OAuth2 client-credentials token provider', () => {
     await using server = await startServer((_req, res) =>
       sendJson(res, 401, { error: 'invalid_client', error_description: 'Invalid client credentials' }),
     );
-    const provider = oauth2ClientCredentialsTokenProvider({ tokenUrl: server.url, clientId: 'c', clientSecret: 'hunter2', retryDelayMs: 1 });
+    const provider = oauth2ClientCredentialsTokenProvider({
+      tokenUrl: server.url,
+      clientId: 'c',
+      clientSecret: 'hunter2',
+      retryDelayMs: 1,
+    });
     const error = await provider.getToken().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OAuth2TokenRequestError);
     expect(error).toMatchObject({ code: 'AUTHENTICATION_FAILED', status: 401 });
@@ -68,10 +80,22 @@ describe('OAuth2 client-credentials token provider', () => {
 
   it('gives up with TOKEN_ENDPOINT_ERROR when the endpoint stays unreachable or answers garbage', async () => {
     const port = await closedPort();
-    const provider = oauth2ClientCredentialsTokenProvider({ tokenUrl: `http://127.0.0.1:${port}/t`, clientId: 'c', clientSecret: 's', retryDelayMs: 1, maxAttempts: 2 });
+    const provider = oauth2ClientCredentialsTokenProvider({
+      tokenUrl: `http://127.0.0.1:${port}/t`,
+      clientId: 'c',
+      clientSecret: 's',
+      retryDelayMs: 1,
+      maxAttempts: 2,
+    });
     await expect(provider.getToken()).rejects.toMatchObject({ code: 'TOKEN_ENDPOINT_ERROR' });
     await using server = await startServer((_req, res) => sendJson(res, 200, { token: 'no access_token member' }));
-    const bad = oauth2ClientCredentialsTokenProvider({ tokenUrl: server.url, clientId: 'c', clientSecret: 's', retryDelayMs: 1, maxAttempts: 1 });
+    const bad = oauth2ClientCredentialsTokenProvider({
+      tokenUrl: server.url,
+      clientId: 'c',
+      clientSecret: 's',
+      retryDelayMs: 1,
+      maxAttempts: 1,
+    });
     await expect(bad.getToken()).rejects.toMatchObject({ code: 'TOKEN_ENDPOINT_ERROR', message: expect.stringContaining('access_token') });
   });
 

@@ -69,7 +69,8 @@ const MAX_RETRY_DELAY_MS = 5_000;
  */
 export function oauth2ClientCredentialsTokenProvider(options: OAuth2ClientCredentialsOptions): OAuth2ClientCredentialsTokenProvider {
   const url = tokenUrlOf(options.tokenUrl, 'OAuth2 client credentials');
-  if (typeof options.clientId !== 'string' || options.clientId === '') throw new ConfigError('OAuth2 client credentials: a client id is required');
+  if (typeof options.clientId !== 'string' || options.clientId === '')
+    throw new ConfigError('OAuth2 client credentials: a client id is required');
   if (typeof options.clientSecret !== 'string' || options.clientSecret === '') {
     throw new ConfigError('OAuth2 client credentials: a client secret is required');
   }
@@ -78,7 +79,10 @@ export function oauth2ClientCredentialsTokenProvider(options: OAuth2ClientCreden
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   const retryDelayMs = options.retryDelayMs ?? 250;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const logger = (options.logger ?? NOOP_LOGGER).child({ component: 'oauth2-client-credentials', tokenUrl: `${url.origin}${url.pathname}` });
+  const logger = (options.logger ?? NOOP_LOGGER).child({
+    component: 'oauth2-client-credentials',
+    tokenUrl: `${url.origin}${url.pathname}`,
+  });
   const what = `token request to ${url.origin}${url.pathname}`;
 
   const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: options.clientId, client_secret: options.clientSecret });
@@ -117,7 +121,9 @@ export function oauth2ClientCredentialsTokenProvider(options: OAuth2ClientCreden
         const failure =
           error instanceof FameError
             ? error
-            : new OAuth2TokenRequestError('TOKEN_ENDPOINT_ERROR', `${what} failed: ${(error as Error).message}`, undefined, { cause: error });
+            : new OAuth2TokenRequestError('TOKEN_ENDPOINT_ERROR', `${what} failed: ${(error as Error).message}`, undefined, {
+                cause: error,
+              });
         if (failure.code !== 'TOKEN_ENDPOINT_ERROR' || attempt >= maxAttempts) {
           logger.warn({ attempt, code: failure.code, err: failure.message }, 'token request failed');
           throw failure;

@@ -17,7 +17,8 @@ export interface PkcePair {
 
 /** A random verifier of `length` (43–128, default 64) characters and its S256 (or plain) challenge. */
 export async function createPkcePair(length = 64, method: 'S256' | 'plain' = 'S256'): Promise<PkcePair> {
-  if (!Number.isInteger(length) || length < 43 || length > 128) throw new ConfigError(`PKCE: code verifier length must be 43..128, got ${length}`);
+  if (!Number.isInteger(length) || length < 43 || length > 128)
+    throw new ConfigError(`PKCE: code verifier length must be 43..128, got ${length}`);
   const verifier = randomString(length);
   return { verifier, challenge: await pkceChallenge(verifier, method), method };
 }
@@ -134,7 +135,8 @@ export function oauth2PkceTokenProvider(options: OAuth2PkceOptions): OAuth2PkceT
     const params = new URL(callbackUrl).searchParams;
     const error = params.get('error');
     if (error !== null) throw new OAuth2TokenRequestError('AUTHENTICATION_FAILED', `authorization refused: ${error}`);
-    if (params.get('state') !== pending.state) throw new OAuth2TokenRequestError('AUTHENTICATION_FAILED', 'authorization response has the wrong state');
+    if (params.get('state') !== pending.state)
+      throw new OAuth2TokenRequestError('AUTHENTICATION_FAILED', 'authorization response has the wrong state');
     const code = params.get('code');
     if (!code) throw new OAuth2TokenRequestError('AUTHENTICATION_FAILED', 'authorization response has no code');
     const form = new URLSearchParams({
@@ -161,7 +163,11 @@ export function oauth2PkceTokenProvider(options: OAuth2PkceOptions): OAuth2PkceT
     const payload = await readJsonBody(response, what);
     if (!response.ok) {
       const code = response.status >= 500 ? 'TOKEN_ENDPOINT_ERROR' : 'AUTHENTICATION_FAILED';
-      throw new OAuth2TokenRequestError(code, `${what} failed with HTTP ${response.status} (${describeOAuthError(payload)})`, response.status);
+      throw new OAuth2TokenRequestError(
+        code,
+        `${what} failed with HTTP ${response.status} (${describeOAuthError(payload)})`,
+        response.status,
+      );
     }
     cached = accessTokenFromResponse(payload, Date.now(), what);
     return cached;
@@ -171,7 +177,9 @@ export function oauth2PkceTokenProvider(options: OAuth2PkceOptions): OAuth2PkceT
     const { url, pending } = await authorizationUrl();
     if (options.authorize !== undefined) return exchange(await options.authorize(url, signal), pending, signal);
     storage.setItem(storageKey, JSON.stringify(pending));
-    const navigate = options.navigate ?? ((target: string) => (globalThis as unknown as { location: { assign(u: string): void } }).location.assign(target));
+    const navigate =
+      options.navigate ??
+      ((target: string) => (globalThis as unknown as { location: { assign(u: string): void } }).location.assign(target));
     navigate(url);
     throw new AbortedError('token request (the page is redirecting to the authorization endpoint)');
   }
@@ -179,7 +187,8 @@ export function oauth2PkceTokenProvider(options: OAuth2PkceOptions): OAuth2PkceT
   return {
     async getToken(signal) {
       if (signal?.aborted) throw new AbortedError(what, { cause: signal.reason });
-      if (cached !== undefined && (cached.expiresAt === undefined || cached.expiresAt.getTime() - refreshBeforeMs > Date.now())) return cached;
+      if (cached !== undefined && (cached.expiresAt === undefined || cached.expiresAt.getTime() - refreshBeforeMs > Date.now()))
+        return cached;
       inflight ??= authorize(signal).finally(() => {
         inflight = undefined;
       });

@@ -20,7 +20,10 @@ export interface TokenProviderConfigOptions {
  * (or no config) gives undefined: present no token.
  * @throws ConfigError for an unknown type or a missing setting, naming it
  */
-export function tokenProviderFromConfig(config: ConfigObject | undefined, options: TokenProviderConfigOptions = {}): TokenProvider | undefined {
+export function tokenProviderFromConfig(
+  config: ConfigObject | undefined,
+  options: TokenProviderConfigOptions = {},
+): TokenProvider | undefined {
   if (config === undefined) return undefined;
   const env = options.env ?? (globalThis as { process?: { env: Env } }).process?.env ?? {};
   const type = config.type;
@@ -51,7 +54,8 @@ export function tokenProviderFromConfig(config: ConfigObject | undefined, option
     }
     case 'OAuth2PkceTokenProvider': {
       const method = configString(config, 'codeChallengeMethod', what);
-      if (method !== undefined && method !== 'S256' && method !== 'plain') throw new ConfigError(`${what}: codeChallengeMethod must be S256 or plain`);
+      if (method !== undefined && method !== 'S256' && method !== 'plain')
+        throw new ConfigError(`${what}: codeChallengeMethod must be S256 or plain`);
       const length = configValue(config, 'codeVerifierLength');
       const scopes = configStrings(config, 'scopes', what);
       const audience = configString(config, 'audience', what);

@@ -92,7 +92,8 @@ function parseRule(raw: unknown, index: number): PolicyRule {
   const actions = (stringList(rule.action, `rule ${id}: action`) ?? ['*']).map((a) => {
     if (a === '*') return a;
     const normalized = normalizeAction(a);
-    if (!POLICY_ACTIONS.some((known) => normalizeAction(known) === normalized)) throw new ConfigError(`policy: rule ${id}: unknown action ${JSON.stringify(a)}`);
+    if (!POLICY_ACTIONS.some((known) => normalizeAction(known) === normalized))
+      throw new ConfigError(`policy: rule ${id}: unknown action ${JSON.stringify(a)}`);
     return normalized;
   });
   const addresses = stringList(rule.address, `rule ${id}: address`);
@@ -116,12 +117,14 @@ function parseRule(raw: unknown, index: number): PolicyRule {
  * @throws ConfigError for an unsupported type or version, a malformed rule or a regex pattern
  */
 export function basicAuthorizationPolicy(document: unknown): AuthorizationPolicy {
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) throw new ConfigError('policy: the document must be an object');
+  if (typeof document !== 'object' || document === null || Array.isArray(document))
+    throw new ConfigError('policy: the document must be an object');
   const doc = document as Record<string, unknown>;
   if (doc.type !== undefined && doc.type !== 'BasicAuthorizationPolicy') {
     throw new ConfigError(`policy: unsupported policy type ${JSON.stringify(doc.type)} (only BasicAuthorizationPolicy)`);
   }
-  if (doc.version !== undefined && doc.version !== '1' && doc.version !== 1) throw new ConfigError(`policy: unsupported version ${JSON.stringify(doc.version)}`);
+  if (doc.version !== undefined && doc.version !== '1' && doc.version !== 1)
+    throw new ConfigError(`policy: unsupported version ${JSON.stringify(doc.version)}`);
   const defaultEffect = parseEffect(doc.default_effect ?? doc.defaultEffect ?? 'deny', 'default_effect');
   if (doc.rules !== undefined && !Array.isArray(doc.rules)) throw new ConfigError('policy: rules must be a list');
   const rules = ((doc.rules as unknown[] | undefined) ?? []).map(parseRule);

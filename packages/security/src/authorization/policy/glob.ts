@@ -12,7 +12,8 @@ const cache = new Map<string, RegExp>();
 export function compileGlob(pattern: string): RegExp {
   const cached = cache.get(pattern);
   if (cached !== undefined) return cached;
-  if (pattern.startsWith('^')) throw new ConfigError(`policy: regular-expression patterns are not supported by the basic policy: ${JSON.stringify(pattern)}`);
+  if (pattern.startsWith('^'))
+    throw new ConfigError(`policy: regular-expression patterns are not supported by the basic policy: ${JSON.stringify(pattern)}`);
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;

@@ -41,7 +41,11 @@ export interface PolicyAuthorizer extends Authorizer {
  * is allowed when the policy allows `Connect` for the token's scopes and the attach matches the
  * token (see `nodeBindingViolation`); routing decisions come from {@link PolicyAuthorizer.authorizeRoute}.
  */
-export function policyAuthorizer(options: { readonly verifier: TokenVerifier; readonly policy: AuthorizationPolicy; readonly logger?: Logger }): PolicyAuthorizer {
+export function policyAuthorizer(options: {
+  readonly verifier: TokenVerifier;
+  readonly policy: AuthorizationPolicy;
+  readonly logger?: Logger;
+}): PolicyAuthorizer {
   const { verifier, policy } = options;
   const logRefusal = rateLimitedLog((options.logger ?? NOOP_LOGGER).child({ component: 'authorizer', authMethod: 'policy' }));
   return {
@@ -60,7 +64,10 @@ export function policyAuthorizer(options: { readonly verifier: TokenVerifier; re
           authMethod: 'policy',
         });
       } catch (error) {
-        logRefusal({ failure: error instanceof TokenVerificationError ? error.failure : 'internal', err: (error as Error).message }, 'link refused');
+        logRefusal(
+          { failure: error instanceof TokenVerificationError ? error.failure : 'internal', err: (error as Error).message },
+          'link refused',
+        );
         return undefined;
       }
     },
@@ -107,7 +114,8 @@ export function loadPolicyFile(
   } catch (error) {
     throw new ConfigError(`policy file ${JSON.stringify(path)} cannot be read: ${(error as Error).message}`);
   }
-  const format = options.format === undefined || options.format === 'auto' ? (path.toLowerCase().endsWith('.json') ? 'json' : 'yaml') : options.format;
+  const format =
+    options.format === undefined || options.format === 'auto' ? (path.toLowerCase().endsWith('.json') ? 'json' : 'yaml') : options.format;
   let document: unknown;
   try {
     if (format === 'json') document = JSON.parse(text);

@@ -14,7 +14,14 @@ interface Vectors {
   glob_matching: { pattern: string; value: string; matches: boolean }[];
   basic_policy: {
     definition: unknown;
-    decisions: { to?: string; action: PolicyAction; granted_scopes: string[]; origin_type: string | null; effect: string; matched_rule: string | null }[];
+    decisions: {
+      to?: string;
+      action: PolicyAction;
+      granted_scopes: string[];
+      origin_type: string | null;
+      effect: string;
+      matched_rule: string | null;
+    }[];
   };
 }
 const vectors = readVector<Vectors>('security/identity-policy-vectors.json');
@@ -65,7 +72,8 @@ describe('policy authorizer', () => {
     const file = path.join(dir, 'auth-policy.json');
     writeFileSync(file, JSON.stringify(vectors.basic_policy.definition));
     const authorizer = policyAuthorizer({ verifier, policy: loadPolicyFile(file) });
-    const issue = (claims: Record<string, unknown>) => createJwtIssuer({ issuer: 'https://auth.test', key, audience: '/sentinel-a' }).issue(claims);
+    const issue = (claims: Record<string, unknown>) =>
+      createJwtIssuer({ issuer: 'https://auth.test', key, audience: '/sentinel-a' }).issue(claims);
 
     const connect = await authorizer.authenticate(`Bearer ${await issue({ sub: 'a', scope: 'node.connect', system_id: 'agent-1' })}`);
     expect(connect).toMatchObject({ authenticated: true, authorized: false, principal: 'a', authMethod: 'policy' });
@@ -76,9 +84,17 @@ describe('policy authorizer', () => {
     expect(await authorizer.authenticate('Bearer junk')).toBeUndefined();
 
     const math = await authorizer.authenticate(`Bearer ${await issue({ scope: 'math.add' })}`);
-    expect(authorizer.authorizeRoute({ action: 'DeliverLocal', to: 'math@fame.fabric' }, math)).toMatchObject({ authorized: true, matchedRule: 'math-callers' });
-    expect(authorizer.authorizeRoute({ action: 'ForwardChild', to: 'admin@fame.fabric' }, math)).toMatchObject({ authorized: false, matchedRule: 'deny-admin' });
-    expect(authorizer.authorizeRoute({ action: 'ForwardUp', to: 'x@fame.fabric', originType: 'downstream' }, math)).toMatchObject({ authorized: true });
+    expect(authorizer.authorizeRoute({ action: 'DeliverLocal', to: 'math@fame.fabric' }, math)).toMatchObject({
+      authorized: true,
+      matchedRule: 'math-callers',
+    });
+    expect(authorizer.authorizeRoute({ action: 'ForwardChild', to: 'admin@fame.fabric' }, math)).toMatchObject({
+      authorized: false,
+      matchedRule: 'deny-admin',
+    });
+    expect(authorizer.authorizeRoute({ action: 'ForwardUp', to: 'x@fame.fabric', originType: 'downstream' }, math)).toMatchObject({
+      authorized: true,
+    });
     expect(authorizer.authorizeRoute({ action: 'Drop' }, math)).toMatchObject({ authorized: false });
   });
 
