@@ -1,7 +1,14 @@
 import Fastify from 'fastify';
 import { NOOP_LOGGER, type Logger } from '@naylence/core';
 import { healthPlugin, jwksPlugin, oauth2TokenPlugin, openIdConfigurationPlugin, type OAuth2PkceOptions } from '@naylence/fastify-plugins';
-import { createJwtIssuer, generateJwtSigningKey, importJwtSigningKey, JwtKeyRing, type AsymmetricJwtAlgorithm } from '@naylence/security';
+import {
+  createJwtIssuer,
+  generateJwtSigningKey,
+  importJwtSigningKey,
+  JwtKeyRing,
+  type AsymmetricJwtAlgorithm,
+  type JwtIssuer,
+} from '@naylence/security';
 
 /** The reference dev server's defaults (admission-and-http §8.2–§8.6), except the host. */
 export const DEFAULT_OAUTH2_HOST = '127.0.0.1';
@@ -18,8 +25,12 @@ export interface RunOAuth2ServerOptions {
   /** The one registered client (`FAME_JWT_CLIENT_ID` / `FAME_JWT_CLIENT_SECRET`). */
   readonly clientId: string;
   readonly clientSecret: string;
-  /** `iss` of the tokens. Default `https://auth.fame.fabric`. */
-  readonly issuer?: string;
+  /**
+   * `iss` of the tokens. Default `https://auth.fame.fabric`. A function gets the server's base URL
+   * once it listens (`(url) => url` makes the issuer the server itself, so that verifiers find the
+   * keys at `<issuer>/.well-known/jwks.json`, as the reference's oauth2 profiles look for them).
+   */
+  readonly issuer?: string | ((baseUrl: string) => string);
   /** `aud` when the request names none. Default `fame-fabric`. */
   readonly audience?: string;
   /** Signing algorithm of a generated key. Default `EdDSA`. */
@@ -71,7 +82,17 @@ export async function runOAuth2Server(options: RunOAuth2ServerOptions): Promise<
           ...(options.signingKeyId !== undefined && { kid: options.signingKeyId }),
         });
   const keys = new JwtKeyRing(key);
-  const issuer = options.issuer ?? DEFAULT_OAUTH2_ISSUER;
+  const host = options.host ?? DEFAULT_OAUTH2_HOST;
+  // Resolved once listening when the issuer depends on the URL; no token is issued before.
+  let issuer = typeof options.issuer === 'string' ? options.issuer : DEFAULT_OAUTH2_ISSUER;
+  let jwt = createJwtIssuer({ issuer, key: () => keys.current });
+  const lazyIssuer: JwtIssuer = {
+    get issuer() {
+      return issuer;
+    },
+    signingKey: () => keys.current,
+    issue: (claims, issueOptions) => jwt.issue(claims, issueOptions),
+  };
   const audience = options.audience ?? DEFAULT_OAUTH2_AUDIENCE;
   const allowedScopes = options.allowedScopes ?? ['node.connect'];
   const logger = (options.logger ?? NOOP_LOGGER).child({ component: 'oauth2-server' });
@@ -79,7 +100,7 @@ export async function runOAuth2Server(options: RunOAuth2ServerOptions): Promise<
   const app = Fastify({ logger: false });
   try {
     await app.register(oauth2TokenPlugin, {
-      issuer: createJwtIssuer({ issuer, key: () => keys.current }),
+      issuer: lazyIssuer,
       clients: [{ clientId: options.clientId, clientSecret: options.clientSecret }],
       allowedScopes,
       audience,
@@ -89,21 +110,29 @@ export async function runOAuth2Server(options: RunOAuth2ServerOptions): Promise<
       jwks: () => keys.jwks(),
       ...(options.jwksKeyTypes !== undefined && { keyTypes: options.jwksKeyTypes }),
     });
-    await app.register(openIdConfigurationPlugin, { issuer, scopes: allowedScopes, algorithm, pkce: options.pkce !== undefined });
+    await app.register(openIdConfigurationPlugin, {
+      issuer: () => issuer,
+      scopes: allowedScopes,
+      algorithm,
+      pkce: options.pkce !== undefined,
+    });
     await app.register(healthPlugin);
     app.addHook('onResponse', (request, reply, done) => {
       logger.debug({ method: request.method, url: request.url.split('?')[0], status: reply.statusCode }, 'request');
       done();
     });
-    await app.listen({ host: options.host ?? DEFAULT_OAUTH2_HOST, port: options.port ?? DEFAULT_OAUTH2_PORT });
+    await app.listen({ host, port: options.port ?? DEFAULT_OAUTH2_PORT });
   } catch (error) {
     await app.close();
     throw error;
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? DEFAULT_OAUTH2_PORT);
-  const host = options.host ?? DEFAULT_OAUTH2_HOST;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (typeof options.issuer === 'function') {
+    issuer = options.issuer(url);
+    jwt = createJwtIssuer({ issuer, key: () => keys.current });
+  }
   logger.info({ url, issuer, audience, algorithm, kid: key.kid }, 'oauth2 server listening');
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopped ??= app.close());

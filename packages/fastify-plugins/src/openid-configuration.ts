@@ -4,8 +4,8 @@ import { Type } from '@sinclair/typebox';
 import { installErrorHandler } from './errors.js';
 
 export interface OpenIdConfigurationPluginOptions {
-  /** `issuer` of the document; default base of the endpoint URLs. */
-  readonly issuer: string;
+  /** `issuer` of the document (or a function giving it, read per request); default base of the endpoint URLs. */
+  readonly issuer: string | (() => string);
   /** Base of `token_endpoint` and `jwks_uri`. Default: the issuer without a trailing `/`. */
   readonly baseUrl?: string;
   /** `scopes_supported`. Default `['node.connect']`. */
@@ -39,24 +39,30 @@ const Document = Type.Object(
 export const openIdConfigurationPlugin = fp<OpenIdConfigurationPluginOptions>(
   ((fastify, options) => {
     installErrorHandler(fastify);
-    const base = (options.baseUrl ?? options.issuer).replace(/\/+$/, '');
     const oauth = options.oauthBasePath ?? '/oauth';
-    const document = {
-      issuer: options.issuer,
-      token_endpoint: `${base}${oauth}/token`,
-      jwks_uri: `${base}/.well-known/jwks.json`,
-      ...(options.pkce && { authorization_endpoint: `${base}${oauth}/authorize` }),
-      scopes_supported: [...(options.scopes ?? ['node.connect'])],
-      response_types_supported: options.pkce ? ['token', 'code'] : ['token'],
-      grant_types_supported: options.pkce ? ['client_credentials', 'authorization_code'] : ['client_credentials'],
-      token_endpoint_auth_methods_supported: options.pkce
-        ? ['client_secret_basic', 'client_secret_post', 'none']
-        : ['client_secret_basic', 'client_secret_post'],
-      subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: [options.algorithm ?? 'EdDSA'],
-      ...(options.pkce && { code_challenge_methods_supported: ['S256', 'plain'] }),
+    const documentFor = (issuer: string) => {
+      const base = (options.baseUrl ?? issuer).replace(/\/+$/, '');
+      return {
+        issuer,
+        token_endpoint: `${base}${oauth}/token`,
+        jwks_uri: `${base}/.well-known/jwks.json`,
+        ...(options.pkce && { authorization_endpoint: `${base}${oauth}/authorize` }),
+        scopes_supported: [...(options.scopes ?? ['node.connect'])],
+        response_types_supported: options.pkce ? ['token', 'code'] : ['token'],
+        grant_types_supported: options.pkce ? ['client_credentials', 'authorization_code'] : ['client_credentials'],
+        token_endpoint_auth_methods_supported: options.pkce
+          ? ['client_secret_basic', 'client_secret_post', 'none']
+          : ['client_secret_basic', 'client_secret_post'],
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: [options.algorithm ?? 'EdDSA'],
+        ...(options.pkce && { code_challenge_methods_supported: ['S256', 'plain'] }),
+      };
     };
-    fastify.get('/.well-known/openid-configuration', { schema: { response: { 200: Document } } }, () => Promise.resolve(document));
+    const fixed = typeof options.issuer === 'string' ? documentFor(options.issuer) : undefined;
+    const issuerOf = options.issuer;
+    fastify.get('/.well-known/openid-configuration', { schema: { response: { 200: Document } } }, () =>
+      Promise.resolve(fixed ?? documentFor((issuerOf as () => string)())),
+    );
     return Promise.resolve();
   }) satisfies FastifyPluginAsync<OpenIdConfigurationPluginOptions>,
   { name: '@naylence/fastify-plugins/openid-configuration', fastify: '5.x', encapsulate: true },
