@@ -111,7 +111,11 @@ export function onSignals(fn) {
   process.on('SIGTERM', h);
 }
 
-/** Minimal open-profile node section shared by the agent and client configs. */
+/**
+ * Minimal open-profile node section shared by the agent and client configs. With
+ * FAME_ADMISSION_TOKEN_URL (+ _CLIENT_ID, _CLIENT_SECRET, FAME_JWT_AUDIENCE) in the environment the
+ * node fetches OAuth2 client-credentials tokens for its attach, as the `direct` admission profile.
+ */
 export function baseNodeSection({ id, url, token, logicals }) {
   const node = {
     type: 'Node',
@@ -122,7 +126,33 @@ export function baseNodeSection({ id, url, token, logicals }) {
   };
   if (id) node.id = id;
   if (logicals) node.requested_logicals = logicals;
-  if (token !== undefined && token !== null && token !== '') {
+  if (process.env.FAME_ADMISSION_TOKEN_URL) {
+    // As the reference's `direct` admission profile: OAuth2 client credentials, presented as
+    // WebSocket subprotocols, a fresh token fetched by the reference's own provider.
+    node.admission = {
+      type: 'DirectAdmissionClient',
+      connection_grants: [
+        {
+          type: 'WebSocketConnectionGrant',
+          purpose: 'node.attach',
+          url,
+          auth: {
+            type: 'WebSocketSubprotocolAuth',
+            token_provider: {
+              type: 'OAuth2ClientCredentialsTokenProvider',
+              token_url: process.env.FAME_ADMISSION_TOKEN_URL,
+              client_id: process.env.FAME_ADMISSION_CLIENT_ID,
+              client_secret: process.env.FAME_ADMISSION_CLIENT_SECRET,
+              scopes: ['node.connect'],
+              audience: process.env.FAME_JWT_AUDIENCE,
+            },
+          },
+          ttl: 0,
+          durable: false,
+        },
+      ],
+    };
+  } else if (token !== undefined && token !== null && token !== '') {
     node.admission = {
       type: 'DirectAdmissionClient',
       connection_grants: [

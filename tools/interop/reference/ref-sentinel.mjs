@@ -1,8 +1,10 @@
 // Reference sentinel on 127.0.0.1.
-// Usage: node ref-sentinel.mjs [--port=N] [--id=ID] [--token=SECRET] [--host=H]
+// Usage: node ref-sentinel.mjs [--port=N] [--id=ID] [--token=SECRET] [--host=H] [--security=PROFILE]
 // Env fallbacks: PORT (or FAME_LISTENER_PORT), FAME_NODE_ID, SENTINEL_TOKEN.
 // With a token, the WebSocket listener gets a SharedSecretAuthorizer: a client must present
-// that exact bearer token (subprotocols ["bearer", token]).
+// that exact bearer token (subprotocols ["bearer", token]). --security=gated runs the reference's
+// gated security profile (its oauth2-gated authorizer reads FAME_JWT_TRUSTED_ISSUER, FAME_JWT_AUDIENCE,
+// FAME_JWT_ALGORITHM from the environment and fetches <issuer>/.well-known/jwks.json).
 import { rt, PKGS, emit, parseArgs, listenerPorts, onSignals } from './_common.mjs';
 
 const args = parseArgs();
@@ -22,7 +24,7 @@ const rootConfig = {
     requested_logicals: ['fame.fabric'],
     // HttpListener and WebSocketListener with the same host/port share one HTTP server.
     listeners: [wsListener, { type: 'HttpListener', host, port }],
-    security: { type: 'SecurityProfile', profile: 'open' },
+    security: { type: 'SecurityProfile', profile: args.security ?? 'open' },
     admission: { type: 'AdmissionProfile', profile: 'none' },
     storage: { type: 'StorageProfile', profile: 'memory' },
     delivery: { type: 'DeliveryProfile', profile: process.env.FAME_DELIVERY_PROFILE || 'at-most-once' },

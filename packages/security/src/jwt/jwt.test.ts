@@ -140,6 +140,14 @@ describe('JWKS verifier', () => {
     await expect(verifier.verify(after)).resolves.toMatchObject({ claims: { sub: 'new' } });
     await expect(verifier.verify(before)).resolves.toMatchObject({ claims: { sub: 'old' } });
     expect(server.requests).toHaveLength(2);
+    // Published ahead, a key is known to verifiers before it signs anything.
+    const next = await generateJwtSigningKey();
+    ring.publish(next);
+    const early = createJwksVerifier({ jwksUrl: server.jwksUrl, issuer: server.issuer });
+    await early.verify(after);
+    ring.rotate(next);
+    await expect(early.verify(await issuer.issue({ sub: 'next' }))).resolves.toMatchObject({ header: { kid: next.kid } });
+    expect(() => ring.rotate({ ...next })).toThrow(/already in use/);
     ring.retire(decodeProtectedHeader(before).kid!);
     const fresh = createJwksVerifier({ jwksUrl: server.jwksUrl, issuer: server.issuer });
     expect((await refusal(fresh.verify(before))).failure).toBe('unknown_key');

@@ -111,13 +111,26 @@ export class JwtKeyRing {
     return this.#current;
   }
 
-  /** Sign with `next` from now on; the old key stays published until {@link retire}. */
-  rotate(next: JwtSigningKey): void {
+  /**
+   * Publish `next` without signing with it yet. Verifiers refetch a key set at most once per
+   * cooldown (30 s by default), so publishing the next key ahead of {@link rotate} lets every
+   * verifier know it before the first token it signs arrives.
+   */
+  publish(next: JwtSigningKey): void {
     if (next.publicJwk === undefined) throw new ConfigError('JwtKeyRing holds public-key (asymmetric) signing keys only');
     if (this.#published.some((k) => k.kid === next.kid))
       throw new ConfigError(`JwtKeyRing: kid ${JSON.stringify(next.kid)} is already in use`);
+    this.#published = [...this.#published, next];
+  }
+
+  /** Sign with `next` from now on (publishing it if needed); the old key stays published until {@link retire}. */
+  rotate(next: JwtSigningKey): void {
+    const published = this.#published.find((k) => k.kid === next.kid);
+    if (published !== undefined && published !== next)
+      throw new ConfigError(`JwtKeyRing: kid ${JSON.stringify(next.kid)} is already in use`);
+    if (published === undefined) this.publish(next);
     this.#current = next;
-    this.#published = [next, ...this.#published];
+    this.#published = [next, ...this.#published.filter((k) => k !== next)];
   }
 
   /** Stop publishing a previous key (tokens it signed stop verifying once verifiers refetch). */
