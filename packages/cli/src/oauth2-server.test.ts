@@ -1,34 +1,12 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createJwksVerifier, generateJwtSigningKey, oauth2Authorizer, oauth2ClientCredentialsTokenProvider } from '@naylence/security';
+import { recordingIo } from './cli-io.test.util.js';
 import { main } from './main.js';
 import { OAUTH2_SERVER_USAGE, oauth2ServerOptionsFromEnv } from './oauth2-server-command.js';
 import { runOAuth2Server } from './oauth2-server.js';
 
 const ENV = { FAME_JWT_CLIENT_ID: 'dev-client', FAME_JWT_CLIENT_SECRET: 'dev-secret', FAME_LOG_LEVEL: 'OFF' };
-
-function recordingIo(signal: AbortSignal) {
-  const out: string[] = [];
-  const err: string[] = [];
-  let onReady!: (url: string) => void;
-  const ready = new Promise<string>((resolve) => (onReady = resolve));
-  return {
-    io: {
-      stdout: {
-        write: (text: string) => {
-          out.push(text);
-          const match = /^READY (\S+)$/m.exec(text);
-          if (match) onReady(match[1]!);
-        },
-      },
-      stderr: { write: (text: string) => err.push(text) },
-      signal,
-    },
-    ready,
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
 
 describe('naylence oauth2-server', () => {
   it('reads the reference dev server environment, with our safer defaults', () => {

@@ -25,6 +25,10 @@ async function ourTokenServer() {
   return runOAuth2Server({ clientId: CLIENT.id, clientSecret: CLIENT.secret, port: 0, audience: AUDIENCE, issuer: (url) => url });
 }
 
+/** Our client-credentials provider for the test client. */
+const clientCredentials = (tokenUrl: string) =>
+  oauth2ClientCredentialsTokenProvider({ tokenUrl, clientId: CLIENT.id, clientSecret: CLIENT.secret, audience: AUDIENCE });
+
 /** The environment a reference child reads to fetch its tokens (as in the gated example's .env files). */
 const childEnv = (tokenUrl: string) => ({
   FAME_ADMISSION_TOKEN_URL: tokenUrl,
@@ -115,12 +119,7 @@ describe('interop: gated attach with OAuth2 tokens', () => {
         name: 'ref-agent (oauth2)',
       }),
     );
-    const tokenProvider = oauth2ClientCredentialsTokenProvider({
-      tokenUrl: tokens.tokenUrl,
-      clientId: CLIENT.id,
-      clientSecret: CLIENT.secret,
-      audience: AUDIENCE,
-    });
+    const tokenProvider = clientCredentials(tokens.tokenUrl);
     const client = await connectOurNode(url, { id: uniqueId('our-client'), token: tokenProvider });
     await using _client = { [Symbol.asyncDispose]: () => client.stop() };
     expect(await client.invoke('math@fame.fabric', 'add', { x: 3, y: 4 })).toBe(7);
@@ -141,12 +140,7 @@ describe('interop: gated attach with OAuth2 tokens', () => {
     // rotation (the default cooldown lets it refetch at most every 30 s).
     const authorizer = oauth2Authorizer({ issuer: tokens.issuer, audience: AUDIENCE, algorithms: ['EdDSA'], jwksRefetchCooldownMs: 0 });
     await using sentinel = await startOurSentinel({ id: uniqueId('our-gated'), authorizer });
-    const honest = oauth2ClientCredentialsTokenProvider({
-      tokenUrl: tokens.tokenUrl,
-      clientId: CLIENT.id,
-      clientSecret: CLIENT.secret,
-      audience: AUDIENCE,
-    });
+    const honest = clientCredentials(tokens.tokenUrl);
     const agent = await startOurAgent(sentinel.url, { id: uniqueId('our-agent'), token: honest });
     await using _agent = { [Symbol.asyncDispose]: () => agent.stop() };
 
@@ -176,12 +170,7 @@ describe('interop: gated attach with OAuth2 tokens', () => {
     const before = await connectOurNode(sentinel.url, { id: uniqueId('our-client'), token: honest });
     await using _before = { [Symbol.asyncDispose]: () => before.stop() };
     tokens.keys.rotate(await generateJwtSigningKey());
-    const fresh = oauth2ClientCredentialsTokenProvider({
-      tokenUrl: tokens.tokenUrl,
-      clientId: CLIENT.id,
-      clientSecret: CLIENT.secret,
-      audience: AUDIENCE,
-    });
+    const fresh = clientCredentials(tokens.tokenUrl);
     const after = await connectOurNode(sentinel.url, { id: uniqueId('our-client'), token: fresh });
     await using _after = { [Symbol.asyncDispose]: () => after.stop() };
     for (const client of [before, after]) expect(await client.invoke('math@fame.fabric', 'add', { x: 1, y: 2 })).toBe(3);
