@@ -67,9 +67,9 @@ export { TokenVerificationError, type TokenFailure } from './jwt/token-errors.js
 export { bearerToken, grantedScopes } from './jwt/claims.js';
 
 // Token providers and auth injection.
+export { OAuth2TokenRequestError } from './tokens/token-response.js';
 export {
   oauth2ClientCredentialsTokenProvider,
-  OAuth2TokenRequestError,
   type OAuth2ClientCredentialsOptions,
   type OAuth2ClientCredentialsTokenProvider,
 } from './tokens/client-credentials.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closedPort, sendJson, startServer } from '../http-fixtures.test.util.js';
-import { oauth2ClientCredentialsTokenProvider, OAuth2TokenRequestError } from './client-credentials.js';
+import { oauth2ClientCredentialsTokenProvider } from './client-credentials.js';
+import { OAuth2TokenRequestError } from './token-response.js';
 
 const jwtWithSub = (sub: string) => `e30.${Buffer.from(JSON.stringify({ sub })).toString('base64url')}.sig`;
 

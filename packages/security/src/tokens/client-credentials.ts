@@ -1,6 +1,14 @@
 import { fetch } from 'undici';
 import { AbortedError, ConfigError, FameError, NOOP_LOGGER, type AccessToken, type Logger, type TokenProvider } from '@naylence/core';
-import { accessTokenFromResponse, describeOAuthError, readJsonBody, unverifiedSubject } from './token-response.js';
+import {
+  accessTokenFromResponse,
+  describeOAuthError,
+  OAuth2TokenRequestError,
+  raceAbort,
+  readJsonBody,
+  tokenUrlOf,
+  unverifiedSubject,
+} from './token-response.js';
 
 export interface OAuth2ClientCredentialsOptions {
   /** The token endpoint, e.g. `https://auth.example/oauth/token`. */
@@ -26,17 +34,6 @@ export interface OAuth2ClientCredentialsOptions {
 export interface OAuth2ClientCredentialsTokenProvider extends TokenProvider {
   /** The `sub` of the current token, fetching one if needed (token-subject identity policy). */
   getIdentity(signal?: AbortSignal): Promise<{ readonly subject: string } | undefined>;
-}
-
-/** The token endpoint refused the request or could not be used. */
-export class OAuth2TokenRequestError extends FameError {
-  override name = 'OAuth2TokenRequestError';
-  /** HTTP status of the last answer, if there was one. */
-  readonly status: number | undefined;
-  constructor(code: 'AUTHENTICATION_FAILED' | 'TOKEN_ENDPOINT_ERROR', message: string, status?: number, options?: { cause?: unknown }) {
-    super(code, message, options);
-    this.status = status;
-  }
 }
 
 const MAX_RETRY_DELAY_MS = 5_000;
@@ -159,36 +156,4 @@ export function oauth2ClientCredentialsTokenProvider(options: OAuth2ClientCreden
       return subject === undefined ? undefined : { subject };
     },
   };
-}
-
-/** `promise`, or an AbortedError as soon as `signal` aborts (the shared request goes on). */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
-  if (signal.aborted) return Promise.reject(new AbortedError(what, { cause: signal.reason }));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new AbortedError(what, { cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
-
-/** Validates a token endpoint URL. @throws ConfigError */
-export function tokenUrlOf(value: string | undefined, what: string): URL {
-  if (value === undefined || value === '') throw new ConfigError(`${what}: a token URL is required`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`${what}: invalid token URL ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${what}: the token URL must use http: or https:`);
-  return url;
 }

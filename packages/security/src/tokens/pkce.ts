@@ -1,7 +1,13 @@
 import { AbortedError, ConfigError, FameError, type AccessToken, type TokenProvider } from '@naylence/core';
 import { base64url } from 'jose';
-import { raceAbort, tokenUrlOf, OAuth2TokenRequestError } from './client-credentials.js';
-import { accessTokenFromResponse, describeOAuthError, readJsonBody } from './token-response.js';
+import {
+  accessTokenFromResponse,
+  describeOAuthError,
+  OAuth2TokenRequestError,
+  raceAbort,
+  readJsonBody,
+  tokenUrlOf,
+} from './token-response.js';
 
 /** RFC 7636 unreserved characters, the alphabet of a code verifier. */
 const UNRESERVED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~';

@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { FameError, type AccessToken } from '@naylence/core';
+import { AbortedError, ConfigError, FameError, type AccessToken } from '@naylence/core';
 
 /** Default lifetime when a token response has no `expires_in` (the reference's default). */
 export const DEFAULT_EXPIRES_IN_SEC = 3600;
@@ -56,4 +56,47 @@ export function describeOAuthError(body: unknown): string {
     if (typeof error === 'string') return typeof description === 'string' ? `${error}: ${description}` : error;
   }
   return typeof body === 'string' ? body.slice(0, 200) : '';
+}
+
+/** The token endpoint refused the request or could not be used. */
+export class OAuth2TokenRequestError extends FameError {
+  override name = 'OAuth2TokenRequestError';
+  /** HTTP status of the last answer, if there was one. */
+  readonly status: number | undefined;
+  constructor(code: 'AUTHENTICATION_FAILED' | 'TOKEN_ENDPOINT_ERROR', message: string, status?: number, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.status = status;
+  }
+}
+
+/** `promise`, or an AbortedError as soon as `signal` aborts (the shared request goes on). */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  if (signal.aborted) return Promise.reject(new AbortedError(what, { cause: signal.reason }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortedError(what, { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/** Validates a token endpoint URL. @throws ConfigError */
+export function tokenUrlOf(value: string | undefined, what: string): URL {
+  if (value === undefined || value === '') throw new ConfigError(`${what}: a token URL is required`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${what}: invalid token URL ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${what}: the token URL must use http: or https:`);
+  return url;
 }
