@@ -70,6 +70,12 @@ export const ERROR_CODES = {
   DUPLICATE_REGISTRATION: {},
   NOT_REGISTERED: {},
   INVALID_CONFIG: {},
+  /** An HTTP endpoint refused a malformed request (e.g. OAuth2 `invalid_request`, `invalid_grant`). */
+  INVALID_REQUEST: { httpStatus: 400 },
+  /** An HTTP endpoint that does not exist or is switched off (e.g. PKCE when disabled). */
+  NOT_FOUND: { httpStatus: 404 },
+  /** A token endpoint could not be reached or answered with a server error (after retries). */
+  TOKEN_ENDPOINT_ERROR: { httpStatus: 502 },
 } as const satisfies Record<string, ErrorCodeMapping>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,5 +1,6 @@
 import { ConfigError, type AuthorizationContext, type Authorizer } from '@naylence/core';
 import { utf8Encode } from './crypto/encoding.js';
+import { bearerToken } from './jwt/claims.js';
 import { defaultCryptoProvider } from './platform/index.js';
 
 /** The principal the reference's shared-secret authorizer reports; ours defaults to it too. */
@@ -60,13 +61,4 @@ export function sharedSecretAuthorizer(options: SharedSecretAuthorizerOptions): 
       return Promise.resolve(match ? context : undefined);
     },
   };
-}
-
-const BEARER = /^bearer\s+/i;
-
-/** The token in `"Bearer <token>"` (or a bare token); undefined when there is none. */
-function bearerToken(credentials: string | undefined): string | undefined {
-  if (credentials === undefined) return undefined;
-  const token = credentials.replace(BEARER, '').trim();
-  return token === '' ? undefined : token;
 }

@@ -1,10 +1,12 @@
 // Reference sentinel on 127.0.0.1.
-// Usage: node ref-sentinel.mjs [--port=N] [--id=ID] [--token=SECRET] [--host=H] [--profile=NAME]
+// Usage: node ref-sentinel.mjs [--port=N] [--id=ID] [--token=SECRET] [--host=H] [--security=PROFILE]
 // Env fallbacks: PORT (or FAME_LISTENER_PORT), FAME_NODE_ID, SENTINEL_TOKEN.
 // With a token, the WebSocket listener gets a SharedSecretAuthorizer: a client must present
 // that exact bearer token (subprotocols ["bearer", token]).
-// --profile selects the security profile (default `open`); its authorizer comes from
-// FAME_AUTHORIZATION_PROFILE as in the reference (e.g. `noop` for overlay without OAuth2).
+// --security selects the node's security profile (default `open`); the reference picks its
+// authorizer from the profile and the environment: FAME_AUTHORIZATION_PROFILE (e.g. `noop` for
+// overlay without OAuth2), and for `gated` the oauth2-gated authorizer reads FAME_JWT_TRUSTED_ISSUER,
+// FAME_JWT_AUDIENCE, FAME_JWT_ALGORITHM and fetches <issuer>/.well-known/jwks.json.
 import { rt, PKGS, emit, parseArgs, listenerPorts, onSignals } from './_common.mjs';
 
 const args = parseArgs();
@@ -12,7 +14,7 @@ const host = args.host ?? process.env.SENTINEL_HOST ?? '127.0.0.1';
 const port = Number(args.port ?? process.env.PORT ?? process.env.FAME_LISTENER_PORT ?? 0);
 const id = args.id ?? process.env.FAME_NODE_ID ?? `ref-sentinel-${process.pid}`;
 const token = args.token ?? process.env.SENTINEL_TOKEN ?? '';
-const profile = args.profile ?? 'open';
+const profile = args.security ?? 'open';
 
 const wsListener = { type: 'WebSocketListener', host, port };
 if (token) wsListener.authorizer = { type: 'SharedSecretAuthorizer', secret: token };

@@ -76,7 +76,7 @@ async function attachAndBind(url: string, sentinelId: string, variant: AttachVar
 
 describe('interop: overlay signing with a reference sentinel', () => {
   it('accepts our signed AddressBind, signs its ack verifiably, drops an unsigned bind, tolerates extra attach members, refuses a signed attach', async () => {
-    await using sentinel = await startReferenceSentinel({ profile: 'overlay', env: { FAME_AUTHORIZATION_PROFILE: 'noop' } });
+    await using sentinel = await startReferenceSentinel({ security: 'overlay', env: { FAME_AUTHORIZATION_PROFILE: 'noop' } });
 
     const plain = await attachAndBind(sentinel.url, sentinel.id, {});
     expect(plain.ack?.ok).toBe(true);

@@ -2,7 +2,7 @@
  * Our side of the interop scenarios: a sentinel, an agent and a client built from the public
  * packages exactly as a user would (createFabric + WebSocketListener / WebSocketDialer).
  */
-import { NOOP_LOGGER, type Logger, type TokenProvider } from '@naylence/core';
+import { NOOP_LOGGER, type Authorizer, type Logger, type TokenProvider } from '@naylence/core';
 import {
   createDefaultLogger,
   createFabric,
@@ -51,12 +51,13 @@ export interface OurSentinel extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** Our sentinel on 127.0.0.1 (`port` 0 = ephemeral), optionally requiring a shared secret. */
+/** Our sentinel on 127.0.0.1 (`port` 0 = ephemeral), optionally requiring a shared secret or any authorizer. */
 export async function startOurSentinel(
   options: {
     id?: string;
     port?: number;
     token?: string;
+    authorizer?: Authorizer;
     logger?: Logger;
     listener?: Omit<WebSocketListenerOptions, 'host' | 'port' | 'authorizer'>;
     sentinel?: FabricOptions['sentinel'];
@@ -68,6 +69,7 @@ export async function startOurSentinel(
     host: '127.0.0.1',
     port: options.port ?? 0,
     ...(options.token !== undefined && { authorizer: sharedSecretAuthorizer({ secret: options.token }) }),
+    ...(options.authorizer !== undefined && { authorizer: options.authorizer }),
   });
   const fabric = await createFabric({
     ...(options.id !== undefined && { systemId: options.id }),
