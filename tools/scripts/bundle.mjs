@@ -9,9 +9,11 @@
 // individual modules stay as tsc wrote them.
 //
 // A package with a `naylence.browser` map (OpenTelemetry-style `platform/` folders) also gets
-// dist/index.browser.bundle.js, the file of its `browser` export condition: the same entry with
-// each mapped module (paths relative to dist/) replaced by its browser twin. That bundle may not
-// import Node built-ins: the build fails if it does.
+// dist/index.browser.bundle.js, the file of its `browser` export condition: its browser entry
+// (`naylence.browserEntry`, default the same dist/index.js) with each mapped module (paths
+// relative to dist/) replaced by its browser twin. That bundle may not import Node built-ins,
+// and with `naylence.browserDependencies` it may import no package outside that list: the build
+// fails, naming the importing module, if it does (e.g. `jose` reached from the browser entry).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,7 +24,6 @@ const inline = new Set(pkg.naylence?.bundle ?? []);
 const external = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }).filter((name) => !inline.has(name));
 
 const common = {
-  entryPoints: [path.join(dir, 'dist/index.js')],
   bundle: true,
   format: 'esm',
   platform: 'neutral',
@@ -31,7 +32,12 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({ ...common, outfile: path.join(dir, 'dist/index.bundle.js'), external: [...external, 'node:*'] });
+await build({
+  ...common,
+  entryPoints: [path.join(dir, 'dist/index.js')],
+  outfile: path.join(dir, 'dist/index.bundle.js'),
+  external: [...external, 'node:*'],
+});
 
 const browserMap = Object.entries(pkg.naylence?.browser ?? {}).map(([from, to]) => [
   path.join(dir, 'dist', from),
@@ -39,8 +45,15 @@ const browserMap = Object.entries(pkg.naylence?.browser ?? {}).map(([from, to]) 
 ]);
 if (browserMap.length > 0) {
   const redirects = new Map(browserMap);
+  const allowed = pkg.naylence?.browserDependencies;
+  const packageOf = (specifier) =>
+    specifier
+      .split('/')
+      .slice(0, specifier.startsWith('@') ? 2 : 1)
+      .join('/');
   await build({
     ...common,
+    entryPoints: [path.join(dir, 'dist', pkg.naylence?.browserEntry ?? './index.js')],
     outfile: path.join(dir, 'dist/index.browser.bundle.js'),
     external,
     plugins: [
@@ -54,6 +67,19 @@ if (browserMap.length > 0) {
           b.onResolve({ filter: /^node:/ }, (args) => ({
             errors: [{ text: `${args.path} imported by ${path.relative(dir, args.importer)} in the browser bundle` }],
           }));
+          if (allowed) {
+            b.onResolve({ filter: /^[^./]/ }, (args) =>
+              allowed.includes(packageOf(args.path))
+                ? undefined
+                : {
+                    errors: [
+                      {
+                        text: `${args.path} imported by ${path.relative(dir, args.importer)} in the browser bundle (not in naylence.browserDependencies)`,
+                      },
+                    ],
+                  },
+            );
+          }
         },
       },
     ],

@@ -1,7 +1,12 @@
 import { ConfigError } from '@naylence/core';
 
 /** Environment variables as `process.env` holds them. */
-export type Env = Readonly<Record<string, string | undefined>>;
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** `process.env` where there is one (Node), else an empty environment (browsers). */
+export function processEnv(): Environment {
+  return (globalThis as { process?: { env?: Environment } }).process?.env ?? {};
+}
 
 /** A plain config object as it comes from JSON/YAML (either casing). */
 export type ConfigObject = Readonly<Record<string, unknown>>;
@@ -42,7 +47,7 @@ export function configObject(config: ConfigObject, name: string, what: string): 
 }
 
 /** A trimmed, non-empty environment variable, else undefined. */
-export function envString(env: Env, name: string): string | undefined {
+export function envString(env: Environment, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
 }
@@ -51,7 +56,7 @@ const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 
 /** A boolean environment variable (`true/false/1/0/yes/no/on/off`). @throws ConfigError naming it */
-export function envBoolean(env: Env, name: string, fallback: boolean): boolean {
+export function envBoolean(env: Environment, name: string, fallback: boolean): boolean {
   const value = envString(env, name)?.toLowerCase();
   if (value === undefined) return fallback;
   if (TRUE.has(value)) return true;
@@ -60,7 +65,7 @@ export function envBoolean(env: Env, name: string, fallback: boolean): boolean {
 }
 
 /** A positive integer environment variable. @throws ConfigError naming it */
-export function envInteger(env: Env, name: string, fallback: number): number {
+export function envInteger(env: Environment, name: string, fallback: number): number {
   const value = envString(env, name);
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -75,7 +80,7 @@ export function envInteger(env: Env, name: string, fallback: number): number {
  * prompts are not supported here: they fail with a ConfigError rather than run without the secret.
  * @throws ConfigError when the source is unsupported or resolves to nothing
  */
-export function resolveSecret(source: unknown, env: Env, what: string): string {
+export function resolveSecret(source: unknown, env: Environment, what: string): string {
   let value: string | undefined;
   if (typeof source === 'string') {
     if (source.startsWith('env://')) {

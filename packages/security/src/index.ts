@@ -7,13 +7,18 @@
  * Everything here is a library component: pure functions and small classes that a node's
  * security stage composes, most of them implementing a contract from `@naylence/core` so they
  * plug into any listener or dialer without either package knowing the other. Envelope crypto
- * runs on `node:crypto` on Node and on `@noble/*` in browsers (the package's `browser` export
- * condition), behind one {@link CryptoProvider} interface.
+ * runs on `node:crypto` on Node and on `@noble/*` in browsers, behind one {@link CryptoProvider}
+ * interface.
+ *
+ * Two entries: this one (Node) and `index.browser.ts` (the `browser` export condition), which
+ * leaves out JWT/JWKS (`jose`) and the authorizers that verify tokens; token providers, auth
+ * injection, signing, keys, policy and profiles are in both.
  *
  * - Envelope signing: {@link EnvelopeSigner}, {@link EnvelopeVerifier}, {@link NodeKeys},
  *   {@link KeyStore}, key request/announce frames.
  * - Security policy and profiles: {@link DefaultSecurityPolicy}, {@link resolveSecurityProfile}
- *   (`open`, `overlay`, `gated`, … with their authorizers from {@link authorizationProfiles}).
+ *   (`open`, `overlay`, `gated`, … with their authorizers from the same {@link ProfileRegistry},
+ *   seeded with {@link authorizationProfiles}).
  * - Authorizers (`Authorizer`): {@link sharedSecretAuthorizer}, {@link noopAuthorizer},
  *   {@link oauth2Authorizer} (`oauth2`, `oauth2-gated`), {@link oauth2CallbackAuthorizer}
  *   (HS256 reverse auth), {@link policyAuthorizer} (basic policy files), and
@@ -44,116 +49,10 @@
  * @packageDocumentation
  */
 
-// Crypto provider: one interface, node:crypto on Node, @noble/* in browsers.
-export type { CryptoProvider, Ed25519Operations, X25519Operations, Aead, RawKeyPair } from './crypto/provider.js';
-export { defaultCryptoProvider } from './platform/index.js';
-export { loadNobleCryptoProvider } from './crypto/noble-provider.js';
-export { base64UrlEncode, base64Encode, base64Decode } from './crypto/encoding.js';
+// Everything that also runs in browsers: the browser entry's explicit, grouped list.
+export * from './index.browser.js';
 
-// Envelope signing (§3).
-export { canonicalJson } from './signing/canonical-json.js';
-export { secureDigestSync, payloadDigest, frameDigest, frameDigestInput, immutableHeadersJson, bytesToSign } from './signing/digests.js';
-export { materializeFrame } from './signing/frame-defaults.js';
-export { EnvelopeSigner, type EnvelopeSignerOptions } from './signing/envelope-signer.js';
-export {
-  EnvelopeVerifier,
-  checkPayloadDigest,
-  type EnvelopeVerifierOptions,
-  type VerificationMode,
-  type VerifiedSignature,
-} from './signing/envelope-verifier.js';
-
-// Keys (§2, §4).
-export { NodeKeys, type NodeKeysOptions } from './keys/node-keys.js';
-export { ed25519Jwk, x25519Jwk, publicKeyFromJwk, privateKeyFromJwk, privateJwk, type PublicJwk } from './keys/jwk.js';
-export { checkJwk, checkSigningJwk, checkEncryptionJwk, type JwkCheck, type KeyUse } from './keys/jwk-validation.js';
-export type { KeyRecord, SigningKeyLookup } from './keys/key-record.js';
-export { KeyStore, type KeyStoreOptions, type AddKeysResult, type RejectedKey } from './keys/key-store.js';
-export {
-  keyRequestFrame,
-  keyAnnounceFrame,
-  answerKeyRequest,
-  acceptAnnouncedKeys,
-  type AnnouncedKeys,
-  type KeyOrigin,
-} from './keys/key-frames.js';
-export {
-  KeyRequestTracker,
-  KEY_REQUEST_TIMEOUT_MS,
-  KEY_REQUEST_MAX_ATTEMPTS,
-  KEY_REQUEST_SWEEP_INTERVAL_MS,
-  type KeyRequestTrackerOptions,
-  type KeyRequestToSend,
-  type TrackResult,
-} from './keys/key-request-tracker.js';
-
-// Security policy (§1.2–§1.3, §3.9, §5.1).
-export {
-  CRITICAL_FRAME_TYPES,
-  NEVER_SIGNED_FRAME_TYPES,
-  NO_NACK_FRAME_TYPES,
-  type SecurityPolicy,
-  type PolicyContext,
-  type SecurityRequirements,
-  type InboundSignatureDecision,
-  type InboundCryptoDecision,
-  type AttachCompatibility,
-} from './policy/security-policy.js';
-export { DefaultSecurityPolicy } from './policy/default-security-policy.js';
-export { NoSecurityPolicy } from './policy/no-security-policy.js';
-export {
-  CRYPTO_LEVELS,
-  SECURITY_ACTIONS,
-  SIGNATURE_POLICIES,
-  SIGNING_MATERIALS,
-  SIGNING_DEFAULTS,
-  ENCRYPTION_DEFAULTS,
-  compareCryptoLevels,
-  type CryptoLevel,
-  type SecurityAction,
-  type SignaturePolicy,
-  type SigningMaterial,
-  type SigningConfig,
-  type EncryptionConfig,
-  type SecurityPolicyConfig,
-} from './policy/policy-config.js';
-export { createSecurityNack, type SecurityNackCode } from './policy/security-nack.js';
-
-// Profiles (§1.1–§1.2).
-export {
-  ProfileRegistry,
-  createProfileRegistry,
-  defaultProfileRegistry,
-  registerProfile,
-  getProfile,
-  BUILT_IN_SECURITY_PROFILES,
-  SECURITY_PROFILE_BASE_TYPE,
-  AUTHORIZER_PROFILE_BASE_TYPE,
-  ENV_SECURITY_PROFILE,
-  ENV_AUTHORIZATION_PROFILE,
-  ENV_DEFAULT_ENCRYPTION_LEVEL,
-  DEFAULT_SECURITY_PROFILE,
-  type ProfileConfig,
-  type RegisterProfileOptions,
-} from './policy/profiles.js';
-export { resolveSecurityProfile, type ResolveSecurityProfileOptions, type ResolvedSecurityProfile } from './policy/resolve-profile.js';
-export { evaluateEnvExpressions, type Environment } from './policy/env-expressions.js';
-
-// Errors (codes and NACK mappings live in @naylence/core's ERROR_CODES).
-export {
-  InvalidKeyError,
-  DecryptionError,
-  SignatureRequiredError,
-  SignatureInvalidError,
-  SidMismatchError,
-  UnknownKeyError,
-  CryptoLevelViolationError,
-  type SignatureFailure,
-} from './errors.js';
-
-// Shared secrets and static tokens.
-export { sharedSecretAuthorizer, DEFAULT_SHARED_SECRET_PRINCIPAL, type SharedSecretAuthorizerOptions } from './shared-secret-authorizer.js';
-export { staticTokenProvider } from './static-token-provider.js';
+// Node only from here on (jose).
 
 // JWT: algorithms, keys, issuer, verifiers, errors.
 export {
@@ -186,40 +85,8 @@ export {
 export { createHmacJwtVerifier, type HmacJwtVerifierOptions } from './jwt/hmac-verifier.js';
 export { DEFAULT_CLOCK_TOLERANCE_SEC, type TokenVerifier, type VerifiedToken, type JwtClaimChecks } from './jwt/verify.js';
 export { TokenVerificationError, type TokenFailure } from './jwt/token-errors.js';
-export { bearerToken, grantedScopes } from './jwt/claims.js';
 
-// Token providers and auth injection.
-export { OAuth2TokenRequestError } from './tokens/token-response.js';
-export {
-  oauth2ClientCredentialsTokenProvider,
-  type OAuth2ClientCredentialsOptions,
-  type OAuth2ClientCredentialsTokenProvider,
-} from './tokens/client-credentials.js';
-export {
-  oauth2PkceTokenProvider,
-  createPkcePair,
-  pkceChallenge,
-  PKCE_VERIFIER_PATTERN,
-  type OAuth2PkceOptions,
-  type OAuth2PkceTokenProvider,
-  type PkcePair,
-  type PkceStateStorage,
-} from './tokens/pkce.js';
-export { tokenProviderFromConfig, type TokenProviderConfigOptions } from './tokens/token-provider-config.js';
-export {
-  authInjectionFromConfig,
-  applyAuthInjection,
-  webSocketDialerAuth,
-  bearerTokenHeaderAuth,
-  queryParamAuth,
-  webSocketSubprotocolAuth,
-  NO_AUTH,
-  type AuthInjection,
-  type ConnectionCredentials,
-} from './tokens/auth-injection.js';
-
-// Authorizers and authorization profiles.
-export { noopAuthorizer } from './authorization/noop-authorizer.js';
+// Authorizers that verify JWTs, and the built-in authorization profiles (seeded into the registry).
 export {
   oauth2Authorizer,
   defaultJwksUrl,
@@ -237,7 +104,6 @@ export {
   type ReverseAuthorization,
 } from './authorization/callback-authorizer.js';
 export { nodeBindingViolation, type NodeBindingOptions } from './authorization/node-binding.js';
-export { subjectFingerprint } from './authorization/subject-fingerprint.js';
 export {
   basicAuthorizationPolicy,
   POLICY_ACTIONS,
@@ -251,10 +117,4 @@ export {
 } from './authorization/policy/basic-policy.js';
 export { globMatches } from './authorization/policy/glob.js';
 export { policyAuthorizer, loadPolicyFile, type PolicyAuthorizer, type RouteRequest } from './authorization/policy/policy-authorizer.js';
-export {
-  authorizationProfiles,
-  canonicalAuthorizationProfileName,
-  type AuthorizationProfileContext,
-  type AuthorizationProfileName,
-  type AuthorizerFactory,
-} from './authorization/profiles.js';
+export { authorizationProfiles } from './authorization/profiles.js';

@@ -1,7 +1,6 @@
 import { ConfigError, type AuthorizationContext, type Authorizer } from '@naylence/core';
-import { utf8Encode } from './crypto/encoding.js';
+import { constantTimeEqual } from './crypto/constant-time.js';
 import { bearerToken } from './jwt/claims.js';
-import { defaultCryptoProvider } from './platform/index.js';
 
 /** The principal the reference's shared-secret authorizer reports; ours defaults to it too. */
 export const DEFAULT_SHARED_SECRET_PRINCIPAL = 'shared_secret_user';
@@ -42,9 +41,6 @@ export function sharedSecretAuthorizer(options: SharedSecretAuthorizerOptions): 
   if (secrets.length === 0) throw new ConfigError('sharedSecretAuthorizer needs a secret (or a non-empty list of secrets)');
   if (secrets.some((s) => typeof s !== 'string' || s === ''))
     throw new ConfigError('sharedSecretAuthorizer: a secret must be a non-empty string');
-  const crypto = defaultCryptoProvider();
-  const sha256 = (text: string) => crypto.sha256(utf8Encode(text));
-  const digests = secrets.map(sha256);
   const context: AuthorizationContext = Object.freeze({
     authenticated: true,
     principal: options.principal ?? DEFAULT_SHARED_SECRET_PRINCIPAL,
@@ -54,10 +50,9 @@ export function sharedSecretAuthorizer(options: SharedSecretAuthorizerOptions): 
     authenticate(credentials) {
       const token = bearerToken(credentials);
       if (token === undefined) return Promise.resolve(undefined);
-      const presented = sha256(token);
       let match = false;
-      // Every digest is compared, whatever the outcome of the earlier ones.
-      for (const digest of digests) match = crypto.timingSafeEqual(presented, digest) || match;
+      // Every secret is compared, whatever the outcome of the earlier ones.
+      for (const secret of secrets) match = constantTimeEqual(token, secret) || match;
       return Promise.resolve(match ? context : undefined);
     },
   };

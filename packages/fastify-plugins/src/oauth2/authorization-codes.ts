@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import { PKCE_VERIFIER_PATTERN } from '@naylence/security';
+import { PKCE_VERIFIER_PATTERN, constantTimeEqual, pkceChallenge } from '@naylence/security';
 import { OAuth2Error } from '../errors.js';
-import { randomToken, safeEqual } from './secrets.js';
+import { randomToken } from './secrets.js';
 
 /** What an authorization code stands for until it is redeemed. */
 export interface CodeGrant {
@@ -46,10 +45,11 @@ export class AuthorizationCodes {
     this.#codes.delete(code);
     if (grant === undefined || grant.expiresAt <= Date.now())
       throw new OAuth2Error('invalid_grant', 'Invalid or expired authorization code');
-    if (!safeEqual(clientId, grant.clientId)) throw new OAuth2Error('invalid_client', 'Invalid client credentials');
+    if (!constantTimeEqual(clientId, grant.clientId)) throw new OAuth2Error('invalid_client', 'Invalid client credentials');
     if (redirectUri !== grant.redirectUri) throw new OAuth2Error('invalid_grant', 'redirect_uri does not match the authorization request');
-    const computed = grant.method === 'S256' ? createHash('sha256').update(verifier, 'ascii').digest('base64url') : verifier;
-    if (!safeEqual(computed, grant.challenge)) throw new OAuth2Error('invalid_grant', 'code_verifier does not match the code_challenge');
+    const computed = pkceChallenge(verifier, grant.method);
+    if (!constantTimeEqual(computed, grant.challenge))
+      throw new OAuth2Error('invalid_grant', 'code_verifier does not match the code_challenge');
     return grant;
   }
 

@@ -1,6 +1,6 @@
 import { ConfigError } from '@naylence/core';
+import { constantTimeEqual } from '@naylence/security';
 import { OAuth2Error } from '../errors.js';
-import { safeEqual } from './secrets.js';
 
 /** A registered OAuth2 client. Without a secret it is a public client (PKCE only). */
 export interface OAuth2Client {
@@ -48,12 +48,12 @@ export function checkClients(clients: readonly OAuth2Client[]): readonly OAuth2C
  */
 export function findClient(clients: readonly OAuth2Client[], clientId: string): OAuth2Client {
   let found: OAuth2Client | undefined;
-  for (const client of clients) if (safeEqual(clientId, client.clientId)) found = client;
+  for (const client of clients) if (constantTimeEqual(clientId, client.clientId)) found = client;
   if (found === undefined) throw new OAuth2Error('invalid_client', 'Invalid client credentials');
   return found;
 }
 
 /** Whether `secret` is the client's secret (constant time); a public client has none. */
 export function secretMatches(client: OAuth2Client, secret: string): boolean {
-  return safeEqual(secret, client.clientSecret ?? '') && client.clientSecret !== undefined;
+  return constantTimeEqual(secret, client.clientSecret ?? '') && client.clientSecret !== undefined;
 }

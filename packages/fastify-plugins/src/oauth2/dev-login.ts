@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { randomToken, safeEqual } from './secrets.js';
+import { constantTimeEqual } from '@naylence/security';
+import { randomToken } from './secrets.js';
 
 /** Developer login in front of the authorization endpoint. Never on unless configured. */
 export interface DevLoginOptions {
@@ -74,7 +75,7 @@ export class DevLogin {
       const { username = '', password = '', return_to: returnTo } = request.body as Static<typeof LoginForm>;
       const target = safeReturnTo(returnTo, fallback);
       // Both comparisons always run.
-      const ok = [safeEqual(username, this.#options.username), safeEqual(password, this.#options.password)].every(Boolean);
+      const ok = [constantTimeEqual(username, this.#options.username), constantTimeEqual(password, this.#options.password)].every(Boolean);
       if (!ok) return reply.code(401).type('text/html; charset=utf-8').send(page('Invalid username or password', target));
       this.#sweep();
       if (this.#sessions.size >= MAX_SESSIONS)

@@ -1,4 +1,4 @@
-import { decodeJwt } from 'jose';
+import { unverifiedClaims } from '../jwt/claims.js';
 import { createHmacJwtVerifier } from '../jwt/hmac-verifier.js';
 import { createJwtIssuer } from '../jwt/jwt-issuer.js';
 import { hmacSigningKey } from '../jwt/signing-keys.js';
@@ -88,7 +88,8 @@ export function oauth2CallbackAuthorizer(options: OAuth2CallbackAuthorizerOption
         ...(node.instanceId !== undefined && { instance_id: node.instanceId }),
         capabilities: [...requiredScopes],
       });
-      const expiresAt = new Date((decodeJwt(token).exp ?? 0) * 1000);
+      const exp = unverifiedClaims(token)?.exp;
+      const expiresAt = new Date((typeof exp === 'number' ? exp : 0) * 1000);
       return {
         auth: {
           type: 'BearerTokenHeaderAuthInjectionStrategy',

@@ -1,75 +1,30 @@
-import { ConfigError, NotRegisteredError, type Authorizer, type Logger } from '@naylence/core';
-import { envBoolean, envInteger, envString, type Env } from '../config-values.js';
+/**
+ * The built-in authorization profiles (admission-and-http §6.1) as factories that read the
+ * reference's environment variables. They seed the profile registry on Node
+ * (`src/platform/authorizers.ts`); `jose` and `node:fs` make them Node-only.
+ */
+import { ConfigError } from '@naylence/core';
+import { envBoolean, envInteger, envString, processEnv, type Environment } from '../config-values.js';
 import { DEFAULT_JWKS_ALGORITHMS, asymmetricAllowList, parseJwtAlgorithm } from '../jwt/algorithms.js';
 import { createJwksVerifier } from '../jwt/jwks-verifier.js';
 import { DEFAULT_REVERSE_AUTH_AUDIENCE, DEFAULT_REVERSE_AUTH_ISSUER, oauth2CallbackAuthorizer } from './callback-authorizer.js';
 import { noopAuthorizer } from './noop-authorizer.js';
 import { defaultJwksUrl, oauth2Authorizer } from './oauth2-authorizer.js';
 import { loadPolicyFile, policyAuthorizer } from './policy/policy-authorizer.js';
+import type { AuthorizationProfileContext, AuthorizationProfileName, AuthorizerFactory } from './profile-names.js';
 
-/** What an authorization profile may read besides the environment. */
-export interface AuthorizationProfileContext {
-  /** Default `process.env`. */
-  readonly env?: Env;
-  /**
-   * The node's physical path (`/sentinel-a`): the audience the `jwt` profile expects (welcome
-   * attach tokens are issued for it) and the fallback audience of `policy-localfile`.
-   */
-  readonly physicalPath?: string;
-  /** Parser for YAML policy files (`policy-localfile`). */
-  readonly parseYaml?: (text: string) => unknown;
-  readonly logger?: Logger;
+function envOf(context: AuthorizationProfileContext | undefined): Environment {
+  return context?.env ?? processEnv();
 }
 
-export type AuthorizerFactory = (context?: AuthorizationProfileContext) => Authorizer;
-
-export type AuthorizationProfileName = 'noop' | 'jwt' | 'oauth2' | 'oauth2-gated' | 'oauth2-callback' | 'policy-localfile';
-
-const ALIASES: Readonly<Record<string, AuthorizationProfileName>> = {
-  noop: 'noop',
-  'no-op': 'noop',
-  jwt: 'jwt',
-  jwks: 'jwt',
-  default: 'jwt',
-  oauth2: 'oauth2',
-  oidc: 'oauth2',
-  'oauth2-gated': 'oauth2-gated',
-  'oauth2-callback': 'oauth2-callback',
-  'reverse-auth': 'oauth2-callback',
-  policy: 'policy-localfile',
-  'policy-localfile': 'policy-localfile',
-};
-
-/**
- * The canonical authorization profile name (admission-and-http §6.1): spaces and underscores
- * become `-`, lower case, then aliases (`jwks`/`default` → `jwt`, `oidc` → `oauth2`,
- * `reverse-auth` → `oauth2-callback`, `policy` → `policy-localfile`, `no-op` → `noop`);
- * missing → `oauth2`.
- * @throws NotRegisteredError (`NOT_REGISTERED`) for a name that is no profile
- */
-export function canonicalAuthorizationProfileName(name: string | undefined): AuthorizationProfileName {
-  if (name === undefined || name.trim() === '') return 'oauth2';
-  const key = name
-    .trim()
-    .replace(/[\s_]+/g, '-')
-    .toLowerCase();
-  const canonical = ALIASES[key];
-  if (canonical === undefined) throw new NotRegisteredError('authorization profile', name, Object.keys(authorizationProfiles));
-  return canonical;
-}
-
-function envOf(context: AuthorizationProfileContext | undefined): Env {
-  return context?.env ?? (globalThis as { process?: { env: Env } }).process?.env ?? {};
-}
-
-function requireEnv(env: Env, name: string, profile: string): string {
+function requireEnv(env: Environment, name: string, profile: string): string {
   const value = envString(env, name);
   if (value === undefined) throw new ConfigError(`${name} is required by the ${profile} authorization profile`);
   return value;
 }
 
 /** The settings of the `oauth2` family from the reference's variables. */
-function oauth2Settings(env: Env, profile: string) {
+function oauth2Settings(env: Environment, profile: string) {
   const issuer = requireEnv(env, 'FAME_JWT_TRUSTED_ISSUER', profile);
   const audience = requireEnv(env, 'FAME_JWT_AUDIENCE', profile);
   // The reference's default is RS256 although its token servers sign with EdDSA (pitfall P2).
@@ -83,7 +38,7 @@ function oauth2Settings(env: Env, profile: string) {
   };
 }
 
-function jwksSettings(env: Env, profile: string) {
+function jwksSettings(env: Environment, profile: string) {
   return {
     issuer: requireEnv(env, 'FAME_JWT_TRUSTED_ISSUER', profile),
     jwksUrl: requireEnv(env, 'FAME_JWKS_URL', profile),

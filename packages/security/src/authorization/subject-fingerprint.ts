@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
 import { base62FromBytes } from '@naylence/core';
+import { base64Decode, utf8Decode, utf8Encode } from '../crypto/encoding.js';
+import { defaultCryptoProvider } from '../platform/index.js';
 
 // The reference's fingerprint blacklist (admission-and-http §7), stored base64-encoded as the
 // reference stores it. It differs from core's id blocklist on purpose: a subject prefix must be
@@ -22,7 +23,7 @@ const BLACKLIST = [
   'ZmFnZw==',
   'Y3VudA==',
   'Y3Vt',
-].map((word) => Buffer.from(word, 'base64').toString('utf8'));
+].map((word) => utf8Decode(base64Decode(word)!));
 
 /**
  * `fingerprint(material, n)` of the reference (core `generateId` in fingerprint mode): SHA-256
@@ -31,11 +32,12 @@ const BLACKLIST = [
  * A node under the token-subject identity policy has the id `<fingerprint(sub, 8)>-<id>`.
  */
 export function subjectFingerprint(material: string, length = 8): string {
-  let digest = createHash('sha256').update(material, 'utf8').digest();
+  const crypto = defaultCryptoProvider();
+  let digest = crypto.sha256(utf8Encode(material));
   for (;;) {
     const id = base62FromBytes(digest).slice(0, length).padStart(length, '0');
     const lower = id.toLowerCase();
     if (!BLACKLIST.some((word) => lower.includes(word))) return id;
-    digest = createHash('sha256').update(digest).digest();
+    digest = crypto.sha256(digest);
   }
 }

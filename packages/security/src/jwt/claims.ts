@@ -1,4 +1,8 @@
-/** Reading what listeners pass to authorizers and what tokens carry. */
+/**
+ * Reading what listeners pass to authorizers and what tokens carry. Platform-neutral and free of
+ * `jose`, so token providers in the browser entry can use it; verification lives in `verify.ts`.
+ */
+import { base64Decode, utf8Decode } from '../crypto/encoding.js';
 
 const BEARER = /^bearer\s+/i;
 
@@ -34,4 +38,22 @@ export function grantedScopes(claims: Readonly<Record<string, unknown>>, options
 export function stringClaim(claims: Readonly<Record<string, unknown>>, name: string): string | undefined {
   const value = claims[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * The claims of a compact JWS, decoded **without** verification; undefined for anything that is
+ * not three dot-separated parts with a base64url JSON object in the middle. Only for reading
+ * what a token says about itself (`exp`, `sub`) on the side that holds it; never to trust it.
+ */
+export function unverifiedClaims(token: string): Readonly<Record<string, unknown>> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  const bytes = base64Decode(parts[1]!);
+  if (bytes === undefined) return undefined;
+  try {
+    const claims = JSON.parse(utf8Decode(bytes)) as unknown;
+    return typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

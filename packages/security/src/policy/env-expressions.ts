@@ -4,8 +4,7 @@
  * the default; a variable without a default that is not set is a `ConfigError`.
  */
 import { ConfigError } from '@naylence/core';
-
-export type Environment = Readonly<Record<string, string | undefined>>;
+import type { Environment } from '../config-values.js';
 
 const EXPRESSION = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;
 

@@ -5,10 +5,11 @@ import { BUILT_IN_SECURITY_PROFILES, SECURITY_PROFILE_BASE_TYPE, createProfileRe
 import { resolveSecurityProfile } from './resolve-profile.js';
 
 describe('security profiles', () => {
-  it('select the profile from FAME_SECURITY_PROFILE, default open, and the authorizer the reference way', () => {
+  it('select the profile from FAME_SECURITY_PROFILE, default open, and the authorizer the reference way', async () => {
     const registry = createProfileRegistry();
     const open = resolveSecurityProfile({ env: {}, registry });
-    expect(open).toMatchObject({ profile: 'open', authorizer: 'noop' });
+    expect(open).toMatchObject({ profile: 'open', authorizerProfile: 'noop' });
+    expect(open.authorizer).toBeDefined();
     expect(open.policy).toBeInstanceOf(NoSecurityPolicy);
     const table: [string, string][] = [
       ['overlay', 'oauth2'],
@@ -16,39 +17,25 @@ describe('security profiles', () => {
       ['gated', 'oauth2-gated'],
       ['gated-callback', 'oauth2-callback'],
     ];
-    for (const [profile, authorizer] of table) {
-      const resolved = resolveSecurityProfile({ env: { FAME_SECURITY_PROFILE: profile.toUpperCase() }, registry });
-      expect(resolved).toMatchObject({ profile, authorizer });
+    for (const [profile, authorizerProfile] of table) {
+      // A node that accepts no links names the authorizer without building it (no FAME_JWT_* needed).
+      const resolved = resolveSecurityProfile({ env: { FAME_SECURITY_PROFILE: profile.toUpperCase() }, registry, buildAuthorizer: false });
+      expect(resolved).toMatchObject({ profile, authorizerProfile, authorizer: undefined });
       expect(resolved.policy).toBeInstanceOf(DefaultSecurityPolicy);
-      expect(
-        resolveSecurityProfile({ env: { FAME_SECURITY_PROFILE: profile, FAME_AUTHORIZATION_PROFILE: 'noop' }, registry }).authorizer,
-      ).toBe('noop');
+      const noop = resolveSecurityProfile({ env: { FAME_SECURITY_PROFILE: profile, FAME_AUTHORIZATION_PROFILE: 'No_Op' }, registry });
+      expect(noop.authorizerProfile).toBe('noop');
+      expect(await noop.authorizer.authenticate(undefined)).toMatchObject({ authenticated: true, authMethod: 'noop' });
     }
-    expect(resolveSecurityProfile({ profile: 'gated', env: { FAME_SECURITY_PROFILE: 'overlay' }, registry }).profile).toBe('gated');
+    expect(
+      resolveSecurityProfile({ profile: 'gated', env: { FAME_SECURITY_PROFILE: 'overlay' }, registry, buildAuthorizer: false }).profile,
+    ).toBe('gated');
   });
 
-  it('fail closed: unknown profile, unavailable authorizer, unsupported encryption', () => {
+  it('fail closed: unknown profile, unsupported encryption', () => {
     const registry = createProfileRegistry();
     expect(() => resolveSecurityProfile({ env: { FAME_SECURITY_PROFILE: 'strict-overlay' }, registry })).toThrow(
       expect.objectContaining({ code: 'NOT_REGISTERED', message: expect.stringMatching(/strict-overlay.*known: open, overlay/) }),
     );
-    expect(() => resolveSecurityProfile({ env: { FAME_SECURITY_PROFILE: 'overlay' }, registry, availableAuthorizers: ['noop'] })).toThrow(
-      /needs authorizer profile "oauth2" \(FAME_AUTHORIZATION_PROFILE\), which is not available here \(available: noop\)/,
-    );
-    expect(
-      resolveSecurityProfile({
-        env: { FAME_SECURITY_PROFILE: 'overlay', FAME_AUTHORIZATION_PROFILE: 'noop' },
-        registry,
-        availableAuthorizers: ['noop'],
-      }).authorizer,
-    ).toBe('noop');
-    expect(() =>
-      resolveSecurityProfile({
-        env: { FAME_SECURITY_PROFILE: 'open', FAME_AUTHORIZATION_PROFILE: '' },
-        registry,
-        availableAuthorizers: ['noop'],
-      }),
-    ).toThrow(/authorizer profile ""/);
     // A plug-in profile that turns encryption on, with FAME_DEFAULT_ENCRYPTION_LEVEL in its template.
     registry.register(SECURITY_PROFILE_BASE_TYPE, 'sealed-overlay', {
       ...BUILT_IN_SECURITY_PROFILES.overlay,
@@ -61,7 +48,7 @@ describe('security profiles', () => {
     expect(() => resolveSecurityProfile({ profile: 'sealed-overlay', env: {}, registry })).toThrow(/requires envelope encryption/);
     const sealed = resolveSecurityProfile({
       profile: 'sealed-overlay',
-      env: { FAME_DEFAULT_ENCRYPTION_LEVEL: 'sealed' },
+      env: { FAME_DEFAULT_ENCRYPTION_LEVEL: 'sealed', FAME_AUTHORIZATION_PROFILE: 'noop' },
       registry,
       supports: { encryption: true },
     });
@@ -69,7 +56,7 @@ describe('security profiles', () => {
     expect(() =>
       resolveSecurityProfile({
         profile: 'sealed-overlay',
-        env: { FAME_DEFAULT_ENCRYPTION_LEVEL: 'max' },
+        env: { FAME_DEFAULT_ENCRYPTION_LEVEL: 'max', FAME_AUTHORIZATION_PROFILE: 'noop' },
         registry,
         supports: { encryption: true },
       }),
@@ -93,6 +80,6 @@ describe('security profiles', () => {
       authorizer: { type: 'AuthorizationProfile', profile: '${env:MY_AUTH}' },
     });
     expect(() => resolveSecurityProfile({ profile: 'needs-var', env: {}, registry })).toThrow(/MY_AUTH is required/);
-    expect(resolveSecurityProfile({ profile: 'needs-var', env: { MY_AUTH: 'Noop' }, registry }).authorizer).toBe('noop');
+    expect(resolveSecurityProfile({ profile: 'needs-var', env: { MY_AUTH: 'Noop' }, registry }).authorizerProfile).toBe('noop');
   });
 });

@@ -1,17 +1,22 @@
 /**
  * Security profiles (protocol-security §1.1–§1.2): named templates that expand to a policy and
- * an authorizer, registered in a registry that refuses silent duplicates, selected the
- * reference's way: `FAME_SECURITY_PROFILE` (default `open`), `FAME_AUTHORIZATION_PROFILE`
- * overriding the profile's authorizer profile, `${env:…}` expressions (such as
- * `FAME_DEFAULT_ENCRYPTION_LEVEL`) evaluated in the template. Templates use the reference's
- * config shape and snake_case keys, so a plug-in's profile written for the reference fits.
+ * an authorizer profile, selected the reference's way: `FAME_SECURITY_PROFILE` (default
+ * `open`), `FAME_AUTHORIZATION_PROFILE` overriding the profile's authorizer profile, `${env:…}`
+ * expressions (such as `FAME_DEFAULT_ENCRYPTION_LEVEL`) evaluated in the template. Templates use
+ * the reference's config shape and snake_case keys, so a plug-in's profile written for the
+ * reference fits.
+ *
+ * One registry holds both kinds of profile and refuses silent duplicates: security profile
+ * templates and authorization profiles (admission-and-http §6.1), the latter as factories that
+ * build an `Authorizer` from the environment, looked up by their canonical name (aliases such
+ * as `oidc` → `oauth2` apply).
  */
 import { DuplicateRegistrationError } from '@naylence/core';
+import { canonicalAuthorizationProfileName, type AuthorizerFactory } from '../authorization/profile-names.js';
+import { builtInAuthorizerProfiles } from '../platform/authorizers.js';
 
 /** Base type of security profiles in the registry (the reference's name). */
 export const SECURITY_PROFILE_BASE_TYPE = 'SecurityManagerFactory';
-/** Base type of authorizer profiles. */
-export const AUTHORIZER_PROFILE_BASE_TYPE = 'Authorizer';
 
 export const ENV_SECURITY_PROFILE = 'FAME_SECURITY_PROFILE';
 export const ENV_AUTHORIZATION_PROFILE = 'FAME_AUTHORIZATION_PROFILE';
@@ -30,14 +35,12 @@ export interface RegisterProfileOptions {
 
 export class ProfileRegistry {
   readonly #profiles = new Map<string, { config: ProfileConfig; source: string | undefined }>();
+  readonly #authorizers = new Map<string, { factory: AuthorizerFactory; source: string | undefined }>();
 
   /** @throws DuplicateRegistrationError when the name is taken and `allowOverride` is not set */
   register(baseType: string, name: string, config: ProfileConfig, options: RegisterProfileOptions = {}): void {
     const key = `${baseType}:${name.toLowerCase()}`;
-    const existing = this.#profiles.get(key);
-    if (existing && !options.allowOverride) {
-      throw new DuplicateRegistrationError(`${baseType} profile${existing.source ? ` (from ${existing.source})` : ''}`, name.toLowerCase());
-    }
+    refuseDuplicate(this.#profiles.get(key), `${baseType} profile`, name.toLowerCase(), options);
     this.#profiles.set(key, { config: structuredClone(config), source: options.source });
   }
 
@@ -50,6 +53,35 @@ export class ProfileRegistry {
     const prefix = `${baseType}:`;
     return [...this.#profiles.keys()].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
   }
+
+  /**
+   * Registers an authorization profile under its canonical name (so `OAuth2_Gated` and
+   * `oauth2-gated` are one name). @throws DuplicateRegistrationError as {@link register}
+   */
+  registerAuthorizer(name: string, factory: AuthorizerFactory, options: RegisterProfileOptions = {}): void {
+    const canonical = canonicalAuthorizationProfileName(name);
+    refuseDuplicate(this.#authorizers.get(canonical), 'authorization profile', canonical, options);
+    this.#authorizers.set(canonical, { factory, source: options.source });
+  }
+
+  /** The factory of an authorization profile, by any of its names; undefined when not registered. */
+  authorizer(name: string | undefined): AuthorizerFactory | undefined {
+    return this.#authorizers.get(canonicalAuthorizationProfileName(name))?.factory;
+  }
+
+  authorizerNames(): string[] {
+    return [...this.#authorizers.keys()];
+  }
+}
+
+function refuseDuplicate(
+  existing: { source: string | undefined } | undefined,
+  what: string,
+  name: string,
+  options: RegisterProfileOptions,
+): void {
+  if (existing && !options.allowOverride)
+    throw new DuplicateRegistrationError(`${what}${existing.source ? ` (from ${existing.source})` : ''}`, name);
 }
 
 const authorizer = (fallback: string) => ({ type: 'AuthorizationProfile', profile: `\${env:${ENV_AUTHORIZATION_PROFILE}:${fallback}}` });
@@ -118,11 +150,23 @@ export const BUILT_IN_SECURITY_PROFILES: Readonly<Record<string, ProfileConfig>>
   'gated-callback': gated('oauth2-callback'),
 });
 
-/** A registry holding the five built-in security profiles. */
-export function createProfileRegistry(): ProfileRegistry {
+export interface CreateProfileRegistryOptions {
+  /**
+   * The authorization profiles to start with. Default: this platform's built-ins (on Node
+   * `jwt`, `oauth2`, `oauth2-gated`, `oauth2-callback`, `policy-localfile`, `noop`; in the browser
+   * entry `noop`).
+   */
+  readonly authorizers?: Readonly<Record<string, AuthorizerFactory>>;
+}
+
+/** A registry holding the five built-in security profiles and the built-in authorization profiles. */
+export function createProfileRegistry(options: CreateProfileRegistryOptions = {}): ProfileRegistry {
   const registry = new ProfileRegistry();
   for (const [name, config] of Object.entries(BUILT_IN_SECURITY_PROFILES)) {
     registry.register(SECURITY_PROFILE_BASE_TYPE, name, config, { source: '@naylence/security' });
+  }
+  for (const [name, factory] of Object.entries(options.authorizers ?? builtInAuthorizerProfiles)) {
+    registry.registerAuthorizer(name, factory, { source: '@naylence/security' });
   }
   return registry;
 }
@@ -141,4 +185,9 @@ export function registerProfile(baseType: string, name: string, config: ProfileC
 
 export function getProfile(baseType: string, name: string): ProfileConfig | undefined {
   return defaultProfileRegistry().get(baseType, name);
+}
+
+/** Registers an authorization profile in the process-wide registry. @throws DuplicateRegistrationError */
+export function registerAuthorizerProfile(name: string, factory: AuthorizerFactory, options?: RegisterProfileOptions): void {
+  defaultProfileRegistry().registerAuthorizer(name, factory, options);
 }

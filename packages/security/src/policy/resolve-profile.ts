@@ -1,12 +1,14 @@
 /**
- * Turns a profile name (or the environment) into a policy and the name of the authorizer
- * profile the node must build, failing closed: an unknown profile, an unavailable authorizer
- * or a requirement this node cannot meet (encryption, certificates) is a `ConfigError` naming
- * the setting, so the node refuses to start instead of running with less security.
+ * Turns a profile name (or the environment) into a policy and the authorizer the node must run,
+ * failing closed: an unknown profile or authorization profile, an authorizer whose variables are
+ * missing, or a requirement this node cannot meet (encryption, certificates) refuses the start
+ * with an error naming the setting, instead of running with less security than asked for.
  */
-import { ConfigError, NotRegisteredError } from '@naylence/core';
+import { ConfigError, NotRegisteredError, type Authorizer } from '@naylence/core';
+import { canonicalAuthorizationProfileName, type AuthorizationProfileContext } from '../authorization/profile-names.js';
+import { processEnv, type Environment } from '../config-values.js';
 import { DefaultSecurityPolicy } from './default-security-policy.js';
-import { evaluateEnvExpressions, type Environment } from './env-expressions.js';
+import { evaluateEnvExpressions } from './env-expressions.js';
 import { NoSecurityPolicy } from './no-security-policy.js';
 import type { SecurityPolicyConfig } from './policy-config.js';
 import {
@@ -23,15 +25,21 @@ import type { SecurityPolicy, SecurityRequirements } from './security-policy.js'
 export interface ResolveSecurityProfileOptions {
   /** The profile; default: `FAME_SECURITY_PROFILE` from `env`, else `open`. */
   readonly profile?: string;
-  /** Variables for the selection and `${env:…}` expressions; default `process.env` where it exists. */
+  /**
+   * Variables for the selection, the `${env:…}` expressions and the authorizer
+   * (`FAME_JWT_TRUSTED_ISSUER`, …); default `process.env` where it exists.
+   */
   readonly env?: Environment;
   /** Default: the process-wide registry. */
   readonly registry?: ProfileRegistry;
   /**
-   * Authorizer profiles this node can build (e.g. `['noop']`). When given, a profile needing
-   * another one is refused. Leave it out only to inspect a profile.
+   * Build the profile's authorizer (default `true`). A node that accepts no links (a client, a
+   * browser node) passes `false`: the authorization profile is named in the result but not
+   * built, so its variables are not required.
    */
-  readonly availableAuthorizers?: readonly string[];
+  readonly buildAuthorizer?: boolean;
+  /** What the authorizer may read besides `env`: the node's physical path, a YAML parser, a logger. */
+  readonly authorizerContext?: Omit<AuthorizationProfileContext, 'env'>;
   /** What this node can do beyond signing; a profile requiring more is refused. Default: nothing. */
   readonly supports?: { readonly encryption?: boolean; readonly certificates?: boolean };
 }
@@ -43,12 +51,10 @@ export interface ResolvedSecurityProfile {
   readonly config: ProfileConfig;
   readonly policy: SecurityPolicy;
   readonly requirements: SecurityRequirements;
-  /** The authorizer profile to build (`noop`, `oauth2`, …): the composition root resolves it. */
-  readonly authorizer: string;
-}
-
-function processEnv(): Environment {
-  return (globalThis as { process?: { env?: Environment } }).process?.env ?? {};
+  /** The canonical name of the authorization profile (`noop`, `oauth2`, `oauth2-gated`, …). */
+  readonly authorizerProfile: string;
+  /** The authorizer built from that profile; undefined only with `buildAuthorizer: false`. */
+  readonly authorizer: Authorizer | undefined;
 }
 
 function policyFrom(config: ProfileConfig, profile: string): SecurityPolicy {
@@ -59,19 +65,50 @@ function policyFrom(config: ProfileConfig, profile: string): SecurityPolicy {
   throw new ConfigError(`security profile ${JSON.stringify(profile)}: security_policy.type ${JSON.stringify(type)} is not supported`);
 }
 
-function authorizerFrom(config: ProfileConfig, profile: string): string {
+/** The authorization profile a template names (`{type: "AuthorizationProfile", profile}`), canonical. */
+function authorizerProfileFrom(config: ProfileConfig, profile: string): string {
   const section = config.authorizer as { type?: unknown; profile?: unknown; profile_name?: unknown; profileName?: unknown } | undefined;
   if (!section) return 'noop';
-  if (section.type === 'AuthorizationProfile') {
-    const name = section.profile ?? section.profile_name ?? section.profileName;
-    if (typeof name !== 'string') throw new ConfigError(`security profile ${JSON.stringify(profile)}: authorizer.profile must be a string`);
-    return name.trim().toLowerCase();
+  if (section.type !== 'AuthorizationProfile') {
+    throw new ConfigError(
+      `security profile ${JSON.stringify(profile)}: authorizer ${JSON.stringify(section.type)} is not supported; ` +
+        `name an authorization profile ({"type": "AuthorizationProfile", "profile": …})`,
+    );
   }
-  if (typeof section.type === 'string') return section.type;
-  throw new ConfigError(`security profile ${JSON.stringify(profile)}: authorizer has no type`);
+  const name = section.profile ?? section.profile_name ?? section.profileName;
+  if (name !== undefined && typeof name !== 'string')
+    throw new ConfigError(`security profile ${JSON.stringify(profile)}: authorizer.profile must be a string`);
+  return canonicalAuthorizationProfileName(name);
 }
 
-/** @throws NotRegisteredError (unknown profile), ConfigError (invalid or unenforceable setting) */
+function buildAuthorizer(registry: ProfileRegistry, name: string, profile: string, context: AuthorizationProfileContext): Authorizer {
+  const factory = registry.authorizer(name);
+  if (factory === undefined)
+    throw new NotRegisteredError(
+      `authorization profile (${ENV_AUTHORIZATION_PROFILE}) of security profile ${JSON.stringify(profile)}`,
+      name,
+      registry.authorizerNames(),
+    );
+  try {
+    return factory(context);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Name both settings: the variable the factory missed and how this authorizer was chosen.
+    throw new ConfigError(
+      `security profile ${JSON.stringify(profile)}, authorization profile ${JSON.stringify(name)} (${ENV_AUTHORIZATION_PROFILE}): ` +
+        `${error.message}; refusing to start`,
+    );
+  }
+}
+
+/**
+ * The profile `options` ask for, with its policy and (unless `buildAuthorizer: false`) its authorizer.
+ * @throws NotRegisteredError (unknown security or authorization profile), ConfigError (invalid or unenforceable setting)
+ */
+export function resolveSecurityProfile(
+  options?: ResolveSecurityProfileOptions & { readonly buildAuthorizer?: true },
+): ResolvedSecurityProfile & { readonly authorizer: Authorizer };
+export function resolveSecurityProfile(options: ResolveSecurityProfileOptions): ResolvedSecurityProfile;
 export function resolveSecurityProfile(options: ResolveSecurityProfileOptions = {}): ResolvedSecurityProfile {
   const env = options.env ?? processEnv();
   const registry = options.registry ?? defaultProfileRegistry();
@@ -83,15 +120,8 @@ export function resolveSecurityProfile(options: ResolveSecurityProfileOptions = 
   const config = evaluateEnvExpressions(template, env);
   const policy = policyFrom(config, profile);
   const requirements = policy.requirements();
-  const authorizer = authorizerFrom(config, profile);
+  const authorizerProfile = authorizerProfileFrom(config, profile);
 
-  const available = options.availableAuthorizers;
-  if (available && !available.includes(authorizer)) {
-    throw new ConfigError(
-      `security profile ${JSON.stringify(profile)} needs authorizer profile ${JSON.stringify(authorizer)} (${ENV_AUTHORIZATION_PROFILE}), ` +
-        `which is not available here (available: ${available.join(', ') || 'none'}); refusing to start`,
-    );
-  }
   if ((requirements.encryptionRequired || requirements.decryptionRequired) && !options.supports?.encryption) {
     throw new ConfigError(
       `security profile ${JSON.stringify(profile)} requires envelope encryption, which this node does not support; refusing to start`,
@@ -102,5 +132,9 @@ export function resolveSecurityProfile(options: ResolveSecurityProfileOptions = 
       `security profile ${JSON.stringify(profile)} requires X.509 signing material, which this node does not support; refusing to start`,
     );
   }
-  return { profile, config, policy, requirements, authorizer };
+  const authorizer =
+    options.buildAuthorizer === false
+      ? undefined
+      : buildAuthorizer(registry, authorizerProfile, profile, { ...options.authorizerContext, env });
+  return { profile, config, policy, requirements, authorizerProfile, authorizer };
 }

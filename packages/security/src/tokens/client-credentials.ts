@@ -1,5 +1,5 @@
-import { fetch } from 'undici';
 import { AbortedError, ConfigError, FameError, NOOP_LOGGER, type AccessToken, type Logger, type TokenProvider } from '@naylence/core';
+import { fetch } from '../platform/fetch.js';
 import {
   accessTokenFromResponse,
   describeOAuthError,
@@ -42,7 +42,8 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * A {@link TokenProvider} for the OAuth2 client-credentials grant (admission-and-http §5.1,
  * `OAuth2ClientCredentialsTokenProvider`): `POST tokenUrl` with
  * `grant_type=client_credentials&client_id=…&client_secret=…[&scope=…][&audience=…]` as a form
- * (credentials in the body, as the reference sends them), with `undici`.
+ * (credentials in the body, as the reference sends them), with `undici` on Node and the
+ * browser's `fetch` under the `browser` export condition.
  *
  * The token is cached and replaced 30 s before it expires; concurrent callers share one
  * request. Network errors, 429 and 5xx answers are retried with exponential backoff. A 4xx

@@ -1,5 +1,6 @@
 import { AbortedError, ConfigError, FameError, type AccessToken, type TokenProvider } from '@naylence/core';
-import { base64url } from 'jose';
+import { base64UrlEncode, utf8Encode } from '../crypto/encoding.js';
+import { defaultCryptoProvider } from '../platform/index.js';
 import {
   accessTokenFromResponse,
   describeOAuthError,
@@ -22,25 +23,24 @@ export interface PkcePair {
 }
 
 /** A random verifier of `length` (43–128, default 64) characters and its S256 (or plain) challenge. */
-export async function createPkcePair(length = 64, method: 'S256' | 'plain' = 'S256'): Promise<PkcePair> {
+export function createPkcePair(length = 64, method: 'S256' | 'plain' = 'S256'): PkcePair {
   if (!Number.isInteger(length) || length < 43 || length > 128)
     throw new ConfigError(`PKCE: code verifier length must be 43..128, got ${length}`);
   const verifier = randomString(length);
-  return { verifier, challenge: await pkceChallenge(verifier, method), method };
+  return { verifier, challenge: pkceChallenge(verifier, method), method };
 }
 
 /** The challenge of `verifier`: base64url(SHA-256(verifier)) for S256, the verifier for plain. */
-export async function pkceChallenge(verifier: string, method: 'S256' | 'plain' = 'S256'): Promise<string> {
+export function pkceChallenge(verifier: string, method: 'S256' | 'plain' = 'S256'): string {
   if (method === 'plain') return verifier;
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
-  return base64url.encode(new Uint8Array(digest));
+  return base64UrlEncode(defaultCryptoProvider().sha256(utf8Encode(verifier)));
 }
 
 function randomString(length: number): string {
   // Bytes >= 198 (3 × 66) are skipped so that every character is equally likely.
   const out: string[] = [];
   while (out.length < length) {
-    for (const byte of globalThis.crypto.getRandomValues(new Uint8Array(length * 2))) {
+    for (const byte of defaultCryptoProvider().randomBytes(length * 2)) {
       if (byte < 198 && out.length < length) out.push(UNRESERVED[byte % 66]!);
     }
   }
@@ -122,8 +122,8 @@ export function oauth2PkceTokenProvider(options: OAuth2PkceOptions): OAuth2PkceT
   let cached: AccessToken | undefined;
   let inflight: Promise<AccessToken> | undefined;
 
-  async function authorizationUrl(): Promise<{ url: string; pending: Pending }> {
-    const pair = await createPkcePair(verifierLength, method);
+  function authorizationUrl(): { url: string; pending: Pending } {
+    const pair = createPkcePair(verifierLength, method);
     const state = randomString(32);
     const url = new URL(authorizeUrl.href);
     url.searchParams.set('response_type', 'code');
@@ -180,7 +180,7 @@ export function oauth2PkceTokenProvider(options: OAuth2PkceOptions): OAuth2PkceT
   }
 
   async function authorize(signal?: AbortSignal): Promise<AccessToken> {
-    const { url, pending } = await authorizationUrl();
+    const { url, pending } = authorizationUrl();
     if (options.authorize !== undefined) return exchange(await options.authorize(url, signal), pending, signal);
     storage.setItem(storageKey, JSON.stringify(pending));
     const navigate =

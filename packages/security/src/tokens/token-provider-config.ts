@@ -1,12 +1,21 @@
 import { ConfigError, type TokenProvider } from '@naylence/core';
-import { configObject, configString, configStrings, configValue, resolveSecret, type ConfigObject, type Env } from '../config-values.js';
+import {
+  configObject,
+  configString,
+  configStrings,
+  configValue,
+  processEnv,
+  resolveSecret,
+  type ConfigObject,
+  type Environment,
+} from '../config-values.js';
 import { staticTokenProvider } from '../static-token-provider.js';
 import { oauth2ClientCredentialsTokenProvider } from './client-credentials.js';
 import { oauth2PkceTokenProvider, type OAuth2PkceOptions } from './pkce.js';
 
 export interface TokenProviderConfigOptions {
   /** Where `env://VAR` and `EnvCredentialProvider` secrets are read. Default `process.env`. */
-  readonly env?: Env;
+  readonly env?: Environment;
   /** Browser hooks for `OAuth2PkceTokenProvider` (tests pass `authorize`). */
   readonly pkce?: Pick<OAuth2PkceOptions, 'authorize' | 'storage' | 'navigate'>;
 }
@@ -25,7 +34,7 @@ export function tokenProviderFromConfig(
   options: TokenProviderConfigOptions = {},
 ): TokenProvider | undefined {
   if (config === undefined) return undefined;
-  const env = options.env ?? (globalThis as { process?: { env: Env } }).process?.env ?? {};
+  const env = options.env ?? processEnv();
   const type = config.type;
   const what = `token provider ${JSON.stringify(type)}`;
   switch (type) {

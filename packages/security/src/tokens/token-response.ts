@@ -1,5 +1,5 @@
-import { decodeJwt } from 'jose';
 import { AbortedError, ConfigError, FameError, type AccessToken } from '@naylence/core';
+import { stringClaim, unverifiedClaims } from '../jwt/claims.js';
 
 /** Default lifetime when a token response has no `expires_in` (the reference's default). */
 export const DEFAULT_EXPIRES_IN_SEC = 3600;
@@ -30,12 +30,8 @@ function toSeconds(value: unknown): number | undefined {
  * `getIdentity()`, used only to derive a node id under the token-subject identity policy).
  */
 export function unverifiedSubject(token: string): string | undefined {
-  try {
-    const sub = decodeJwt(token).sub;
-    return typeof sub === 'string' && sub !== '' ? sub : undefined;
-  } catch {
-    return undefined;
-  }
+  const claims = unverifiedClaims(token);
+  return claims === undefined ? undefined : stringClaim(claims, 'sub');
 }
 
 /** Reads a response body as JSON, refusing bodies over {@link MAX_TOKEN_RESPONSE_BYTES}. */
