@@ -36,7 +36,11 @@ export type DecryptionFailure =
 export class DecryptionError extends FameError {
   override name = 'DecryptionError';
   readonly failure: DecryptionFailure;
-  constructor(message = 'decryption failed: authentication tag mismatch', failure: DecryptionFailure = 'authentication', options?: FameErrorOptions) {
+  constructor(
+    message = 'decryption failed: authentication tag mismatch',
+    failure: DecryptionFailure = 'authentication',
+    options?: FameErrorOptions,
+  ) {
     super('DECRYPTION_FAILED', message, options);
     this.failure = failure;
   }
@@ -60,18 +64,6 @@ export class EncryptionKeyUnavailableError extends FameError {
   constructor(address: string) {
     super('ENCRYPTION_KEY_UNAVAILABLE', `no encryption key for ${JSON.stringify(address)} arrived`);
     this.address = address;
-  }
-}
-
-/** A secure-channel handshake failed (§5.3); `reason` is the text after `channel_handshake_failed: `. */
-export class ChannelHandshakeError extends FameError {
-  override name = 'ChannelHandshakeError';
-  readonly cid: string;
-  readonly reason: string;
-  constructor(cid: string, reason: string) {
-    super('CHANNEL_HANDSHAKE_FAILED', `secure channel ${JSON.stringify(cid)} handshake failed: ${reason}`);
-    this.cid = cid;
-    this.reason = reason;
   }
 }
 

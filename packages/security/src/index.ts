@@ -70,6 +70,65 @@ export {
   type TrackResult,
 } from './keys/key-request-tracker.js';
 
+// Overlay encryption (§5): sealed envelopes, secure channels, the managers a node runs.
+export {
+  sealEnvelope,
+  openSealedEnvelope,
+  sealedRecipientKid,
+  SEALED_ALG,
+  SEALED_AES_ALG,
+  SEALED_CHACHA_ALG,
+  SEALED_ALGORITHMS,
+  SEALED_HKDF_INFO,
+  SEALED_PREFIX_LENGTH,
+  NO_RECIPIENT_KID,
+  type SealOptions,
+  type SealedRecipient,
+} from './encryption/sealed-envelope.js';
+export {
+  encryptForChannel,
+  decryptFromChannel,
+  channelNonce,
+  CHANNEL_ALG,
+  CHANNEL_HANDSHAKE_ALG,
+  CHANNEL_HKDF_INFO_PREFIX,
+} from './encryption/channel-cipher.js';
+export {
+  DefaultSecureChannelManager,
+  channelIdFor,
+  destinationOfChannelId,
+  DEFAULT_CHANNEL_TTL_MS,
+  DEFAULT_REKEY_MARGIN_MS,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  type SecureChannelManager,
+  type SecureChannelManagerOptions,
+  type ChannelInfo,
+  type ChannelAcceptResult,
+} from './encryption/secure-channel-manager.js';
+export type {
+  EncryptionManager,
+  EncryptionHost,
+  EncryptionOptions,
+  EncryptionResult,
+  EncryptionStatus,
+} from './encryption/encryption-manager.js';
+export { SealedEncryptionManager, type SealedEncryptionManagerOptions } from './encryption/sealed-encryption-manager.js';
+export {
+  ChannelEncryptionManager,
+  NEGATIVE_SECURE_ACCEPT,
+  HANDSHAKE_TIMEOUT,
+  type ChannelEncryptionManagerOptions,
+} from './encryption/channel-encryption-manager.js';
+export { CompositeEncryptionManager, type CompositeEncryptionManagerOptions } from './encryption/composite-encryption-manager.js';
+export {
+  keyStoreRecipients,
+  type RecipientKey,
+  type RecipientKeyResolver,
+  type KeyStoreRecipientsOptions,
+} from './encryption/recipient-keys.js';
+export { ReplayWindow, type ReplayWindowOptions } from './encryption/replay-window.js';
+export { PendingEnvelopes, type PendingEnvelopesOptions } from './encryption/pending-envelopes.js';
+
 // Security policy (§1.2–§1.3, §3.9, §5.1).
 export {
   CRITICAL_FRAME_TYPES,
@@ -126,6 +185,11 @@ export { evaluateEnvExpressions, type Environment } from './policy/env-expressio
 export {
   InvalidKeyError,
   DecryptionError,
+  EncryptionError,
+  EncryptionKeyUnavailableError,
+  ReplayError,
+  type DecryptionFailure,
+  type ReplayKind,
   SignatureRequiredError,
   SignatureInvalidError,
   SidMismatchError,

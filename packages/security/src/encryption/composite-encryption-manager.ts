@@ -10,12 +10,12 @@
  * content; a retransmission of one already delivered must not be delivered twice either (the
  * node may re-acknowledge it).
  */
-import type { FameEnvelope } from '@naylence/core';
+import type { FameEnvelope, MaybePromise } from '@naylence/core';
 import { EncryptionError, ReplayError } from '../errors.js';
 import type { CryptoLevel } from '../policy/policy-config.js';
 import type { PolicyContext, SecurityPolicy } from '../policy/security-policy.js';
 import { hasEncryptablePayload } from './encrypted-envelope.js';
-import type { EncryptionManager, EncryptionOptions, EncryptionResult, MaybePromise } from './encryption-manager.js';
+import type { EncryptionManager, EncryptionOptions, EncryptionResult } from './encryption-manager.js';
 import { ReplayWindow, type ReplayWindowOptions } from './replay-window.js';
 
 export interface CompositeEncryptionManagerOptions {
@@ -55,7 +55,8 @@ export class CompositeEncryptionManager implements EncryptionManager {
       return this.#policy.decideResponseCryptoLevel(context.inboundCryptoLevel ?? 'plaintext', envelope);
     }
     const to = options.destination ?? envelope.to;
-    const recipientHasEncryptionKey = context.recipientHasEncryptionKey ?? (to !== undefined && this.#sealed?.hasRecipientKey?.(to) === true);
+    const recipientHasEncryptionKey =
+      context.recipientHasEncryptionKey ?? (to !== undefined && this.#sealed?.hasRecipientKey?.(to) === true);
     return this.#policy.decideOutboundCryptoLevel(envelope, { ...context, recipientHasEncryptionKey });
   }
 

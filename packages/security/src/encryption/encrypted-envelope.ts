@@ -57,7 +57,10 @@ export function withPlaintext<E extends FameEnvelope>(
   const { codec: _old, ...rest } = frame;
   const sig = envelope.sec?.sig;
   const sec: SecurityHeader | undefined = sig ? { sig } : undefined;
-  const decrypted = withEnvelopeChanges<E>(envelope, { frame: codec === undefined ? { ...rest, payload } : { ...rest, codec, payload }, sec });
+  const decrypted = withEnvelopeChanges<E>(envelope, {
+    frame: codec === undefined ? { ...rest, payload } : { ...rest, codec, payload },
+    sec,
+  });
   checkPayloadDigest(provider, decrypted);
   return decrypted;
 }

@@ -5,11 +5,9 @@
  * returns the decrypted copy or throws. Implemented by `SealedEncryptionManager`,
  * `ChannelEncryptionManager` and `CompositeEncryptionManager`; an add-on may bring its own.
  */
-import type { FameEnvelope } from '@naylence/core';
+import type { FameEnvelope, MaybePromise } from '@naylence/core';
 import type { PolicyContext } from '../policy/security-policy.js';
 import type { CryptoLevel } from '../policy/policy-config.js';
-
-export type MaybePromise<T> = T | Promise<T>;
 
 export type EncryptionStatus = 'OK' | 'SKIPPED' | 'QUEUED';
 

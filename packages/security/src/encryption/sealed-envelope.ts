@@ -130,7 +130,8 @@ export function openSealedEnvelope<E extends FameEnvelope>(
         : recipient.sharedSecret(ephemeralPublicKey);
     key = sealedKey(provider, shared);
   } catch (error) {
-    if (error instanceof InvalidKeyError) throw new DecryptionError('sealed envelope: unusable ephemeral key', 'malformed', { cause: error });
+    if (error instanceof InvalidKeyError)
+      throw new DecryptionError('sealed envelope: unusable ephemeral key', 'malformed', { cause: error });
     throw error;
   }
   const { payload, codec } = parseWrapper(aead.open(key, prefix.subarray(32), ciphertext));

@@ -19,13 +19,7 @@
  * SecureClose only closes a channel when it comes from the channel's peer (same `sid` as its
  * handshake frame). Channels and handshakes are bounded in number.
  */
-import {
-  randomId,
-  type SecureAcceptFrame,
-  type SecureCloseFrame,
-  type SecureOpenFrame,
-  type FameEnvelope,
-} from '@naylence/core';
+import { randomId, type SecureAcceptFrame, type SecureCloseFrame, type SecureOpenFrame, type FameEnvelope } from '@naylence/core';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { base64Decode, base64Encode, hexEncode, utf8Encode } from '../crypto/encoding.js';
 import { DecryptionError, EncryptionError, ReplayError } from '../errors.js';

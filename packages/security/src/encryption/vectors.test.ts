@@ -64,7 +64,13 @@ const independent = {
   openSealed(envelope: FameEnvelope, recipientPrivate: Uint8Array): { original_codec: unknown; payload: unknown } {
     const enc = envelope.sec!.enc!;
     const prefix = b64(enc.val);
-    const key = hkdf(sha256, x25519.getSharedSecret(recipientPrivate, prefix.slice(0, 32)), undefined, utf8('naylence-sealed-envelope'), 32);
+    const key = hkdf(
+      sha256,
+      x25519.getSharedSecret(recipientPrivate, prefix.slice(0, 32)),
+      undefined,
+      utf8('naylence-sealed-envelope'),
+      32,
+    );
     const cipher = enc.alg === 'aes-256-gcm' ? gcm(key, prefix.slice(32, 44)) : chacha20poly1305(key, prefix.slice(32, 44));
     const plaintext = cipher.decrypt(b64((envelope.frame as { payload: string }).payload));
     return JSON.parse(new TextDecoder().decode(plaintext)) as { original_codec: unknown; payload: unknown };
