@@ -237,8 +237,8 @@ export class NotRegisteredError extends FameError {
 
 export class ConfigError extends FameError {
   override name = 'ConfigError';
-  constructor(message: string) {
-    super('INVALID_CONFIG', message);
+  constructor(message: string, options?: FameErrorOptions) {
+    super('INVALID_CONFIG', message, options);
   }
 }
 

@@ -181,6 +181,40 @@ export {
 export { resolveSecurityProfile, type ResolveSecurityProfileOptions, type ResolvedSecurityProfile } from './policy/resolve-profile.js';
 export { evaluateEnvExpressions, type Environment } from './policy/env-expressions.js';
 
+// Plug points (§7): the interfaces an add-on implements, its registries, and FAME_PLUGINS.
+export {
+  jwkKeyValidator,
+  type Authorizer,
+  type EnvelopeSignerLike,
+  type EnvelopeVerifierLike,
+  type KeyManager,
+  type KeyValidator,
+  type KeyValidation,
+  type CertificateManager,
+  type SecurityProfiles,
+} from './plugins/plug-points.js';
+export {
+  SecurityComponentRegistry,
+  defaultComponentRegistry,
+  COMPONENT_CONFIG_KEYS,
+  type SecurityComponents,
+  type SecurityComponentType,
+  type SecurityComponentFactory,
+  type SecurityComponentContext,
+  type ComponentRef,
+} from './plugins/component-registry.js';
+export {
+  loadSecurityPlugins,
+  parsePluginList,
+  defaultSecurityPluginRegistry,
+  ENV_PLUGINS,
+  REFERENCE_RUNTIME_PLUGINS,
+  type SecurityPlugin,
+  type SecurityPluginRegistry,
+  type LoadSecurityPluginsOptions,
+  type LoadedSecurityPlugin,
+} from './plugins/load-plugins.js';
+
 // Errors (codes and NACK mappings live in @naylence/core's ERROR_CODES).
 export {
   InvalidKeyError,

@@ -7,6 +7,7 @@
  * config shape and snake_case keys, so a plug-in's profile written for the reference fits.
  */
 import { DuplicateRegistrationError } from '@naylence/core';
+import type { SecurityProfiles } from '../plugins/plug-points.js';
 
 /** Base type of security profiles in the registry (the reference's name). */
 export const SECURITY_PROFILE_BASE_TYPE = 'SecurityManagerFactory';
@@ -28,7 +29,7 @@ export interface RegisterProfileOptions {
   readonly allowOverride?: boolean;
 }
 
-export class ProfileRegistry {
+export class ProfileRegistry implements SecurityProfiles {
   readonly #profiles = new Map<string, { config: ProfileConfig; source: string | undefined }>();
 
   /** @throws DuplicateRegistrationError when the name is taken and `allowOverride` is not set */

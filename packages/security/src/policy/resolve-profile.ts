@@ -19,6 +19,13 @@ import {
   type ProfileRegistry,
 } from './profiles.js';
 import type { SecurityPolicy, SecurityRequirements } from './security-policy.js';
+import {
+  COMPONENT_CONFIG_KEYS,
+  defaultComponentRegistry,
+  type ComponentRef,
+  type SecurityComponentRegistry,
+  type SecurityComponentType,
+} from '../plugins/component-registry.js';
 
 export interface ResolveSecurityProfileOptions {
   /** The profile; default: `FAME_SECURITY_PROFILE` from `env`, else `open`. */
@@ -34,6 +41,8 @@ export interface ResolveSecurityProfileOptions {
   readonly availableAuthorizers?: readonly string[];
   /** What this node can do beyond signing; a profile requiring more is refused. Default: nothing. */
   readonly supports?: { readonly encryption?: boolean; readonly certificates?: boolean };
+  /** Where the component types a profile names must be registered; default the process-wide registry. */
+  readonly components?: SecurityComponentRegistry;
 }
 
 export interface ResolvedSecurityProfile {
@@ -45,6 +54,11 @@ export interface ResolvedSecurityProfile {
   readonly requirements: SecurityRequirements;
   /** The authorizer profile to build (`noop`, `oauth2`, …): the composition root resolves it. */
   readonly authorizer: string;
+  /**
+   * Components the profile names (`envelope_verifier: {type, …}` and the like, §7), each
+   * registered in the component registry; the node builds these instead of its defaults.
+   */
+  readonly components: Partial<Record<SecurityComponentType, ComponentRef>>;
 }
 
 function processEnv(): Environment {
@@ -71,6 +85,30 @@ function authorizerFrom(config: ProfileConfig, profile: string): string {
   throw new ConfigError(`security profile ${JSON.stringify(profile)}: authorizer has no type`);
 }
 
+function componentsFrom(
+  config: ProfileConfig,
+  profile: string,
+  registry: SecurityComponentRegistry,
+): Partial<Record<SecurityComponentType, ComponentRef>> {
+  const components: Partial<Record<SecurityComponentType, ComponentRef>> = {};
+  for (const [key, baseType] of Object.entries(COMPONENT_CONFIG_KEYS)) {
+    const section = config[key];
+    if (section === undefined || section === null) continue;
+    const { type, ...rest } = section as { type?: unknown };
+    if (typeof section !== 'object' || typeof type !== 'string') {
+      throw new ConfigError(`security profile ${JSON.stringify(profile)}: ${key} needs a "type"`);
+    }
+    if (!registry.has(baseType, type)) {
+      throw new ConfigError(
+        `security profile ${JSON.stringify(profile)}: ${key} type ${JSON.stringify(type)} is not registered ` +
+          `(registered: ${registry.types(baseType).join(', ') || 'none'}; is its plug-in in FAME_PLUGINS?); refusing to start`,
+      );
+    }
+    components[baseType] = { type, config: rest };
+  }
+  return components;
+}
+
 /** @throws NotRegisteredError (unknown profile), ConfigError (invalid or unenforceable setting) */
 export function resolveSecurityProfile(options: ResolveSecurityProfileOptions = {}): ResolvedSecurityProfile {
   const env = options.env ?? processEnv();
@@ -84,6 +122,7 @@ export function resolveSecurityProfile(options: ResolveSecurityProfileOptions = 
   const policy = policyFrom(config, profile);
   const requirements = policy.requirements();
   const authorizer = authorizerFrom(config, profile);
+  const components = componentsFrom(config, profile, options.components ?? defaultComponentRegistry());
 
   const available = options.availableAuthorizers;
   if (available && !available.includes(authorizer)) {
@@ -97,10 +136,13 @@ export function resolveSecurityProfile(options: ResolveSecurityProfileOptions = 
       `security profile ${JSON.stringify(profile)} requires envelope encryption, which this node does not support; refusing to start`,
     );
   }
-  if (requirements.requireCertificates && !options.supports?.certificates) {
+  // A profile that brings its own certificate-aware verifier and key validator (a plug-in's)
+  // needs nothing more from the node.
+  const bringsCertificates = components.EnvelopeVerifier !== undefined && components.KeyValidator !== undefined;
+  if (requirements.requireCertificates && !options.supports?.certificates && !bringsCertificates) {
     throw new ConfigError(
       `security profile ${JSON.stringify(profile)} requires X.509 signing material, which this node does not support; refusing to start`,
     );
   }
-  return { profile, config, policy, requirements, authorizer };
+  return { profile, config, policy, requirements, authorizer, components };
 }

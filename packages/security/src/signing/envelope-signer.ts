@@ -8,6 +8,7 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { base64UrlEncode } from '../crypto/encoding.js';
 import { SidMismatchError } from '../errors.js';
 import { withEnvelopeChanges } from '../envelope-copy.js';
+import type { EnvelopeSignerLike } from '../plugins/plug-points.js';
 import { bytesToSign, frameDigest, payloadDigest, secureDigestSync } from './digests.js';
 
 export interface EnvelopeSignerOptions {
@@ -20,7 +21,7 @@ export interface EnvelopeSignerOptions {
   readonly physicalPath: string;
 }
 
-export class EnvelopeSigner {
+export class EnvelopeSigner implements EnvelopeSignerLike {
   readonly kid: string;
   /** secureDigest of the physical path: the `sid` this signer stamps and signs with. */
   readonly sid: string;
