@@ -9,24 +9,10 @@ import { NOOP_LOGGER, type Logger } from '@naylence/core';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { secureDigestSync } from '../signing/digests.js';
 import { checkJwk } from './jwk-validation.js';
-import type { KeyManager, KeyValidator } from '../plugins/plug-points.js';
+import type { AddKeysResult, KeyManager, KeyValidator, RejectedKey } from '../plugins/plug-points.js';
+
+export type { AddKeysResult, RejectedKey } from '../plugins/plug-points.js';
 import type { KeyRecord } from './key-record.js';
-
-export interface RejectedKey {
-  readonly kid: string | undefined;
-  readonly reason: string;
-}
-
-export interface AddKeysResult {
-  /** The stored records. */
-  readonly added: readonly KeyRecord[];
-  /** Keys dropped individually, with the reason (the rest of the batch is kept). */
-  readonly rejected: readonly RejectedKey[];
-  /** Older keys of the same owner and use that the new ones replaced (stale rotation). */
-  readonly replaced: readonly KeyRecord[];
-  /** Kids of added keys that other owners also hold (kept apart, logged). */
-  readonly collisions: readonly string[];
-}
 
 export interface KeyStoreOptions {
   readonly provider: CryptoProvider;

@@ -18,10 +18,7 @@
  */
 import type { FameEnvelope } from '@naylence/core';
 import type { KeyRecord, SigningKeyLookup } from '../keys/key-record.js';
-import type { AddKeysResult } from '../keys/key-store.js';
 import { checkJwk } from '../keys/jwk-validation.js';
-import type { ProfileConfig, RegisterProfileOptions } from '../policy/profiles.js';
-import type { VerificationMode, VerifiedSignature } from '../signing/envelope-verifier.js';
 
 export type { Authorizer } from '@naylence/core';
 
@@ -32,9 +29,40 @@ export interface EnvelopeSignerLike {
   sign<E extends FameEnvelope>(envelope: E): E;
 }
 
+/**
+ * `hop`: trust the advertised `pd` of a Data frame (what every forwarding hop can check);
+ * `final`: recompute `pd` from the payload and require it to match (local delivery of a
+ * plaintext Data frame; after decryption, see W1).
+ */
+export type VerificationMode = 'hop' | 'final';
+
+export interface VerifiedSignature {
+  readonly kid: string;
+  /** The signer's sid (= the envelope's `sid`). */
+  readonly sid: string;
+  /** The physical path the signing key is registered under. */
+  readonly physicalPath: string;
+}
+
 /** Verifies `sec.sig` (§3.8); throws a typed error for every refusal. */
 export interface EnvelopeVerifierLike {
   verify(envelope: FameEnvelope, mode?: VerificationMode): VerifiedSignature;
+}
+
+export interface RejectedKey {
+  readonly kid: string | undefined;
+  readonly reason: string;
+}
+
+export interface AddKeysResult {
+  /** The stored records. */
+  readonly added: readonly KeyRecord[];
+  /** Keys dropped individually, with the reason (the rest of the batch is kept). */
+  readonly rejected: readonly RejectedKey[];
+  /** Older keys of the same owner and use that the new ones replaced (stale rotation). */
+  readonly replaced: readonly KeyRecord[];
+  /** Kids of added keys that other owners also hold (kept apart, logged). */
+  readonly collisions: readonly string[];
 }
 
 /** The node's store of received keys (§4.2), namespaced by owner path. */
@@ -74,6 +102,16 @@ export interface CertificateManager {
   certificateChain(): readonly string[] | undefined;
   /** Obtains or renews the certificate for `publicKey` (Ed25519, raw) before the node attaches. */
   ensureCertificate?(request: { readonly publicKey: Uint8Array; readonly physicalPath?: string; readonly sid?: string }): Promise<void>;
+}
+
+/** A profile template: JSON with optional `${env:NAME:default}` strings. */
+export type ProfileConfig = Readonly<Record<string, unknown>>;
+
+export interface RegisterProfileOptions {
+  /** Who registered it (shown in errors). */
+  readonly source?: string;
+  /** Replace an existing profile of that name instead of failing. */
+  readonly allowOverride?: boolean;
 }
 
 /** Named profile templates by base type (`SecurityManagerFactory`, `Authorizer`). */

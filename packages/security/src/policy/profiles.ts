@@ -7,7 +7,9 @@
  * config shape and snake_case keys, so a plug-in's profile written for the reference fits.
  */
 import { DuplicateRegistrationError } from '@naylence/core';
-import type { SecurityProfiles } from '../plugins/plug-points.js';
+import type { ProfileConfig, RegisterProfileOptions, SecurityProfiles } from '../plugins/plug-points.js';
+
+export type { ProfileConfig, RegisterProfileOptions } from '../plugins/plug-points.js';
 
 /** Base type of security profiles in the registry (the reference's name). */
 export const SECURITY_PROFILE_BASE_TYPE = 'SecurityManagerFactory';
@@ -18,16 +20,6 @@ export const ENV_SECURITY_PROFILE = 'FAME_SECURITY_PROFILE';
 export const ENV_AUTHORIZATION_PROFILE = 'FAME_AUTHORIZATION_PROFILE';
 export const ENV_DEFAULT_ENCRYPTION_LEVEL = 'FAME_DEFAULT_ENCRYPTION_LEVEL';
 export const DEFAULT_SECURITY_PROFILE = 'open';
-
-/** A profile template: JSON with optional `${env:NAME:default}` strings. */
-export type ProfileConfig = Readonly<Record<string, unknown>>;
-
-export interface RegisterProfileOptions {
-  /** Who registered it (shown in errors). */
-  readonly source?: string;
-  /** Replace an existing profile of that name instead of failing. */
-  readonly allowOverride?: boolean;
-}
 
 export class ProfileRegistry implements SecurityProfiles {
   readonly #profiles = new Map<string, { config: ProfileConfig; source: string | undefined }>();

@@ -10,23 +10,10 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { base64Decode } from '../crypto/encoding.js';
 import { SidMismatchError, SignatureInvalidError, SignatureRequiredError, UnknownKeyError } from '../errors.js';
 import type { KeyRecord, SigningKeyLookup } from '../keys/key-record.js';
-import type { EnvelopeVerifierLike, KeyValidator } from '../plugins/plug-points.js';
+import type { EnvelopeVerifierLike, KeyValidator, VerificationMode, VerifiedSignature } from '../plugins/plug-points.js';
+
+export type { VerificationMode, VerifiedSignature } from '../plugins/plug-points.js';
 import { bytesToSign, frameDigest, payloadDigest } from './digests.js';
-
-/**
- * `hop`: trust the advertised `pd` of a Data frame (what every forwarding hop can check);
- * `final`: recompute `pd` from the payload and require it to match (local delivery of a
- * plaintext Data frame; after decryption, see W1).
- */
-export type VerificationMode = 'hop' | 'final';
-
-export interface VerifiedSignature {
-  readonly kid: string;
-  /** The signer's sid (= the envelope's `sid`). */
-  readonly sid: string;
-  /** The physical path the signing key is registered under. */
-  readonly physicalPath: string;
-}
 
 export interface EnvelopeVerifierOptions {
   readonly provider: CryptoProvider;
