@@ -9,6 +9,7 @@ import { createEnvelope, type FameEnvelope, type SecureAcceptFrame, type SecureO
 import {
   ChannelEncryptionManager,
   CompositeEncryptionManager,
+  DefaultSecurityPolicy,
   DefaultSecureChannelManager,
   KeyStore,
   NodeKeys,
@@ -88,6 +89,22 @@ describe('the example add-on', () => {
     const resolved = strictOverlay(registry, { FAME_CA_CERTS: pki.rootPem });
     expect(resolved.requirements).toMatchObject({ requireCertificates: true, encryptionRequired: true, decryptionRequired: true });
     expect(Object.keys(resolved.components).sort()).toEqual(['CertificateManager', 'EnvelopeVerifier', 'KeyValidator']);
+    // The §1.2 table's strict-overlay column.
+    const policy = resolved.policy as DefaultSecurityPolicy;
+    expect(policy).toBeInstanceOf(DefaultSecurityPolicy);
+    expect(policy.signing).toMatchObject({
+      signingMaterial: 'x509-chain',
+      requireCertSidMatch: true,
+      inbound: { signaturePolicy: 'required', unsignedViolationAction: 'nack', invalidSignatureAction: 'nack' },
+      response: { mirrorRequestSigning: true, alwaysSignResponses: false, signErrorResponses: true },
+      outbound: { defaultSigning: true, signSensitiveOperations: true, signIfRecipientExpects: true },
+    });
+    expect(policy.encryption).toMatchObject({
+      inbound: { allowPlaintext: true, allowChannel: true, allowSealed: true },
+      response: { mirrorRequestLevel: true, minimumResponseLevel: 'plaintext', escalateSealedResponses: false },
+      outbound: { defaultLevel: 'channel', escalateIfPeerSupports: false, preferSealedForSensitive: false },
+    });
+    expect(resolved.authorizer).toBe('noop'); // FAME_AUTHORIZATION_PROFILE; the profile's default is jwt
     // Without encryption support in the node, the profile is refused (fail closed).
     expect(() =>
       resolveSecurityProfile({

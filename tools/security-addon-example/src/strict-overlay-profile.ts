@@ -1,24 +1,27 @@
 /**
  * The `strict-overlay` security profile (protocol-security §1.2, the advanced-security add-on's):
- * `overlay` plus X.509 certificate chains in signing keys with the certificate sid required to
- * match, and encryption — channel by default (`FAME_DEFAULT_ENCRYPTION_LEVEL`), with channel
- * and sealed envelopes accepted inbound. The component sections name this add-on's factories.
+ * the built-in `overlay` template plus X.509 certificate chains in signing keys with the
+ * certificate sid required to match, and encryption — channel by default
+ * (`FAME_DEFAULT_ENCRYPTION_LEVEL`), with channel and sealed envelopes accepted inbound. The
+ * component sections name this add-on's factories.
  */
-import type { ProfileConfig } from '@naylence/security';
+import { BUILT_IN_SECURITY_PROFILES, type ProfileConfig } from '@naylence/security';
 
 export const STRICT_OVERLAY = 'strict-overlay';
 
+type Section = Readonly<Record<string, unknown>>;
+const overlay = BUILT_IN_SECURITY_PROFILES.overlay!;
+const overlayPolicy = overlay.security_policy as Section;
+
 export const STRICT_OVERLAY_PROFILE: ProfileConfig = Object.freeze({
-  type: 'DefaultSecurityManager',
+  ...overlay,
   security_policy: {
-    type: 'DefaultSecurityPolicy',
+    ...overlayPolicy,
     signing: {
+      ...(overlayPolicy.signing as Section),
       signing_material: 'x509-chain',
       require_cert_sid_match: true,
       validate_cert_name_constraints: true,
-      inbound: { signature_policy: 'required', unsigned_violation_action: 'nack', invalid_signature_action: 'nack' },
-      response: { mirror_request_signing: true, always_sign_responses: false, sign_error_responses: true },
-      outbound: { default_signing: true, sign_sensitive_operations: true, sign_if_recipient_expects: true },
     },
     encryption: {
       inbound: {
