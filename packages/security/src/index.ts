@@ -1,8 +1,9 @@
 /**
- * `@naylence/security`: envelope signing and verification, node keys, the key store and key
- * exchange frames, the security policy and profiles, the crypto provider they run on, token
- * providers and authorizers, for the FAME agent fabric (wire-compatible with
- * `@naylence/runtime` 0.4.12, protocol-security §1–§4).
+ * `@naylence/security`: envelope signing and verification, overlay encryption (sealed
+ * envelopes and secure channels), node keys, the key store and key exchange frames, the
+ * security policy and profiles, the plug points of security add-ons, the crypto provider they
+ * run on, token providers and authorizers, for the FAME agent fabric (wire-compatible with
+ * `@naylence/runtime` 0.4.12, protocol-security §1–§8).
  *
  * Everything here is a library component: pure functions and small classes that a node's
  * security stage composes. Crypto runs on `node:crypto` on Node and on `@noble/*` in browsers
