@@ -55,7 +55,8 @@ function operations(): Ops[] {
   const encryption = (p: CryptoProvider) => {
     const { signed } = setup(p);
     const recipient = new NodeKeys({ provider: p });
-    const seal = () => sealEnvelope(p, signed, { recipientPublicKey: recipient.encryptionPublicKey, recipientKid: recipient.encryptionKid });
+    const seal = () =>
+      sealEnvelope(p, signed, { recipientPublicKey: recipient.encryptionPublicKey, recipientKid: recipient.encryptionKid });
     const cid = 'auto-math@fame.fabric-bench0000000000';
     const key = p.randomBytes(32);
     return { signed, recipient, seal, sealed: decodeEnvelope(encodeEnvelope(seal())), cid, key };
