@@ -16,7 +16,13 @@ export type DeliveryAckCode =
   // Security NACKs (protocol-security §3.9, §5.1): lower-case on the wire, as the reference writes them.
   | 'signature_required'
   | 'signature_verification_failed'
-  | 'crypto_level_violation';
+  | 'crypto_level_violation'
+  // Overlay encryption (protocol-security §5.3): the reference's code for envelopes queued behind
+  // a secure-channel handshake that failed.
+  | 'channel_handshake_failed'
+  // Ours: a sealed envelope whose recipient's encryption key never arrived (the reference keeps
+  // such envelopes queued forever; peers treat an unknown NACK code like any other NACK).
+  | 'encryption_key_unavailable';
 
 export interface ErrorCodeMapping {
   /** WebSocket close code a link uses when it closes because of this error. */
@@ -67,6 +73,12 @@ export const ERROR_CODES = {
   INVALID_KEY: { httpStatus: 400 },
   CRYPTO_LEVEL_VIOLATION: { httpStatus: 403, deliveryAck: 'crypto_level_violation' },
   DECRYPTION_FAILED: { httpStatus: 400 },
+  // Overlay encryption (§5). A sender that cannot encrypt never sends plaintext instead.
+  ENCRYPTION_FAILED: { httpStatus: 500 },
+  ENCRYPTION_KEY_UNAVAILABLE: { httpStatus: 503, deliveryAck: 'encryption_key_unavailable' },
+  CHANNEL_HANDSHAKE_FAILED: { httpStatus: 502, deliveryAck: 'channel_handshake_failed' },
+  // A channel message or envelope id seen before (§8 W6): drop it, never deliver it twice.
+  REPLAY_DETECTED: { httpStatus: 409 },
   DUPLICATE_REGISTRATION: {},
   NOT_REGISTERED: {},
   INVALID_CONFIG: {},
@@ -231,8 +243,8 @@ export class NotRegisteredError extends FameError {
 
 export class ConfigError extends FameError {
   override name = 'ConfigError';
-  constructor(message: string) {
-    super('INVALID_CONFIG', message);
+  constructor(message: string, options?: FameErrorOptions) {
+    super('INVALID_CONFIG', message, options);
   }
 }
 

@@ -17,11 +17,68 @@ export class InvalidKeyError extends FameError {
   }
 }
 
-/** An AEAD open failed: wrong key, nonce or associated data, or tampered ciphertext. */
+/** Why an encrypted envelope could not be decrypted. */
+export type DecryptionFailure =
+  /** The AEAD tag did not verify: wrong key, nonce or associated data, or tampered ciphertext. */
+  | 'authentication'
+  /** `sec.enc`, the payload or the nonce is not what the format requires. */
+  | 'malformed'
+  /** `sec.enc.alg` names an algorithm this node does not decrypt. */
+  | 'unsupported_algorithm'
+  /** Sealed: no private key for `sec.enc.kid`. */
+  | 'no_key'
+  /** Channel: no established channel with the id `sec.enc.kid` (unknown, closed or expired). */
+  | 'unknown_channel'
+  /** The decrypted bytes are not the JSON the format wraps the payload in. */
+  | 'bad_plaintext';
+
+/** An encrypted envelope could not be decrypted. `failure` says why. */
 export class DecryptionError extends FameError {
   override name = 'DecryptionError';
-  constructor(message = 'decryption failed: authentication tag mismatch', options?: FameErrorOptions) {
+  readonly failure: DecryptionFailure;
+  constructor(
+    message = 'decryption failed: authentication tag mismatch',
+    failure: DecryptionFailure = 'authentication',
+    options?: FameErrorOptions,
+  ) {
     super('DECRYPTION_FAILED', message, options);
+    this.failure = failure;
+  }
+}
+
+/**
+ * An envelope the policy says to encrypt cannot be encrypted (no destination, no usable key,
+ * a level no manager handles). It is never sent in plaintext instead.
+ */
+export class EncryptionError extends FameError {
+  override name = 'EncryptionError';
+  constructor(message: string, options?: FameErrorOptions) {
+    super('ENCRYPTION_FAILED', message, options);
+  }
+}
+
+/** The recipient's X25519 key did not arrive after the KeyRequests gave up (sealed, §5.2). */
+export class EncryptionKeyUnavailableError extends FameError {
+  override name = 'EncryptionKeyUnavailableError';
+  readonly address: string;
+  constructor(address: string) {
+    super('ENCRYPTION_KEY_UNAVAILABLE', `no encryption key for ${JSON.stringify(address)} arrived`);
+    this.address = address;
+  }
+}
+
+/** What was seen twice (§8 W6). */
+export type ReplayKind = 'channel_nonce' | 'envelope_id';
+
+/** A channel message (same nonce on the same channel) or an envelope id arrived again. */
+export class ReplayError extends FameError {
+  override name = 'ReplayError';
+  readonly kind: ReplayKind;
+  readonly envelopeId: string | undefined;
+  constructor(kind: ReplayKind, envelopeId: string | undefined, detail: string) {
+    super('REPLAY_DETECTED', `replayed ${kind === 'channel_nonce' ? 'channel message' : 'envelope id'}: ${detail}`);
+    this.kind = kind;
+    this.envelopeId = envelopeId;
   }
 }
 
@@ -48,7 +105,9 @@ export type SignatureFailure =
   /** The stored key cannot verify envelope signatures (not Ed25519 `use:"sig"`, or an `x5c` key). */
   | 'key_not_usable'
   /** The Ed25519 signature does not match the bytes to be signed. */
-  | 'bad_signature';
+  | 'bad_signature'
+  /** An `x5c` key whose certificate chain the key validator refused (§6). */
+  | 'certificate_invalid';
 
 /** A signed envelope failed verification. `failure` says which check failed. */
 export class SignatureInvalidError extends FameError {

@@ -1,8 +1,10 @@
 /**
  * The browser entry of `@naylence/security` (the `browser` export condition): everything of the
- * package that runs without Node built-ins, `jose` or `undici`. Envelope crypto runs on
- * `@noble/*`, the client-credentials provider on the browser's `fetch`, and the profile registry
- * starts with the `noop` authorization profile only (a browser node accepts no links).
+ * package that runs without Node built-ins, `jose` or `undici`. Envelope crypto (signing,
+ * sealed envelopes, secure channels) runs on `@noble/*`, the client-credentials provider on the
+ * browser's `fetch`, `FAME_PLUGINS` modules are loaded with the bundler's or browser's
+ * `import()`, and the profile registry starts with the `noop` authorization profile only (a
+ * browser node accepts no links).
  *
  * The Node entry (`index.ts`) re-exports all of this and adds JWT/JWKS (`jose`) and the
  * authorizers that verify tokens. The bundle step checks that the browser bundle imports nothing
@@ -54,6 +56,65 @@ export {
   type KeyRequestToSend,
   type TrackResult,
 } from './keys/key-request-tracker.js';
+
+// Overlay encryption (§5): sealed envelopes, secure channels, the managers a node runs.
+export {
+  sealEnvelope,
+  openSealedEnvelope,
+  sealedRecipientKid,
+  SEALED_ALG,
+  SEALED_AES_ALG,
+  SEALED_CHACHA_ALG,
+  SEALED_ALGORITHMS,
+  SEALED_HKDF_INFO,
+  SEALED_PREFIX_LENGTH,
+  NO_RECIPIENT_KID,
+  type SealOptions,
+  type SealedRecipient,
+} from './encryption/sealed-envelope.js';
+export {
+  encryptForChannel,
+  decryptFromChannel,
+  channelNonce,
+  CHANNEL_ALG,
+  CHANNEL_HANDSHAKE_ALG,
+  CHANNEL_HKDF_INFO_PREFIX,
+} from './encryption/channel-cipher.js';
+export {
+  DefaultSecureChannelManager,
+  channelIdFor,
+  destinationOfChannelId,
+  DEFAULT_CHANNEL_TTL_MS,
+  DEFAULT_REKEY_MARGIN_MS,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  type SecureChannelManager,
+  type SecureChannelManagerOptions,
+  type ChannelInfo,
+  type ChannelAcceptResult,
+} from './encryption/secure-channel-manager.js';
+export type {
+  EncryptionManager,
+  EncryptionHost,
+  EncryptionOptions,
+  EncryptionResult,
+  EncryptionStatus,
+} from './encryption/encryption-manager.js';
+export { SealedEncryptionManager, type SealedEncryptionManagerOptions } from './encryption/sealed-encryption-manager.js';
+export {
+  ChannelEncryptionManager,
+  NEGATIVE_SECURE_ACCEPT,
+  HANDSHAKE_TIMEOUT,
+  type ChannelEncryptionManagerOptions,
+} from './encryption/channel-encryption-manager.js';
+export { CompositeEncryptionManager, type CompositeEncryptionManagerOptions } from './encryption/composite-encryption-manager.js';
+export {
+  keyStoreRecipients,
+  type RecipientKey,
+  type RecipientKeyResolver,
+  type KeyStoreRecipientsOptions,
+} from './encryption/recipient-keys.js';
+export { ReplayWindow, type ReplayWindowOptions } from './encryption/replay-window.js';
+export { PendingEnvelopes, type PendingEnvelopesOptions } from './encryption/pending-envelopes.js';
 
 // Security policy (§1.2–§1.3, §3.9, §5.1).
 export {
@@ -109,10 +170,49 @@ export { resolveSecurityProfile, type ResolveSecurityProfileOptions, type Resolv
 export { evaluateEnvExpressions } from './policy/env-expressions.js';
 export type { Environment } from './config-values.js';
 
+// Plug points (§7): the interfaces an add-on implements, its registries, and FAME_PLUGINS.
+export {
+  jwkKeyValidator,
+  type Authorizer,
+  type EnvelopeSignerLike,
+  type EnvelopeVerifierLike,
+  type KeyManager,
+  type KeyValidator,
+  type KeyValidation,
+  type CertificateManager,
+  type SecurityProfiles,
+} from './plugins/plug-points.js';
+export {
+  SecurityComponentRegistry,
+  defaultComponentRegistry,
+  COMPONENT_CONFIG_KEYS,
+  type SecurityComponents,
+  type SecurityComponentType,
+  type SecurityComponentFactory,
+  type SecurityComponentContext,
+  type ComponentRef,
+} from './plugins/component-registry.js';
+export {
+  loadSecurityPlugins,
+  parsePluginList,
+  defaultSecurityPluginRegistry,
+  ENV_PLUGINS,
+  REFERENCE_RUNTIME_PLUGINS,
+  type SecurityPlugin,
+  type SecurityPluginRegistry,
+  type LoadSecurityPluginsOptions,
+  type LoadedSecurityPlugin,
+} from './plugins/load-plugins.js';
+
 // Errors (codes and NACK mappings live in @naylence/core's ERROR_CODES).
 export {
   InvalidKeyError,
   DecryptionError,
+  EncryptionError,
+  EncryptionKeyUnavailableError,
+  ReplayError,
+  type DecryptionFailure,
+  type ReplayKind,
   SignatureRequiredError,
   SignatureInvalidError,
   SidMismatchError,

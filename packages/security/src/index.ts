@@ -1,8 +1,10 @@
 /**
- * `@naylence/security`: envelope signing and verification, node keys, the key store and key
- * exchange frames, the security policy and profiles, the crypto provider they run on, JWT/JWKS,
- * token providers, auth injection and authorizers, for the FAME agent fabric (wire-compatible
- * with `@naylence/runtime` 0.4.12, protocol-security §1–§4, admission-and-http §5–§6).
+ * `@naylence/security`: envelope signing and verification, overlay encryption (sealed
+ * envelopes and secure channels), node keys, the key store and key exchange frames, the
+ * security policy and profiles, the plug points of security add-ons, the crypto provider they
+ * run on, JWT/JWKS, token providers, auth injection and authorizers, for the FAME agent fabric
+ * (wire-compatible with `@naylence/runtime` 0.4.12, protocol-security §1–§8,
+ * admission-and-http §5–§6).
  *
  * Everything here is a library component: pure functions and small classes that a node's
  * security stage composes, most of them implementing a contract from `@naylence/core` so they
@@ -12,13 +14,19 @@
  *
  * Two entries: this one (Node) and `index.browser.ts` (the `browser` export condition), which
  * leaves out JWT/JWKS (`jose`) and the authorizers that verify tokens; token providers, auth
- * injection, signing, keys, policy and profiles are in both.
+ * injection, signing, encryption, keys, policy, profiles and plug-in loading are in both.
  *
  * - Envelope signing: {@link EnvelopeSigner}, {@link EnvelopeVerifier}, {@link NodeKeys},
  *   {@link KeyStore}, key request/announce frames.
+ * - Overlay encryption: {@link sealEnvelope}, {@link DefaultSecureChannelManager}, and the
+ *   managers a node runs ({@link SealedEncryptionManager}, {@link ChannelEncryptionManager},
+ *   {@link CompositeEncryptionManager}).
  * - Security policy and profiles: {@link DefaultSecurityPolicy}, {@link resolveSecurityProfile}
  *   (`open`, `overlay`, `gated`, … with their authorizers from the same {@link ProfileRegistry},
- *   seeded with {@link authorizationProfiles}).
+ *   seeded with {@link authorizationProfiles}, and the components a profile names).
+ * - Plug points (§7): interfaces such as {@link KeyValidator} and {@link CertificateManager},
+ *   the {@link SecurityComponentRegistry}, and {@link loadSecurityPlugins} (`FAME_PLUGINS`),
+ *   which registers a plug-in's profiles, authorization profiles and components.
  * - Authorizers (`Authorizer`): {@link sharedSecretAuthorizer}, {@link noopAuthorizer},
  *   {@link oauth2Authorizer} (`oauth2`, `oauth2-gated`), {@link oauth2CallbackAuthorizer}
  *   (HS256 reverse auth), {@link policyAuthorizer} (basic policy files), and

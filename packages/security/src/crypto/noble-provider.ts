@@ -76,11 +76,11 @@ function aead(name: string, make: NobleLibraries['gcm']): Aead {
     seal: (key, nonce, plaintext, aad) => cipher(key, nonce, aad).encrypt(plaintext),
     open(key, nonce, sealed, aad) {
       const c = cipher(key, nonce, aad);
-      if (sealed.length < 16) throw new DecryptionError('ciphertext shorter than the authentication tag');
+      if (sealed.length < 16) throw new DecryptionError('ciphertext shorter than the authentication tag', 'malformed');
       try {
         return c.decrypt(sealed);
       } catch (error) {
-        throw new DecryptionError(undefined, { cause: error });
+        throw new DecryptionError(undefined, 'authentication', { cause: error });
       }
     },
   };

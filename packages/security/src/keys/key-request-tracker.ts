@@ -15,6 +15,7 @@ export const KEY_REQUEST_SWEEP_INTERVAL_MS = 10_000;
 
 /** A KeyRequest to send: on link `target`, as an envelope with this `corrId`. */
 export interface KeyRequestToSend {
+  /** The requested kid, or the address for a by-address request. */
   readonly kid: string;
   readonly target: string;
   readonly corrId: string;
@@ -32,6 +33,7 @@ export interface KeyRequestTrackerOptions {
 
 interface Outstanding<T> {
   readonly kid: string;
+  readonly by: 'kid' | 'address';
   readonly target: string;
   physicalPath: string | undefined;
   readonly corrIds: Set<string>;
@@ -70,11 +72,18 @@ export class KeyRequestTracker<T> {
     return this.#byKid.size;
   }
 
+  /** The kids (or addresses) with a request out. */
+  outstandingKids(): string[] {
+    return [...this.#byKid.keys()];
+  }
+
   /**
    * `item` (typically an envelope and its context) needs key `kid`, to be asked of link
    * `target` (the parent, or the peer it came from); `physicalPath` is this node's own path.
+   * With `by: 'address'`, `kid` is a FAME address whose encryption key is wanted (sealed
+   * encryption, §5.2) and the request is `KeyRequest{address, physicalPath}`.
    */
-  track(kid: string, target: string, item: T, physicalPath?: string): TrackResult {
+  track(kid: string, target: string, item: T, physicalPath?: string, by: 'kid' | 'address' = 'kid'): TrackResult {
     const existing = this.#byKid.get(kid);
     if (existing) {
       if (existing.items.length >= this.#maxPending)
@@ -84,7 +93,7 @@ export class KeyRequestTracker<T> {
     }
     if (this.#byKid.size >= this.#maxOutstanding)
       return { status: 'dropped', reason: `more than ${this.#maxOutstanding} keys are being requested` };
-    const entry: Outstanding<T> = { kid, target, physicalPath, corrIds: new Set(), items: [item], attempts: 0, deadline: 0 };
+    const entry: Outstanding<T> = { kid, by, target, physicalPath, corrIds: new Set(), items: [item], attempts: 0, deadline: 0 };
     this.#byKid.set(kid, entry);
     return { status: 'send', request: this.#send(entry) };
   }
@@ -151,9 +160,10 @@ export class KeyRequestTracker<T> {
     this.#byCorrId.set(corrId, entry);
     entry.attempts++;
     entry.deadline = now + this.#timeoutMs;
-    const frame = keyRequestFrame(
-      entry.physicalPath === undefined ? { kid: entry.kid } : { kid: entry.kid, physicalPath: entry.physicalPath },
-    );
+    const frame = keyRequestFrame({
+      [entry.by]: entry.kid,
+      ...(entry.physicalPath !== undefined && { physicalPath: entry.physicalPath }),
+    });
     return { kid: entry.kid, target: entry.target, corrId, frame };
   }
 

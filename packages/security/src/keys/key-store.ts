@@ -9,29 +9,18 @@ import { NOOP_LOGGER, type Logger } from '@naylence/core';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { secureDigestSync } from '../signing/digests.js';
 import { checkJwk } from './jwk-validation.js';
-import type { KeyRecord, SigningKeyLookup } from './key-record.js';
+import type { AddKeysResult, KeyManager, KeyValidator, RejectedKey } from '../plugins/plug-points.js';
 
-export interface RejectedKey {
-  readonly kid: string | undefined;
-  readonly reason: string;
-}
-
-export interface AddKeysResult {
-  /** The stored records. */
-  readonly added: readonly KeyRecord[];
-  /** Keys dropped individually, with the reason (the rest of the batch is kept). */
-  readonly rejected: readonly RejectedKey[];
-  /** Older keys of the same owner and use that the new ones replaced (stale rotation). */
-  readonly replaced: readonly KeyRecord[];
-  /** Kids of added keys that other owners also hold (kept apart, logged). */
-  readonly collisions: readonly string[];
-}
+export type { AddKeysResult, RejectedKey } from '../plugins/plug-points.js';
+import type { KeyRecord } from './key-record.js';
 
 export interface KeyStoreOptions {
   readonly provider: CryptoProvider;
   readonly logger?: Logger;
   /** Upper bound on stored keys; keys beyond it are rejected. Default 10 000. */
   readonly maxKeys?: number;
+  /** Vets each key after the §2 rules (certificates, …); a refused key is rejected with its reason. */
+  readonly validator?: KeyValidator;
 }
 
 /** The path part of a `name@path` key owner (keys for addresses, §5.2); a path stays itself. */
@@ -40,10 +29,11 @@ function basePathOf(owner: string): string {
   return at < 0 ? owner : owner.slice(at + 1);
 }
 
-export class KeyStore implements SigningKeyLookup {
+export class KeyStore implements KeyManager {
   readonly #provider: CryptoProvider;
   readonly #logger: Logger;
   readonly #maxKeys: number;
+  readonly #validator: KeyValidator | undefined;
   readonly #byOwner = new Map<string, Map<string, KeyRecord>>();
   readonly #byKid = new Map<string, KeyRecord[]>();
   readonly #pathBySid = new Map<string, string>();
@@ -53,6 +43,7 @@ export class KeyStore implements SigningKeyLookup {
     this.#provider = options.provider;
     this.#logger = options.logger ?? NOOP_LOGGER;
     this.#maxKeys = options.maxKeys ?? 10_000;
+    this.#validator = options.validator;
   }
 
   get size(): number {
@@ -76,6 +67,11 @@ export class KeyStore implements SigningKeyLookup {
       const check = checkJwk(key);
       if (!check.ok) {
         rejected.push({ kid, reason: check.reason });
+        continue;
+      }
+      const verdict = this.#validator?.validateKey(key as Record<string, unknown>);
+      if (verdict && !verdict.ok) {
+        rejected.push({ kid, reason: verdict.reason });
         continue;
       }
       if (this.#size >= this.#maxKeys && !this.#byOwner.get(physicalPath)?.has(kid!)) {

@@ -19,6 +19,11 @@ export interface NodeKeysOptions {
   /** Default: a random 16-character id. */
   readonly signingKid?: string;
   readonly encryptionKid?: string;
+  /**
+   * The signing key's certificate chain (§6, `x509-chain` signing material): base64 DER, leaf
+   * first. Published as the signing JWK's `x5c`; the kid does not change.
+   */
+  readonly certificateChain?: readonly string[];
 }
 
 export class NodeKeys {
@@ -29,7 +34,7 @@ export class NodeKeys {
   readonly encryptionPublicKey: Uint8Array;
   readonly #signingKey: Uint8Array;
   readonly #encryptionKey: Uint8Array;
-  readonly #signingJwk: PublicJwk;
+  #signingJwk: PublicJwk;
   readonly #encryptionJwk: PublicJwk;
   #sign: ((message: Uint8Array) => Uint8Array) | undefined;
 
@@ -55,12 +60,22 @@ export class NodeKeys {
     this.signingPublicKey = ed.publicKeyOf(this.#signingKey);
     this.encryptionPublicKey = x.publicKeyOf(this.#encryptionKey);
     this.#signingJwk = Object.freeze(ed25519Jwk(this.signingPublicKey, this.signingKid));
+    if (options.certificateChain) this.setCertificateChain(options.certificateChain);
     this.#encryptionJwk = Object.freeze(x25519Jwk(this.encryptionPublicKey, this.encryptionKid));
   }
 
   /** The node JWK: the public signing key. */
   signingJwk(): PublicJwk {
     return this.#signingJwk;
+  }
+
+  /**
+   * Publishes (or, with `undefined`, withdraws) the signing key's certificate chain as `x5c`:
+   * what a `CertificateManager` does once it has a certificate. Re-announce the keys after.
+   */
+  setCertificateChain(chain: readonly string[] | undefined): void {
+    const { x5c: _old, ...jwk } = this.#signingJwk;
+    this.#signingJwk = Object.freeze(chain && chain.length > 0 ? { ...jwk, x5c: [...chain] } : jwk);
   }
 
   encryptionJwk(): PublicJwk {

@@ -14,6 +14,9 @@
 import { DuplicateRegistrationError } from '@naylence/core';
 import { canonicalAuthorizationProfileName, type AuthorizerFactory } from '../authorization/profile-names.js';
 import { builtInAuthorizerProfiles } from '../platform/authorizers.js';
+import type { ProfileConfig, RegisterProfileOptions, SecurityProfiles } from '../plugins/plug-points.js';
+
+export type { ProfileConfig, RegisterProfileOptions } from '../plugins/plug-points.js';
 
 /** Base type of security profiles in the registry (the reference's name). */
 export const SECURITY_PROFILE_BASE_TYPE = 'SecurityManagerFactory';
@@ -23,17 +26,7 @@ export const ENV_AUTHORIZATION_PROFILE = 'FAME_AUTHORIZATION_PROFILE';
 export const ENV_DEFAULT_ENCRYPTION_LEVEL = 'FAME_DEFAULT_ENCRYPTION_LEVEL';
 export const DEFAULT_SECURITY_PROFILE = 'open';
 
-/** A profile template: JSON with optional `${env:NAME:default}` strings. */
-export type ProfileConfig = Readonly<Record<string, unknown>>;
-
-export interface RegisterProfileOptions {
-  /** Who registered it (shown in errors). */
-  readonly source?: string;
-  /** Replace an existing profile of that name instead of failing. */
-  readonly allowOverride?: boolean;
-}
-
-export class ProfileRegistry {
+export class ProfileRegistry implements SecurityProfiles {
   readonly #profiles = new Map<string, { config: ProfileConfig; source: string | undefined }>();
   readonly #authorizers = new Map<string, { factory: AuthorizerFactory; source: string | undefined }>();
 
@@ -74,7 +67,12 @@ export class ProfileRegistry {
   }
 }
 
-function refuseDuplicate(
+/**
+ * The one duplicate rule of this package's registries (profiles, authorization profiles,
+ * component factories): a taken name needs `allowOverride`.
+ * @throws DuplicateRegistrationError
+ */
+export function refuseDuplicate(
   existing: { source: string | undefined } | undefined,
   what: string,
   name: string,

@@ -1,8 +1,10 @@
 /**
- * Turns a profile name (or the environment) into a policy and the authorizer the node must run,
- * failing closed: an unknown profile or authorization profile, an authorizer whose variables are
- * missing, or a requirement this node cannot meet (encryption, certificates) refuses the start
- * with an error naming the setting, instead of running with less security than asked for.
+ * Turns a profile name (or the environment) into a policy, the authorizer the node must run
+ * (built from the authorization profile in the same `ProfileRegistry`) and the components the
+ * profile names (from the `SecurityComponentRegistry`, §7), failing closed: an unknown profile,
+ * authorization profile or component type, an authorizer whose variables are missing, or a
+ * requirement this node cannot meet (encryption, certificates) refuses the start with an error
+ * naming the setting, instead of running with less security than asked for.
  */
 import { ConfigError, NotRegisteredError, type Authorizer } from '@naylence/core';
 import { canonicalAuthorizationProfileName, type AuthorizationProfileContext } from '../authorization/profile-names.js';
@@ -21,6 +23,13 @@ import {
   type ProfileRegistry,
 } from './profiles.js';
 import type { SecurityPolicy, SecurityRequirements } from './security-policy.js';
+import {
+  COMPONENT_CONFIG_KEYS,
+  defaultComponentRegistry,
+  type ComponentRef,
+  type SecurityComponentRegistry,
+  type SecurityComponentType,
+} from '../plugins/component-registry.js';
 
 export interface ResolveSecurityProfileOptions {
   /** The profile; default: `FAME_SECURITY_PROFILE` from `env`, else `open`. */
@@ -42,6 +51,8 @@ export interface ResolveSecurityProfileOptions {
   readonly authorizerContext?: Omit<AuthorizationProfileContext, 'env'>;
   /** What this node can do beyond signing; a profile requiring more is refused. Default: nothing. */
   readonly supports?: { readonly encryption?: boolean; readonly certificates?: boolean };
+  /** Where the component types a profile names must be registered; default the process-wide registry. */
+  readonly components?: SecurityComponentRegistry;
 }
 
 export interface ResolvedSecurityProfile {
@@ -55,6 +66,11 @@ export interface ResolvedSecurityProfile {
   readonly authorizerProfile: string;
   /** The authorizer built from that profile; undefined only with `buildAuthorizer: false`. */
   readonly authorizer: Authorizer | undefined;
+  /**
+   * Components the profile names (`envelope_verifier: {type, …}` and the like, §7), each
+   * registered in the component registry; the node builds these instead of its defaults.
+   */
+  readonly components: Partial<Record<SecurityComponentType, ComponentRef>>;
 }
 
 function policyFrom(config: ProfileConfig, profile: string): SecurityPolicy {
@@ -101,6 +117,30 @@ function buildAuthorizer(registry: ProfileRegistry, name: string, profile: strin
   }
 }
 
+function componentsFrom(
+  config: ProfileConfig,
+  profile: string,
+  registry: SecurityComponentRegistry,
+): Partial<Record<SecurityComponentType, ComponentRef>> {
+  const components: Partial<Record<SecurityComponentType, ComponentRef>> = {};
+  for (const [key, baseType] of Object.entries(COMPONENT_CONFIG_KEYS)) {
+    const section = config[key];
+    if (section === undefined || section === null) continue;
+    const { type, ...rest } = section as { type?: unknown };
+    if (typeof section !== 'object' || typeof type !== 'string') {
+      throw new ConfigError(`security profile ${JSON.stringify(profile)}: ${key} needs a "type"`);
+    }
+    if (!registry.has(baseType, type)) {
+      throw new ConfigError(
+        `security profile ${JSON.stringify(profile)}: ${key} type ${JSON.stringify(type)} is not registered ` +
+          `(registered: ${registry.types(baseType).join(', ') || 'none'}; is its plug-in in FAME_PLUGINS?); refusing to start`,
+      );
+    }
+    components[baseType] = { type, config: rest };
+  }
+  return components;
+}
+
 /**
  * The profile `options` ask for, with its policy and (unless `buildAuthorizer: false`) its authorizer.
  * @throws NotRegisteredError (unknown security or authorization profile), ConfigError (invalid or unenforceable setting)
@@ -121,13 +161,17 @@ export function resolveSecurityProfile(options: ResolveSecurityProfileOptions = 
   const policy = policyFrom(config, profile);
   const requirements = policy.requirements();
   const authorizerProfile = authorizerProfileFrom(config, profile);
+  const components = componentsFrom(config, profile, options.components ?? defaultComponentRegistry());
 
   if ((requirements.encryptionRequired || requirements.decryptionRequired) && !options.supports?.encryption) {
     throw new ConfigError(
       `security profile ${JSON.stringify(profile)} requires envelope encryption, which this node does not support; refusing to start`,
     );
   }
-  if (requirements.requireCertificates && !options.supports?.certificates) {
+  // A profile that brings its own certificate-aware verifier and key validator (a plug-in's)
+  // needs nothing more from the node.
+  const bringsCertificates = components.EnvelopeVerifier !== undefined && components.KeyValidator !== undefined;
+  if (requirements.requireCertificates && !options.supports?.certificates && !bringsCertificates) {
     throw new ConfigError(
       `security profile ${JSON.stringify(profile)} requires X.509 signing material, which this node does not support; refusing to start`,
     );
@@ -136,5 +180,5 @@ export function resolveSecurityProfile(options: ResolveSecurityProfileOptions = 
     options.buildAuthorizer === false
       ? undefined
       : buildAuthorizer(registry, authorizerProfile, profile, { ...options.authorizerContext, env });
-  return { profile, config, policy, requirements, authorizerProfile, authorizer };
+  return { profile, config, policy, requirements, authorizerProfile, authorizer, components };
 }

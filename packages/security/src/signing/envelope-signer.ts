@@ -3,10 +3,12 @@
  * signed, written to `sec.sig` as `{kid, val, alg: "EdDSA"}`. Signing never changes the input:
  * it returns a new envelope (with `sid` filled in, a Data frame's `pd` set, and `sec.sig`).
  */
-import { ENVELOPE_KEY_ORDER, type FameEnvelope, type FameFrame } from '@naylence/core';
+import type { FameEnvelope, FameFrame } from '@naylence/core';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { base64UrlEncode } from '../crypto/encoding.js';
 import { SidMismatchError } from '../errors.js';
+import { withEnvelopeChanges } from '../envelope-copy.js';
+import type { EnvelopeSignerLike } from '../plugins/plug-points.js';
 import { bytesToSign, frameDigest, payloadDigest, secureDigestSync } from './digests.js';
 
 export interface EnvelopeSignerOptions {
@@ -19,21 +21,7 @@ export interface EnvelopeSignerOptions {
   readonly physicalPath: string;
 }
 
-const KNOWN: ReadonlySet<string> = new Set(ENVELOPE_KEY_ORDER);
-
-/** A copy of `envelope` with `changes` applied, known keys in wire order, unknown keys after. */
-function withChanges(envelope: FameEnvelope, changes: Partial<Record<(typeof ENVELOPE_KEY_ORDER)[number], unknown>>): FameEnvelope {
-  const source = envelope as unknown as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of ENVELOPE_KEY_ORDER) {
-    const value = key in changes ? changes[key] : source[key];
-    if (value !== undefined) out[key] = value;
-  }
-  for (const key in source) if (!KNOWN.has(key)) out[key] = source[key];
-  return out as unknown as FameEnvelope;
-}
-
-export class EnvelopeSigner {
+export class EnvelopeSigner implements EnvelopeSignerLike {
   readonly kid: string;
   /** secureDigest of the physical path: the `sid` this signer stamps and signs with. */
   readonly sid: string;
@@ -66,11 +54,11 @@ export class EnvelopeSigner {
     } else {
       digest = frameDigest(this.#provider, frame)!;
     }
-    const stamped = envelope.sid === undefined ? withChanges(envelope, { sid: this.sid }) : envelope;
+    const stamped = envelope.sid === undefined ? withEnvelopeChanges(envelope, { sid: this.sid }) : envelope;
     const signature = this.#sign(bytesToSign(this.sid, stamped, digest));
-    return withChanges(stamped, {
+    return withEnvelopeChanges<E>(stamped, {
       frame,
       sec: { ...envelope.sec, sig: { kid: this.kid, val: base64UrlEncode(signature), alg: 'EdDSA' } },
-    }) as E;
+    });
   }
 }

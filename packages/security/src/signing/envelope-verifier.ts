@@ -1,44 +1,41 @@
 /**
  * Verifies `sec.sig` of an envelope (protocol-security §3.8) against the key store, with the
  * first TBS component taken from the stored key record's `sid` (§8 C2), and — unlike the
- * reference — only when the envelope's `sid` is that of the key's owner (§8 W3).
+ * reference — only when the envelope's `sid` is that of the key's owner (§8 W3). A key with a
+ * certificate chain (`x5c`, §6) is used only when the configured `KeyValidator` accepts it for
+ * the envelope.
  */
 import type { FameEnvelope } from '@naylence/core';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { base64Decode } from '../crypto/encoding.js';
 import { SidMismatchError, SignatureInvalidError, SignatureRequiredError, UnknownKeyError } from '../errors.js';
 import type { KeyRecord, SigningKeyLookup } from '../keys/key-record.js';
+import type { EnvelopeVerifierLike, KeyValidator, VerificationMode, VerifiedSignature } from '../plugins/plug-points.js';
+
+export type { VerificationMode, VerifiedSignature } from '../plugins/plug-points.js';
 import { bytesToSign, frameDigest, payloadDigest } from './digests.js';
-
-/**
- * `hop`: trust the advertised `pd` of a Data frame (what every forwarding hop can check);
- * `final`: recompute `pd` from the payload and require it to match (local delivery of a
- * plaintext Data frame; after decryption, see W1).
- */
-export type VerificationMode = 'hop' | 'final';
-
-export interface VerifiedSignature {
-  readonly kid: string;
-  /** The signer's sid (= the envelope's `sid`). */
-  readonly sid: string;
-  /** The physical path the signing key is registered under. */
-  readonly physicalPath: string;
-}
 
 export interface EnvelopeVerifierOptions {
   readonly provider: CryptoProvider;
   readonly keys: SigningKeyLookup;
+  /**
+   * Decides whether a key carrying a certificate chain (`x5c`, §6) may verify an envelope
+   * (chain, trust anchors, certificate sid). Without one, such keys are refused.
+   */
+  readonly keyValidator?: KeyValidator;
 }
 
-export class EnvelopeVerifier {
+export class EnvelopeVerifier implements EnvelopeVerifierLike {
   readonly #provider: CryptoProvider;
   readonly #keys: SigningKeyLookup;
+  readonly #keyValidator: KeyValidator | undefined;
   // Key records are immutable; the imported key of each is kept as long as the record lives.
   readonly #verifiers = new WeakMap<KeyRecord, (message: Uint8Array, signature: Uint8Array) => boolean>();
 
   constructor(options: EnvelopeVerifierOptions) {
     this.#provider = options.provider;
     this.#keys = options.keys;
+    this.#keyValidator = options.keyValidator;
   }
 
   /**
@@ -57,6 +54,16 @@ export class EnvelopeVerifier {
     if (candidates.length === 0) throw new UnknownKeyError(kid);
     const record = candidates.find((key) => key.sid === envelope.sid);
     if (!record) throw new SidMismatchError(kid, envelope.sid, [...new Set(candidates.map((key) => key.sid))]);
+    if (record.x5c !== undefined) {
+      if (!this.#keyValidator?.checkSigningKey) {
+        throw new SignatureInvalidError(
+          'key_not_usable',
+          `key ${JSON.stringify(kid)} carries a certificate and no validator checks it`,
+          kid,
+        );
+      }
+      this.#keyValidator.checkSigningKey(record, envelope);
+    }
 
     let digest: string | undefined;
     const frame = envelope.frame;
@@ -85,7 +92,7 @@ export class EnvelopeVerifier {
     let verify = this.#verifiers.get(record);
     if (!verify) {
       const x = typeof record.x === 'string' ? base64Decode(record.x) : undefined;
-      if (record.kty !== 'OKP' || record.crv !== 'Ed25519' || record.use !== 'sig' || record.x5c !== undefined || !x || x.length !== 32) {
+      if (record.kty !== 'OKP' || record.crv !== 'Ed25519' || record.use !== 'sig' || !x || x.length !== 32) {
         throw new SignatureInvalidError('key_not_usable', `key ${JSON.stringify(record.kid)} is not a raw Ed25519 signing key`, record.kid);
       }
       try {

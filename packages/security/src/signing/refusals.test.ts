@@ -141,3 +141,35 @@ describe('refused envelopes', () => {
     expect(codeOf(() => verifier.verify({ ...signed, sec: { sig: { ...sig, kid: encKid } } }))).toBe('SIGNATURE_INVALID/key_not_usable');
   });
 });
+
+describe('keys with certificates (x5c)', () => {
+  it('are refused by a verifier without a key validator, and put to the validator otherwise', () => {
+    const node = new NodeKeys({ provider, certificateChain: ['MIIB-not-checked-here'] });
+    expect(node.signingJwk().x5c).toEqual(['MIIB-not-checked-here']);
+    const store = new KeyStore({ provider });
+    store.addKeys(node.shareableKeys(), '/sentinel/certified');
+    const signed = node.envelopeSigner('/sentinel/certified').sign(createEnvelope({ frame: { type: 'Data', payload: 1 } }));
+    expect(codeOf(() => new EnvelopeVerifier({ provider, keys: store }).verify(signed))).toBe('SIGNATURE_INVALID/key_not_usable');
+
+    const seen: string[] = [];
+    const keyValidator = {
+      validateKey: () => ({ ok: true as const }),
+      checkSigningKey: (record: { kid: string }) => void seen.push(record.kid),
+    };
+    expect(new EnvelopeVerifier({ provider, keys: store, keyValidator }).verify(signed).physicalPath).toBe('/sentinel/certified');
+    expect(seen).toEqual([node.signingKid]);
+    node.setCertificateChain(undefined);
+    expect(node.signingJwk()).not.toHaveProperty('x5c');
+  });
+
+  it('are stored only when the key store’s validator accepts them', () => {
+    const refusing = {
+      validateKey: (jwk: Readonly<Record<string, unknown>>) => (jwk.x5c ? { ok: false as const, reason: 'no' } : { ok: true as const }),
+    };
+    const store = new KeyStore({ provider, validator: refusing });
+    const node = new NodeKeys({ provider, certificateChain: ['x'] });
+    const result = store.addKeys(node.shareableKeys(), '/n');
+    expect(result.rejected).toEqual([{ kid: node.signingKid, reason: 'no' }]);
+    expect(result.added.map((key) => key.use)).toEqual(['enc']);
+  });
+});

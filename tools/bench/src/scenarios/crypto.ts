@@ -1,15 +1,22 @@
 /**
- * The crypto floor of the overlay profile: what Ed25519 envelope signatures and sealed-style
- * encryption cost on this machine with `node:crypto` (ours on Node) against the pure-JS
- * `@noble/*` provider (what browsers, and the reference, use). The `bare` column is noble.
+ * The crypto floor of the overlay profiles: what Ed25519 envelope signatures and overlay
+ * encryption (sealed envelopes and secure channels, per envelope, decryption including the W1
+ * payload-digest check) cost on this machine with `node:crypto` (ours on Node) against the
+ * pure-JS `@noble/*` provider (what browsers, and the reference, use). The `bare` column is
+ * noble.
  */
 import { decodeEnvelope, encodeEnvelope, type FameEnvelope } from '@naylence/core';
 import {
+  DefaultSecureChannelManager,
   EnvelopeVerifier,
   KeyStore,
   NodeKeys,
+  decryptFromChannel,
   defaultCryptoProvider,
+  encryptForChannel,
   loadNobleCryptoProvider,
+  openSealedEnvelope,
+  sealEnvelope,
   type CryptoProvider,
 } from '@naylence/security';
 import { consume, measureRate, summarize } from '../measure.js';
@@ -43,6 +50,16 @@ function operations(): Ops[] {
     // As received: decoded from the wire, so nothing is shared with the signer's objects.
     const signed = decodeEnvelope(encodeEnvelope(signer.sign(request)));
     return { keys, signer, verifier, signed };
+  };
+  /** Sealed to a recipient, and a channel key, as a receiver sees them. */
+  const encryption = (p: CryptoProvider) => {
+    const { signed } = setup(p);
+    const recipient = new NodeKeys({ provider: p });
+    const seal = () =>
+      sealEnvelope(p, signed, { recipientPublicKey: recipient.encryptionPublicKey, recipientKid: recipient.encryptionKid });
+    const cid = 'auto-math@fame.fabric-bench0000000000';
+    const key = p.randomBytes(32);
+    return { signed, recipient, seal, sealed: decodeEnvelope(encodeEnvelope(seal())), cid, key };
   };
   return [
     {
@@ -117,12 +134,59 @@ function operations(): Ops[] {
         };
       },
     },
+    {
+      label: 'sealed: seal envelope (RPC request)',
+      run: (p) => {
+        const { seal } = encryption(p);
+        return () => consume(seal());
+      },
+    },
+    {
+      label: 'sealed: open envelope (+ W1 pd check)',
+      run: (p) => {
+        const { sealed, recipient } = encryption(p);
+        return () => consume(openSealedEnvelope(p, sealed, recipient));
+      },
+    },
+    {
+      label: 'sealed: seal + open per envelope',
+      run: (p) => {
+        const { seal, recipient } = encryption(p);
+        return () => consume(openSealedEnvelope(p, seal(), recipient));
+      },
+    },
+    {
+      label: 'channel: encrypt envelope (RPC request)',
+      run: (p) => {
+        const { signed, cid, key } = encryption(p);
+        return () => consume(encryptForChannel(p, signed, cid, key));
+      },
+    },
+    {
+      label: 'channel: decrypt envelope (+ W1 pd check)',
+      run: (p) => {
+        const { signed, cid, key } = encryption(p);
+        const wire = decodeEnvelope(encodeEnvelope(encryptForChannel(p, signed, cid, key)));
+        return () => consume(decryptFromChannel(p, wire, key));
+      },
+    },
+    {
+      label: 'channel: encrypt + decrypt per envelope (managers, replay window)',
+      run: (p) => {
+        const { signed } = encryption(p);
+        const initiator = new DefaultSecureChannelManager({ provider: p });
+        const responder = new DefaultSecureChannelManager({ provider: p });
+        const open = initiator.open('math@fame.fabric');
+        initiator.handleAccept(responder.handleOpen(open)!);
+        return () => consume(responder.decrypt(initiator.encrypt(signed, open.cid)));
+      },
+    },
   ];
 }
 
 export const cryptoScenario: Scenario = {
   name: 'crypto',
-  description: 'Ed25519 envelope sign/verify and X25519+HKDF+ChaCha20-Poly1305 seal/open: node:crypto vs pure-JS @noble',
+  description: 'Ed25519 envelope sign/verify, sealed and channel envelope encryption: node:crypto vs pure-JS @noble',
   async run({ rounds, smoke }) {
     const node = defaultCryptoProvider();
     const noble = await loadNobleCryptoProvider();
@@ -150,6 +214,8 @@ export const cryptoScenario: Scenario = {
     // signs the request, the sentinel verifies it (hop), the agent verifies it (final), and the same
     // again for the response: 2 signs + 2 hop + 2 final verifies, spread over three processes.
     const perRpcUs = 2 * (1e6 / sign) + 2 * (1e6 / hop) + 2 * (1e6 / final);
+    const sealedUs = 1e6 / rates.get('sealed: seal + open per envelope')!;
+    const channelUs = 1e6 / rates.get('channel: encrypt + decrypt per envelope (managers, replay window)')!;
     return {
       scenario: 'crypto',
       rows,
@@ -158,6 +224,8 @@ export const cryptoScenario: Scenario = {
         `crypto floor per signed RPC through one sentinel (2 signs, 2 hop + 2 final verifies, all roles together): ${perRpcUs.toFixed(0)} µs of CPU`,
         `a sentinel core that verifies every envelope it forwards caps near ${Math.round(hop).toLocaleString('en-US')} envelopes/s (hop verify) before routing work`,
         `per envelope: sign ${(1e6 / sign).toFixed(1)} µs, hop verify ${(1e6 / hop).toFixed(1)} µs, final verify ${(1e6 / final).toFixed(1)} µs`,
+        `seal/open floor per envelope (encrypt at the sender + decrypt with the W1 check at the receiver): sealed ${sealedUs.toFixed(1)} µs, channel ${channelUs.toFixed(1)} µs`,
+        `per encrypted RPC (request + response) on top of signing: sealed ${(2 * sealedUs).toFixed(0)} µs, channel ${(2 * channelUs).toFixed(0)} µs of CPU`,
       ],
     };
   },

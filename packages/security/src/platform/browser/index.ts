@@ -30,3 +30,8 @@ export const browserCryptoProvider: CryptoProvider = nobleProviderFrom({
 export function defaultCryptoProvider(): CryptoProvider {
   return browserCryptoProvider;
 }
+
+/** Imports a plug-in module by name (FAME_PLUGINS): the bundler's or the browser's resolution. */
+export async function importModule(specifier: string): Promise<Record<string, unknown>> {
+  return (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;
+}

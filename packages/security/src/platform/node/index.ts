@@ -142,7 +142,7 @@ function aead(algorithm: 'chacha20-poly1305' | 'aes-256-gcm'): Aead {
     },
     open(key, nonce, sealed, aad) {
       check(key, nonce);
-      if (sealed.length < 16) throw new DecryptionError('ciphertext shorter than the authentication tag');
+      if (sealed.length < 16) throw new DecryptionError('ciphertext shorter than the authentication tag', 'malformed');
       const body = sealed.subarray(0, sealed.length - 16);
       const decipher = createDecipheriv(algorithm as 'aes-256-gcm', key, nonce, { authTagLength: 16 });
       decipher.setAuthTag(sealed.subarray(sealed.length - 16));
@@ -152,7 +152,7 @@ function aead(algorithm: 'chacha20-poly1305' | 'aes-256-gcm'): Aead {
         const tail = decipher.final();
         return tail.length === 0 ? new Uint8Array(head) : new Uint8Array(Buffer.concat([head, tail]));
       } catch (error) {
-        throw new DecryptionError(undefined, { cause: error });
+        throw new DecryptionError(undefined, 'authentication', { cause: error });
       }
     },
   };
