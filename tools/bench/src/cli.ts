@@ -11,6 +11,7 @@ import { BENCH_DIR } from './proc.js';
 import { formatResults } from './report.js';
 import { ratios, type Scenario, type ScenarioResult } from './scenario.js';
 import { codecScenario } from './scenarios/codec.js';
+import { cryptoScenario } from './scenarios/crypto.js';
 import { coldStartScenario } from './scenarios/cold-start.js';
 import { fabricForwardScenario } from './scenarios/fabric-forward.js';
 import { faninScenario } from './scenarios/fanin.js';
@@ -21,6 +22,7 @@ import { wsSoakScenario } from './scenarios/ws-soak.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   codecScenario,
+  cryptoScenario,
   fabricForwardScenario,
   inprocRpcScenario,
   wsRpcScenario,

@@ -178,14 +178,15 @@ export function spawnReference(script: string, options?: SpawnOptions): RoleProc
   return new RoleProcess(script, options);
 }
 
-/** A reference sentinel on 127.0.0.1; resolves once it listens. */
+/** A reference sentinel on 127.0.0.1 (`security`: its security profile, default `open`); resolves once it listens. */
 export async function startReferenceSentinel(
-  options: { id?: string; port?: number; token?: string } = {},
+  options: { id?: string; port?: number; token?: string; security?: string; env?: Readonly<Record<string, string>> } = {},
 ): Promise<RoleProcess & { readonly port: number; readonly url: string; readonly id: string }> {
   const id = options.id ?? uniqueId('ref-sentinel');
   const args = [`--id=${id}`, `--port=${options.port ?? 0}`, '--host=127.0.0.1'];
   if (options.token !== undefined) args.push(`--token=${options.token}`);
-  const proc = spawnReference('ref-sentinel.mjs', { args, name: `ref-sentinel ${id}` });
+  if (options.security !== undefined) args.push(`--security=${options.security}`);
+  const proc = spawnReference('ref-sentinel.mjs', { args, name: `ref-sentinel ${id}`, ...(options.env && { env: options.env }) });
   try {
     const port = Number(await proc.ready());
     return Object.assign(proc, { port, url: attachUrl(port), id });

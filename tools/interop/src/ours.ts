@@ -2,7 +2,7 @@
  * Our side of the interop scenarios: a sentinel, an agent and a client built from the public
  * packages exactly as a user would (createFabric + WebSocketListener / WebSocketDialer).
  */
-import { NOOP_LOGGER, type Logger, type TokenProvider } from '@naylence/core';
+import { NOOP_LOGGER, type Authorizer, type Logger, type TokenProvider } from '@naylence/core';
 import { createPinoLogger } from '@naylence/cli';
 import { createFabric, type Sentinel, type Fabric, type FabricOptions, type NodeHooks, type ReconnectPolicy } from '@naylence/fabric';
 import { sharedSecretAuthorizer, staticTokenProvider } from '@naylence/security';
@@ -44,12 +44,13 @@ export interface OurSentinel extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** Our sentinel on 127.0.0.1 (`port` 0 = ephemeral), optionally requiring a shared secret. */
+/** Our sentinel on 127.0.0.1 (`port` 0 = ephemeral), optionally requiring a shared secret or any authorizer. */
 export async function startOurSentinel(
   options: {
     id?: string;
     port?: number;
     token?: string;
+    authorizer?: Authorizer;
     logger?: Logger;
     listener?: Omit<WebSocketListenerOptions, 'host' | 'port' | 'authorizer'>;
     sentinel?: FabricOptions['sentinel'];
@@ -61,6 +62,7 @@ export async function startOurSentinel(
     host: '127.0.0.1',
     port: options.port ?? 0,
     ...(options.token !== undefined && { authorizer: sharedSecretAuthorizer({ secret: options.token }) }),
+    ...(options.authorizer !== undefined && { authorizer: options.authorizer }),
   });
   const fabric = await createFabric({
     ...(options.id !== undefined && { systemId: options.id }),
