@@ -94,7 +94,8 @@ export class HttpSender {
   #backoffMs = 0;
   #backoffTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
-  #token: { readonly header: string; readonly refreshAt: number } | undefined;
+  /** `fresh`: just fetched, used for the next request even if already within its refresh margin. */
+  #token: { readonly header: string; readonly refreshAt: number; fresh: boolean } | undefined;
   #tokenPending = false;
   #drainWaiters: Waiter[] = [];
   #idleWaiters: (() => void)[] = [];
@@ -358,7 +359,13 @@ export class HttpSender {
     const provider = this.#options.tokenProvider;
     if (provider === undefined) return undefined;
     const token = this.#token;
-    if (token !== undefined && Date.now() < token.refreshAt) return token.header;
+    if (token !== undefined) {
+      if (token.fresh) {
+        token.fresh = false;
+        return token.header;
+      }
+      if (Date.now() < token.refreshAt) return token.header;
+    }
     this.#tokenPending = true;
     provider.getToken().then(
       (fresh) => {
@@ -366,7 +373,7 @@ export class HttpSender {
         const now = Date.now();
         const expiresAt = fresh.expiresAt?.getTime();
         const refreshAt = expiresAt === undefined ? Infinity : expiresAt - Math.min(TOKEN_REFRESH_SKEW_MS, (expiresAt - now) / 2);
-        this.#token = { header: `Bearer ${fresh.value}`, refreshAt };
+        this.#token = { header: `Bearer ${fresh.value}`, refreshAt, fresh: true };
         this.#pump();
       },
       (error: Error) => {
