@@ -1,9 +1,9 @@
 /**
  * `@naylence/fastify-plugins`: Fastify plugins serving JWKS, OAuth2 token, OpenID configuration, welcome and attach routes for the FAME agent fabric.
  *
- * Not implemented yet: this package exists so the workspace, its layering and its build are
- * in place. It exports nothing until its issue lands.
+ * - {@link ingressPlugin}: the HTTP ingress of a node (`/fame/v1/ingress/…`), answered by an
+ *   `HttpListener` of `@naylence/transport-http`.
  *
  * @packageDocumentation
  */
-export {};
+export { ingressPlugin, type IngressPluginOptions } from './ingress.js';

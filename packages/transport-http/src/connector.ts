@@ -72,7 +72,7 @@ export function linkOptionsOf(options: HttpLinkOptions): HttpLinkOptions {
   ] as const satisfies readonly (keyof HttpLinkOptions)[];
   const out: Record<string, unknown> = {};
   for (const key of keys) if (options[key] !== undefined) out[key] = options[key];
-  return out as HttpLinkOptions;
+  return out;
 }
 
 /** What the dialer or listener that creates a connector tells it. @internal */

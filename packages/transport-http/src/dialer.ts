@@ -12,7 +12,14 @@ import {
   type TokenProvider,
 } from '@naylence/core';
 import { HttpConnector, linkOptionsOf, type HttpLinkOptions } from './connector.js';
-import { bearerGrantAuth, HTTP_CONNECTION_GRANT_TYPE, NO_AUTH, withCallbackGrant, type GrantAuth, type HttpCallbackGrant } from './grants.js';
+import {
+  bearerGrantAuth,
+  HTTP_CONNECTION_GRANT_TYPE,
+  NO_AUTH,
+  withCallbackGrant,
+  type GrantAuth,
+  type HttpCallbackGrant,
+} from './grants.js';
 import type { HttpListener } from './listener.js';
 import { appendPathSegment, safeUrl } from './route.js';
 
@@ -97,7 +104,6 @@ export class HttpDialer implements Dialer {
     if (signal?.aborted) throw new AbortedError(what, { cause: signal.reason });
     const grant: HttpCallbackGrant = { type: HTTP_CONNECTION_GRANT_TYPE, url: listener.callbackUrl, auth };
 
-    let unregister: (() => void) | undefined;
     const connector = new HttpConnector({
       ...linkOptionsOf(this.#options),
       url,
@@ -106,9 +112,10 @@ export class HttpDialer implements Dialer {
       logger: this.#options.logger ?? NOOP_LOGGER,
       remoteAddress: url.host,
       rewriteFirst: (message) => withCallbackGrant(message, grant),
-      onClosed: () => unregister?.(),
+      // Runs only after the registration below (a connector never closes while being built).
+      onClosed: () => unregister(),
     });
-    unregister = listener.registerUpstream(connector, this.#options.callbackAuth?.authorizer);
+    const unregister = listener.registerUpstream(connector, this.#options.callbackAuth?.authorizer);
     this.#logger.debug({ url: safeUrl(url), callback: grant.url }, 'HTTP link ready');
     return connector;
   }
@@ -121,7 +128,9 @@ export class HttpDialer implements Dialer {
     } catch (error) {
       if (signal?.aborted) throw new AbortedError(what, { cause: signal.reason });
       if (isFameError(error)) throw error;
-      throw new FameError('AUTHENTICATION_FAILED', `${what}: callback token provider failed: ${(error as Error).message}`, { cause: error });
+      throw new FameError('AUTHENTICATION_FAILED', `${what}: callback token provider failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 }

@@ -3,7 +3,7 @@
 import {
   createEnvelope,
   decodeEnvelope,
-  encodeEnvelope,
+  serializeEnvelope,
   NOOP_LOGGER,
   type Connector,
   type ConnectorHandlers,
@@ -51,7 +51,7 @@ export function nodeAttach(systemId: string, extra: Record<string, unknown> = {}
 
 /** A Data envelope carrying `payload`. */
 export function dataEnvelope(payload: unknown): string {
-  return encodeEnvelope(createEnvelope({ frame: { type: 'Data', payload } }));
+  return serializeEnvelope(createEnvelope({ frame: { type: 'Data', payload } }));
 }
 
 /** A parent listener (with a {@link TestHost}) and a child's callback listener, both on 127.0.0.1. */
@@ -95,7 +95,7 @@ export async function attachLink(
 ): Promise<{ child: HttpConnector; parent: Connector; link: InboundLink }> {
   const accepted = pair.host.nextLink();
   const child = await dialer.dial({ systemId, originType: 'downstream' });
-  child.send(encodeEnvelope(nodeAttach(systemId)));
+  child.send(serializeEnvelope(nodeAttach(systemId)));
   const link = await accepted;
   return { child, parent: link.connector, link };
 }
@@ -163,6 +163,10 @@ export async function post(
   headers: Record<string, string> = {},
   method = 'POST',
 ): Promise<{ status: number; body: string; headers: Headers }> {
-  const response = await fetch(url, { method, body, headers: { 'content-type': 'application/octet-stream', ...headers } });
+  const response = await fetch(url, {
+    method,
+    ...(body !== undefined && { body: body as BodyInit }),
+    headers: { 'content-type': 'application/octet-stream', ...headers },
+  });
   return { status: response.status, body: await response.text(), headers: response.headers };
 }

@@ -54,7 +54,8 @@ interface Upstream {
   readonly authorizer: Authorizer | undefined;
 }
 
-type Authentication = { readonly ok: true; readonly context: AuthorizationContext | undefined } | { readonly ok: false; readonly response: IngressResponse };
+type Authentication =
+  { readonly ok: true; readonly context: AuthorizationContext | undefined } | { readonly ok: false; readonly response: IngressResponse };
 
 const CHILD_METHODS = 'POST, DELETE';
 const MAX_CLOSE_REASON = 123;
@@ -232,11 +233,16 @@ export class Ingress {
 
   #offer(connector: HttpConnector, request: IngressRequest, arrival: Arrival): IngressResponse {
     // A request of an older link of this id (its sender was replaced by a newer attach).
-    if (request.linkId !== undefined && request.linkId !== connector.linkId) return this.#refuse('stale-link', request, RESPONSES.staleLink);
+    if (request.linkId !== undefined && request.linkId !== connector.linkId)
+      return this.#refuse('stale-link', request, RESPONSES.staleLink);
     const seq = parseSeq(request.seq);
     const result: OfferResult = connector.offer(seq, arrival);
     if (result === 'busy') {
-      this.#log.warn('busy', { remoteAddress: request.remoteAddress, path: request.path }, 'receive queue full: answered 429 receiver busy');
+      this.#log.warn(
+        'busy',
+        { remoteAddress: request.remoteAddress, path: request.path },
+        'receive queue full: answered 429 receiver busy',
+      );
       return RESPONSES.busy;
     }
     const response = arrival.kind === 'close' ? RESPONSES.closed : RESPONSES.messageReceived;

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeEnvelope, encodeEnvelope, type AccessToken, type Authorizer, type TokenProvider } from '@naylence/core';
+import { decodeEnvelope, serializeEnvelope, type AccessToken, type Authorizer, type TokenProvider } from '@naylence/core';
 import { describe, expect, it } from 'vitest';
 import { attachLink, dataEnvelope, nodeAttach, post, startHttpPair } from './fixtures.test.util.js';
 import { HttpDialer } from './dialer.js';
@@ -83,7 +83,8 @@ describe('HTTP links', () => {
   it('retries a 401 once with a fresh token, then closes with 1008', async () => {
     let accept = new Set(['Bearer tok-1', 'Bearer tok-2']);
     const authorizer: Authorizer = {
-      authenticate: (credentials) => Promise.resolve(credentials !== undefined && accept.has(credentials) ? { authenticated: true } : undefined),
+      authenticate: (credentials) =>
+        Promise.resolve(credentials !== undefined && accept.has(credentials) ? { authenticated: true } : undefined),
     };
     await using pair = await startHttpPair({ parent: { authorizer } });
     const provider = countingProvider(3_600_000);
@@ -121,7 +122,7 @@ describe('HTTP links', () => {
     await using callback = new HttpListener({ host: '127.0.0.1' });
     const dialer = new HttpDialer({ url: `http://127.0.0.1:${port}/fame/v1/ingress/downstream`, callback });
     const child = await dialer.dial({ systemId: 'child', originType: 'downstream' });
-    child.send(encodeEnvelope(nodeAttach('child')));
+    child.send(serializeEnvelope(nodeAttach('child')));
     const info = await child.whenClosed();
     expect(info).toMatchObject({ code: 1006, initiator: 'local' });
     expect(info.error).toMatchObject({ code: 'CONNECTOR_CLOSED' });

@@ -1,12 +1,13 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encodeEnvelope, type Authorizer } from '@naylence/core';
+import { serializeEnvelope, type Authorizer } from '@naylence/core';
 import { describe, expect, it } from 'vitest';
 import { attachLink, dataEnvelope, nodeAttach, post, startHttpPair, TestHost } from './fixtures.test.util.js';
 import { HttpListener } from './listener.js';
 
 const secretAuthorizer = (secret: string): Authorizer => ({
-  authenticate: (credentials) => Promise.resolve(credentials === `Bearer ${secret}` ? { authenticated: true, authMethod: 'test' } : undefined),
+  authenticate: (credentials) =>
+    Promise.resolve(credentials === `Bearer ${secret}` ? { authenticated: true, authMethod: 'test' } : undefined),
 });
 
 /** A plain HTTP server recording what a parent POSTs to a (reference-style) child's callback URL. */
@@ -43,8 +44,10 @@ describe('HttpListener routes and refusals (protocol-core §4.9)', () => {
     await using pair = await startHttpPair();
     await using callback = await recordingCallback();
     const accepted = pair.host.nextLink();
-    const attach = nodeAttach('refchild', { callbackGrants: [{ type: 'HttpConnectionGrant', url: callback.url, auth: { type: 'NoAuth' } }] });
-    const first = await post(`${pair.url}/refchild`, encodeEnvelope(attach));
+    const attach = nodeAttach('refchild', {
+      callbackGrants: [{ type: 'HttpConnectionGrant', url: callback.url, auth: { type: 'NoAuth' } }],
+    });
+    const first = await post(`${pair.url}/refchild`, serializeEnvelope(attach));
     expect(first).toMatchObject({ status: 202, body: '{"status":"attach_in_progress"}' });
     expect(first.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(first.headers.get('x-fame-link')).toBeNull();
@@ -60,7 +63,9 @@ describe('HttpListener routes and refusals (protocol-core §4.9)', () => {
 
     for (let i = 0; i < 5; i++) connector.send(dataEnvelope({ i }));
     await expect.poll(() => callback.requests.length).toBe(5);
-    expect(callback.requests.map((r) => (JSON.parse(r.body) as { frame: { payload: { i: number } } }).frame.payload.i)).toEqual([0, 1, 2, 3, 4]);
+    expect(callback.requests.map((r) => (JSON.parse(r.body) as { frame: { payload: { i: number } } }).frame.payload.i)).toEqual([
+      0, 1, 2, 3, 4,
+    ]);
     for (const { headers } of callback.requests) {
       expect(headers['content-type']).toBe('application/octet-stream');
       expect(headers['x-fame-link']).toBeUndefined();
@@ -75,7 +80,7 @@ describe('HttpListener routes and refusals (protocol-core §4.9)', () => {
     const accepted = pair.host.nextLink();
     const auth = { type: 'BearerTokenHeaderAuth', token_provider: { type: 'StaticTokenProvider', token: 'reverse-tok' } };
     const attach = nodeAttach('refchild', { callbackGrants: [{ type: 'HttpConnectionGrant', url: callback.url, auth }] });
-    expect((await post(`${pair.url}/refchild`, encodeEnvelope(attach))).status).toBe(202);
+    expect((await post(`${pair.url}/refchild`, serializeEnvelope(attach))).status).toBe(202);
     const { connector } = await accepted;
     connector.start({ onMessage: () => {}, onClose: () => {} });
     connector.send(dataEnvelope('hello'));
@@ -113,32 +118,34 @@ describe('HttpListener routes and refusals (protocol-core §4.9)', () => {
 
   it('refuses a NodeAttach for another id, without a callback grant, or to itself', async () => {
     await using pair = await startHttpPair();
-    expect(await post(`${pair.url}/alice`, encodeEnvelope(nodeAttach('bob')))).toMatchObject({
+    expect(await post(`${pair.url}/alice`, serializeEnvelope(nodeAttach('bob')))).toMatchObject({
       status: 400,
       body: '{"error":"Child ID mismatch"}',
     });
-    expect(await post(`${pair.url}/alice`, encodeEnvelope(nodeAttach('alice')))).toMatchObject({
+    expect(await post(`${pair.url}/alice`, serializeEnvelope(nodeAttach('alice')))).toMatchObject({
       status: 400,
       body: '{"error":"No suitable connector found for child alice"}',
     });
     const websocketOnly = nodeAttach('alice', { callbackGrants: [{ type: 'WebSocketConnectionGrant', url: 'ws://127.0.0.1:1/x' }] });
-    expect((await post(`${pair.url}/alice`, encodeEnvelope(websocketOnly))).status).toBe(400);
+    expect((await post(`${pair.url}/alice`, serializeEnvelope(websocketOnly))).status).toBe(400);
     const unknownAuth = nodeAttach('alice', {
       callbackGrants: [{ type: 'HttpConnectionGrant', url: 'http://127.0.0.1:1/', auth: { type: 'Kerberos' } }],
     });
-    expect(await post(`${pair.url}/alice`, encodeEnvelope(unknownAuth))).toMatchObject({
+    expect(await post(`${pair.url}/alice`, serializeEnvelope(unknownAuth))).toMatchObject({
       status: 400,
       body: '{"error":"Unsupported callback grant auth"}',
     });
-    expect((await post(`${pair.url}/sentinel`, encodeEnvelope(nodeAttach('sentinel')))).status).toBe(400);
+    expect((await post(`${pair.url}/sentinel`, serializeEnvelope(nodeAttach('sentinel')))).status).toBe(400);
     expect(pair.host.links).toHaveLength(0);
   });
 
   it('answers 401 without a token and with a bad one, through the authorizer', async () => {
     await using pair = await startHttpPair({ parent: { authorizer: secretAuthorizer('s3cret') } });
     const failed = { status: 401, body: '{"error":"Authentication failed"}' };
-    expect(await post(`${pair.url}/child`, encodeEnvelope(nodeAttach('child')))).toMatchObject(failed);
-    expect(await post(`${pair.url}/child`, encodeEnvelope(nodeAttach('child')), { authorization: 'Bearer wrong' })).toMatchObject(failed);
+    expect(await post(`${pair.url}/child`, serializeEnvelope(nodeAttach('child')))).toMatchObject(failed);
+    expect(await post(`${pair.url}/child`, serializeEnvelope(nodeAttach('child')), { authorization: 'Bearer wrong' })).toMatchObject(
+      failed,
+    );
     expect(pair.host.links).toHaveLength(0);
 
     // A dialer with the right token attaches; its link carries the authorization context.
@@ -154,9 +161,9 @@ describe('HttpListener routes and refusals (protocol-core §4.9)', () => {
     };
     await using pair = await startHttpPair({ parent: { authorizer } });
     const grants = { callbackGrants: [{ type: 'HttpConnectionGrant', url: 'http://127.0.0.1:1/' }] };
-    expect(await post(`${pair.url}/mallory`, encodeEnvelope(nodeAttach('mallory', grants)), { authorization: 'Bearer s3cret' })).toMatchObject(
-      { status: 403, body: '{"error":"Authorization error"}' },
-    );
+    expect(
+      await post(`${pair.url}/mallory`, serializeEnvelope(nodeAttach('mallory', grants)), { authorization: 'Bearer s3cret' }),
+    ).toMatchObject({ status: 403, body: '{"error":"Authorization error"}' });
   });
 
   it('answers 404, 405, and 503 where the route or node is missing', async () => {
@@ -172,7 +179,7 @@ describe('HttpListener routes and refusals (protocol-core §4.9)', () => {
     });
     await using lonely = new HttpListener({ host: '127.0.0.1' });
     const { port } = await lonely.start();
-    expect(await post(`http://127.0.0.1:${port}/fame/v1/ingress/downstream/x`, encodeEnvelope(nodeAttach('x')))).toMatchObject({
+    expect(await post(`http://127.0.0.1:${port}/fame/v1/ingress/downstream/x`, serializeEnvelope(nodeAttach('x')))).toMatchObject({
       status: 503,
       body: '{"error":"Node not initialized"}',
     });
@@ -183,7 +190,7 @@ describe('HttpListener routes and refusals (protocol-core §4.9)', () => {
     host.ready = false;
     await using pair = await startHttpPair({ host });
     const grants = { callbackGrants: [{ type: 'HttpConnectionGrant', url: 'http://127.0.0.1:1/' }] };
-    expect((await post(`${pair.url}/child`, encodeEnvelope(nodeAttach('child', grants)))).status).toBe(503);
+    expect((await post(`${pair.url}/child`, serializeEnvelope(nodeAttach('child', grants)))).status).toBe(503);
   });
 
   it('closes an old link whose child attached again (409 for its requests)', async () => {
