@@ -57,6 +57,7 @@
 // Links
 export { HttpListener, type HttpListenerOptions } from './listener.js';
 export { HttpDialer, type HttpDialerOptions, type CallbackAuth } from './dialer.js';
+export { sharedServer, type MountedRequestHandler } from './shared-server.js';
 export {
   HttpConnector,
   DEFAULT_HIGH_WATER_MARK,

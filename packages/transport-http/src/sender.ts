@@ -60,6 +60,7 @@ const MAX_ERROR_BODY = 1024;
 /** Refresh a token this long before it expires (at most half its remaining lifetime). */
 const TOKEN_REFRESH_SKEW_MS = 30_000;
 const PENDING = Symbol('pending');
+const noop = (): void => {};
 
 /**
  * The outbound half of an HTTP link: one POST per message, in order, to one URL, through an
@@ -233,8 +234,12 @@ export class HttpSender {
     headers['content-type'] = 'application/octet-stream';
     if (auth !== undefined) headers[this.#authHeader] = auth;
     const timeout = this.#options.requestTimeoutMs;
-    this.#options.dispatcher
-      .request({
+    // A bare dispatch handler: no response stream or promise per request.
+    let status = 0;
+    let echo: unknown;
+    let errorText = '';
+    this.#options.dispatcher.dispatch(
+      {
         origin: this.#origin,
         path: this.#path,
         method: 'POST',
@@ -245,19 +250,26 @@ export class HttpSender {
         blocking: !this.#ordered,
         headersTimeout: timeout,
         bodyTimeout: timeout,
-      })
-      .then(
-        (response) => this.#onResponse(item, response, auth),
-        (error: Error) => this.#onNetworkError(item, error),
-      );
+      },
+      {
+        onRequestStart: noop,
+        onResponseStart: (_controller, statusCode, responseHeaders) => {
+          status = statusCode;
+          echo = responseHeaders[LINK_HEADER];
+        },
+        onResponseData: (_controller, chunk) => {
+          if ((status < 200 || status >= 300) && errorText.length < MAX_ERROR_BODY) errorText += chunk.toString('utf8');
+        },
+        onResponseEnd: () => this.#onResponse(item, status, echo, errorText.slice(0, MAX_ERROR_BODY), auth),
+        onResponseError: (_controller, error) => this.#onNetworkError(item, error),
+      },
+    );
   }
 
-  #onResponse(item: Item, response: Dispatcher.ResponseData, auth: string | undefined): void {
+  #onResponse(item: Item, status: number, echo: unknown, errorText: string, auth: string | undefined): void {
     this.#inFlight--;
-    const status = response.statusCode;
     if (status >= 200 && status < 300) {
-      response.body.dump().catch(() => undefined);
-      if (!this.#ordered && this.#options.linkId !== undefined && response.headers[LINK_HEADER] === this.#options.linkId) {
+      if (!this.#ordered && this.#options.linkId !== undefined && echo === this.#options.linkId) {
         this.#ordered = true;
         this.#window = this.#options.maxInFlight;
       }
@@ -266,18 +278,13 @@ export class HttpSender {
       this.#pump();
       return;
     }
-    if (this.#stopped) {
-      response.body.dump().catch(() => undefined);
-      return;
-    }
+    if (this.#stopped) return;
     if (status === 429) {
-      response.body.dump().catch(() => undefined);
       this.#busy++;
       this.#retryLater(item);
       return;
     }
     if (status === 401 && this.#options.tokenProvider !== undefined && !item.authRetried) {
-      response.body.dump().catch(() => undefined);
       item.authRetried = true;
       // Forget the token that was refused (unless a newer one replaced it meanwhile).
       if (this.#token?.header === auth) this.#token = undefined;
@@ -285,10 +292,8 @@ export class HttpSender {
       this.#pump();
       return;
     }
-    void readText(response.body).then((text) => {
-      const error = new HttpStatusError(status, errorDetail(text), this.#what);
-      this.#fail(closeCodeForStatus(status), `HTTP ${status}${error.detail === undefined ? '' : ` ${error.detail}`}`, error);
-    });
+    const error = new HttpStatusError(status, errorDetail(errorText), this.#what);
+    this.#fail(closeCodeForStatus(status), `HTTP ${status}${error.detail === undefined ? '' : ` ${error.detail}`}`, error);
   }
 
   #onNetworkError(item: Item, error: Error): void {
@@ -394,16 +399,4 @@ export class HttpSender {
     this.stop(error);
     this.#options.onFatal(code, reason, error);
   }
-}
-
-async function readText(body: Dispatcher.ResponseData['body']): Promise<string> {
-  let text = '';
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      if (text.length < MAX_ERROR_BODY) text += chunk.toString('utf8');
-    }
-  } catch {
-    // the body broke off: the status alone says enough
-  }
-  return text.slice(0, MAX_ERROR_BODY);
 }

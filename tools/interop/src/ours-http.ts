@@ -4,19 +4,20 @@
  * the callback `HttpListener` the parent POSTs to), built from the public packages as a user
  * would.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Authorizer, Logger, TokenProvider } from '@naylence/core';
 import { createFabric, type Fabric, type NodeHooks, type Sentinel } from '@naylence/fabric';
 import { sharedSecretAuthorizer, staticTokenProvider } from '@naylence/security';
-import { HttpDialer, HttpListener, type CallbackAuth, type HttpListenerOptions } from '@naylence/transport-http';
+import {
+  HttpDialer,
+  HttpListener,
+  sharedServer,
+  type CallbackAuth,
+  type HttpListenerOptions,
+  type MountedRequestHandler,
+} from '@naylence/transport-http';
 import { WebSocketListener } from '@naylence/transport-ws';
 import { interopLogger, MathService } from './ours.js';
-
-/** What a mounted listener offers the server it is mounted on. */
-export interface RequestHandler {
-  handleRequest(request: IncomingMessage, response: ServerResponse): boolean;
-}
 
 export interface OurDualSentinel extends AsyncDisposable {
   readonly fabric: Fabric;
@@ -29,19 +30,6 @@ export interface OurDualSentinel extends AsyncDisposable {
   /** `http://127.0.0.1:{port}/fame/v1/ingress/downstream`. */
   readonly ingressUrl: string;
   stop(): Promise<void>;
-}
-
-/** Start a node:http server on 127.0.0.1 (port 0 = ephemeral) whose requests go to `handlers` in turn, else 404. */
-export async function startSharedServer(port: number, handlers: readonly RequestHandler[]): Promise<Server> {
-  const server = createServer((request, response) => {
-    for (const handler of handlers) if (handler.handleRequest(request, response)) return;
-    response.writeHead(404).end();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  return server;
 }
 
 /**
@@ -59,8 +47,9 @@ export async function startOurDualSentinel(
     http?: Omit<HttpListenerOptions, 'server' | 'authorizer' | 'host' | 'port'>;
   } = {},
 ): Promise<OurDualSentinel> {
-  const handlers: RequestHandler[] = [];
-  const server = await startSharedServer(0, handlers);
+  const handlers: MountedRequestHandler[] = [];
+  const server = sharedServer(handlers);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const ws = new WebSocketListener({ server });
   const http = new HttpListener({
     ...options.http,
