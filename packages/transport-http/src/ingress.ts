@@ -72,7 +72,8 @@ export class Ingress {
   #log: ThrottledLog;
   readonly #children = new Map<string, ChildLink>();
   readonly #upstreams = new Map<string, Upstream>();
-  #latestUpstream: Upstream | undefined;
+  /** Registered upstream links, oldest first: requests without `x-fame-link` (reference parents) go to the newest. */
+  readonly #upstreamOrder: Upstream[] = [];
   #host: ListenerHost | undefined;
   #closed = false;
 
@@ -94,7 +95,7 @@ export class Ingress {
 
   /** Open links: children attached here plus our registered upstream links. */
   get linkCount(): number {
-    return this.#children.size + this.#upstreams.size;
+    return this.#children.size + this.#upstreamOrder.length;
   }
 
   /** Answers one request. Never throws. */
@@ -128,19 +129,19 @@ export class Ingress {
   registerUpstream(connector: HttpConnector, authorizer: Authorizer | undefined): () => void {
     const entry: Upstream = { connector, authorizer };
     if (connector.linkId !== undefined) this.#upstreams.set(connector.linkId, entry);
-    this.#latestUpstream = entry;
+    this.#upstreamOrder.push(entry);
     return () => {
       if (connector.linkId !== undefined && this.#upstreams.get(connector.linkId) === entry) this.#upstreams.delete(connector.linkId);
-      if (this.#latestUpstream === entry) this.#latestUpstream = undefined;
+      const index = this.#upstreamOrder.indexOf(entry);
+      if (index !== -1) this.#upstreamOrder.splice(index, 1);
     };
   }
 
   /** Closes every link (children and upstreams) with `code`; later requests get 503. */
   async close(code: number, reason: string): Promise<void> {
     this.#closed = true;
-    const connectors = [...[...this.#children.values()].map((c) => c.connector), ...[...this.#upstreams.values()].map((u) => u.connector)];
-    if (this.#latestUpstream !== undefined) connectors.push(this.#latestUpstream.connector);
-    await Promise.all([...new Set(connectors)].map((c) => c.close(code, reason)));
+    const connectors = [...[...this.#children.values()].map((c) => c.connector), ...this.#upstreamOrder.map((u) => u.connector)];
+    await Promise.all(connectors.map((c) => c.close(code, reason)));
   }
 
   async #childPost(route: IngressRoute & { kind: 'child' }, request: IngressRequest): Promise<IngressResponse> {
@@ -219,7 +220,7 @@ export class Ingress {
 
   async #upstream(request: IngressRequest): Promise<IngressResponse> {
     if (this.#closed) return RESPONSES.noUpstream;
-    const upstream = request.linkId !== undefined ? this.#upstreams.get(request.linkId) : this.#latestUpstream;
+    const upstream = request.linkId !== undefined ? this.#upstreams.get(request.linkId) : this.#upstreamOrder.at(-1);
     if (upstream === undefined) {
       return request.linkId !== undefined ? this.#refuse('stale-link', request, RESPONSES.staleLink) : RESPONSES.noUpstream;
     }

@@ -208,6 +208,16 @@ export class HttpListener implements TransportListener, AsyncDisposable {
   }
 
   async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    try {
+      await this.#answer(request, response);
+    } catch (error) {
+      // Only a broken socket gets here (the ingress never throws): drop it.
+      this.#logger.debug({ err: error }, 'HTTP ingress response failed');
+      response.destroy();
+    }
+  }
+
+  async #answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? 'GET';
     let body: Uint8Array | undefined;
     if (method === 'POST' || method === 'DELETE') {
