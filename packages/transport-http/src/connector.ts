@@ -136,7 +136,7 @@ export class HttpConnector implements Connector, AsyncDisposable {
   #closing: Promise<void> | undefined;
   #closedWaiters: Waiter[] = [];
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
-  #received = 0;
+  #lastReceivedAt = Date.now();
 
   /** @internal Created by `HttpDialer` and `HttpListener`. */
   constructor(init: HttpConnectorInit) {
@@ -192,7 +192,8 @@ export class HttpConnector implements Connector, AsyncDisposable {
     this.#buffered = [];
     this.#inboxBytes = 0;
     for (const message of buffered) this.#hand(handlers, message);
-    if (this.#closeInfo !== undefined) this.#notifyClose(handlers, this.#closeInfo);
+    const info = this.#closeInfo;
+    if (info !== undefined) this.#guard('onClose', () => handlers.onClose(info));
   }
 
   send(message: WireMessage): boolean {
@@ -237,7 +238,7 @@ export class HttpConnector implements Connector, AsyncDisposable {
    */
   offer(seq: number | undefined, arrival: Arrival): OfferResult {
     if (this.#state === 'closed') return 'duplicate';
-    this.#received++;
+    this.#lastReceivedAt = Date.now();
     return this.#inbox.offer(seq, arrival);
   }
 
@@ -269,10 +270,15 @@ export class HttpConnector implements Connector, AsyncDisposable {
   }
 
   #hand(handlers: ConnectorHandlers, message: Uint8Array): void {
+    this.#guard('onMessage', () => handlers.onMessage(message));
+  }
+
+  /** Runs a handler callback; one that throws (they must not) is logged, never propagated into the ingress. */
+  #guard(name: string, callback: () => void): void {
     try {
-      handlers.onMessage(message);
+      callback();
     } catch (error) {
-      this.#logger.error({ err: error }, 'onMessage handler threw; handlers must not throw');
+      this.#logger.error({ err: error }, `${name} handler threw; handlers must not throw`);
     }
   }
 
@@ -288,33 +294,22 @@ export class HttpConnector implements Connector, AsyncDisposable {
     const waiters = this.#closedWaiters;
     this.#closedWaiters = [];
     for (const waiter of waiters) waiter.resolve(info);
-    if (this.#handlers !== undefined) this.#notifyClose(this.#handlers, info);
+    const handlers = this.#handlers;
+    if (handlers !== undefined) this.#guard('onClose', () => handlers.onClose(info));
   }
 
-  #notifyClose(handlers: ConnectorHandlers, info: CloseInfo): void {
-    try {
-      handlers.onClose(info);
-    } catch (error) {
-      this.#logger.error({ err: error }, 'onClose handler threw; handlers must not throw');
-    }
-  }
-
+  /** One timer, re-armed for the time left since the last request arrived: closes exactly when the link has been idle that long. */
   #watchIdle(timeoutMs: number): void {
-    const period = Math.max(1, Math.floor(timeoutMs / 4));
-    let seen = this.#received;
-    let quietTicks = 0;
-    const tick = (): void => {
+    const check = (): void => {
       if (this.#state !== 'open') return;
-      if (this.#received !== seen) {
-        seen = this.#received;
-        quietTicks = 0;
-      } else if (++quietTicks * period >= timeoutMs) {
+      const idle = Date.now() - this.#lastReceivedAt;
+      if (idle >= timeoutMs) {
         this.#logger.info({ idleTimeoutMs: timeoutMs }, 'closing idle HTTP link');
         void this.close(CLOSE_NORMAL, IDLE_TIMEOUT_REASON);
         return;
       }
-      this.#idleTimer = setTimeout(tick, period).unref();
+      this.#idleTimer = setTimeout(check, timeoutMs - idle).unref();
     };
-    this.#idleTimer = setTimeout(tick, period).unref();
+    this.#idleTimer = setTimeout(check, timeoutMs).unref();
   }
 }

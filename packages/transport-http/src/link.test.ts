@@ -168,4 +168,13 @@ describe('HTTP links', () => {
       ],
     });
   });
+
+  it('closes an idle link with 1000, and the other end learns it', async () => {
+    await using pair = await startHttpPair({ parent: { idleTimeoutMs: 100 } });
+    const { child, parent } = await attachLink(pair, 'child', pair.dialer({ idleTimeoutMs: 0 }));
+    parent.start({ onMessage: () => {}, onClose: () => {} });
+    child.start({ onMessage: () => {}, onClose: () => {} });
+    expect(await child.whenClosed()).toMatchObject({ code: 1000, reason: 'idle timeout', initiator: 'remote' });
+    await expect.poll(() => parent.state).toBe('closed');
+  });
 });

@@ -13,19 +13,9 @@ import {
   ingressUrl,
   uniqueId,
 } from './harness.js';
-import { connectOurNode, startOurAgent } from './ours.js';
+import { connectOurNode, fibonacci, startOurAgent } from './ours.js';
 import { connectOurHttpNode, recordingAuthorizer, startOurDualSentinel, startOurHttpAgent } from './ours-http.js';
 import { startTokenServer } from './token-server.js';
-
-function fibonacci(n: number): number[] {
-  const out: number[] = [];
-  let [a, b] = [0, 1];
-  for (let i = 0; i < n; i++) {
-    out.push(a);
-    [a, b] = [b, a + b];
-  }
-  return out;
-}
 
 describe('interop: HTTP transport', () => {
   it('H1. a reference direct-http agent on our sentinel’s HTTP ingress serves the reference client and ours', async () => {
