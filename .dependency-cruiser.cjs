@@ -13,7 +13,7 @@ const ALLOWED = {
   cli: ['core', 'fabric', 'security', 'transport-ws', 'fastify-plugins'],
 };
 
-const NOT_TESTS = '\\.test\\.ts$';
+const NOT_TESTS = '\\.test(\\.util)?\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

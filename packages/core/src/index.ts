@@ -193,6 +193,7 @@ export type {
   Connector,
   DialRequest,
   Dialer,
+  TransportAttachFields,
 } from './contracts/connector.js';
 export type { IncomingConnection, ListenerHost, ListenerAddress, TransportListener } from './contracts/listener.js';
 

@@ -1,6 +1,6 @@
 /**
- * `@naylence/fastify-plugins`: the FAME security HTTP endpoints as Fastify plugins
- * (admission-and-http §8), each with `fastify-plugin` metadata, TypeBox route schemas and errors
+ * `@naylence/fastify-plugins`: the FAME HTTP endpoints (the security endpoints of
+ * admission-and-http §8, and the HTTP ingress) as Fastify plugins, each with `fastify-plugin` metadata, TypeBox route schemas and errors
  * answered through the project's error table.
  *
  * - {@link jwksPlugin}: `GET /.well-known/jwks.json`.
@@ -8,6 +8,8 @@
  * - {@link oauth2TokenPlugin}: `POST /oauth/token` (client credentials; authorization code +
  *   PKCE for development), `GET /oauth/authorize`, optional developer login.
  * - {@link healthPlugin}: liveness `GET /health` and readiness `GET /ready`.
+ * - {@link ingressPlugin}: the HTTP ingress of a node (`/fame/v1/ingress/…`), answered by an
+ *   `HttpListener` of `@naylence/transport-http`.
  *
  * @example
  * ```ts
@@ -35,3 +37,4 @@ export type { OAuth2Client } from './oauth2/clients.js';
 export type { DevLoginOptions } from './oauth2/dev-login.js';
 export { healthPlugin, type HealthPluginOptions, type Readiness } from './health.js';
 export { OAuth2Error, type OAuth2ErrorCode } from './errors.js';
+export { ingressPlugin, type IngressPluginOptions } from './ingress.js';

@@ -17,6 +17,7 @@ import { fabricForwardScenario } from './scenarios/fabric-forward.js';
 import { faninScenario } from './scenarios/fanin.js';
 import { inprocRpcScenario } from './scenarios/inproc-rpc.js';
 import { installSizeScenario } from './scenarios/install-size.js';
+import { httpRpcScenario } from './scenarios/http-rpc.js';
 import { wsRpcScenario } from './scenarios/ws-rpc.js';
 import { wsSoakScenario } from './scenarios/ws-soak.js';
 
@@ -26,6 +27,7 @@ export const SCENARIOS: readonly Scenario[] = [
   fabricForwardScenario,
   inprocRpcScenario,
   wsRpcScenario,
+  httpRpcScenario,
   wsSoakScenario,
   faninScenario,
   coldStartScenario,

@@ -14,6 +14,17 @@ export function interopLogger(): Logger {
   return level ? createPinoLogger(level) : NOOP_LOGGER;
 }
 
+/** The first `n` Fibonacci numbers (what `fib` streams). */
+export function fibonacci(n: number): number[] {
+  const out: number[] = [];
+  let [a, b] = [0, 1];
+  for (let i = 0; i < n; i++) {
+    out.push(a);
+    [a, b] = [b, a + b];
+  }
+  return out;
+}
+
 /** The service our agents serve: the same methods as the reference agent script. */
 export class MathService {
   constructor(readonly id: string) {}
