@@ -10,10 +10,10 @@ const ALLOWED = {
   admission: ['core', 'security'],
   'fastify-plugins': ['core', 'security', 'admission', 'transport-ws', 'transport-http'],
   // The composition root: the `naylence` command wires the fabric, transports and security.
-  cli: ['core', 'fabric', 'security', 'transport-ws'],
+  cli: ['core', 'fabric', 'security', 'transport-ws', 'fastify-plugins'],
 };
 
-const NOT_TESTS = '\\.test\\.ts$';
+const NOT_TESTS = '\\.test(\\.util)?\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -9,7 +9,10 @@
  *   secret, a parent, envelope printing) from code.
  * - {@link sentinelOptionsFromEnv}: merge `naylence sentinel` flags over the environment
  *   (`FAME_NODE_ID`, `FAME_LISTENER_PORT`, `FAME_LOG_LEVEL`, …).
- * - {@link main}: the command itself (`naylence sentinel`, `--help`, `--version`).
+ * - {@link runOAuth2Server}: a development OAuth2 token server (client credentials, JWKS,
+ *   OpenID discovery) from `@naylence/fastify-plugins`; {@link oauth2ServerOptionsFromEnv} reads
+ *   the reference dev server's environment (`APP_HOST`, `APP_PORT`, `FAME_JWT_*`).
+ * - {@link main}: the command itself (`naylence sentinel`, `naylence oauth2-server`, `--help`, `--version`).
  *
  * @example
  * ```ts
@@ -36,4 +39,14 @@ export { toLogLevel, type LogLevel } from './log-level.js';
 export { createPinoLogger } from './logger.js';
 export { envelopePrinter } from './envelope-printer.js';
 export { main, MAIN_USAGE, SENTINEL_USAGE, type CliIo } from './main.js';
+export {
+  runOAuth2Server,
+  DEFAULT_OAUTH2_HOST,
+  DEFAULT_OAUTH2_PORT,
+  DEFAULT_OAUTH2_ISSUER,
+  DEFAULT_OAUTH2_AUDIENCE,
+  type RunOAuth2ServerOptions,
+  type RunningOAuth2Server,
+} from './oauth2-server.js';
+export { oauth2ServerOptionsFromEnv, OAUTH2_SERVER_USAGE, type OAuth2ServerCliOptions } from './oauth2-server-command.js';
 export { cliVersion } from './version.js';

@@ -6,30 +6,10 @@ import { NOOP_LOGGER } from '@naylence/core';
 import { createFabric } from '@naylence/fabric';
 import { WebSocketDialer } from '@naylence/transport-ws';
 import { describe, expect, it } from 'vitest';
-import { parentNotUpYet } from './fixtures.test.util.js';
-import { main, MAIN_USAGE, SENTINEL_USAGE, type CliIo } from './main.js';
+import { parentNotUpYet, recordingIo } from './fixtures.test.util.js';
+import { main, MAIN_USAGE, SENTINEL_USAGE } from './main.js';
 import { runSentinel } from './sentinel.js';
 import { cliVersion } from './version.js';
-
-/** A CliIo that records what the command writes; `ready` resolves with the READY line's URL. */
-function recordingIo(signal?: AbortSignal) {
-  const out: string[] = [];
-  const err: string[] = [];
-  let onReady!: (url: string) => void;
-  const ready = new Promise<string>((resolve) => (onReady = resolve));
-  const io: CliIo = {
-    stdout: {
-      write: (text: string) => {
-        out.push(text);
-        const match = /^READY (\S+)$/m.exec(text);
-        if (match) onReady(match[1]!);
-      },
-    },
-    stderr: { write: (text: string) => err.push(text) },
-    ...(signal !== undefined && { signal }),
-  };
-  return { io, ready, stdout: () => out.join(''), stderr: () => err.join('') };
-}
 
 describe('naylence', () => {
   it('prints help and version', async () => {

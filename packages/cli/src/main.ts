@@ -1,23 +1,17 @@
 import { isFameError } from '@naylence/core';
+import { aborted, processSignal, reasonOf, type CliIo } from './lifecycle.js';
+import { oauth2ServerCommand } from './oauth2-server-command.js';
 import { sentinelOptionsFromEnv, type Env, type SentinelCliOptions } from './options.js';
 import { runSentinel, type RunningSentinel } from './sentinel.js';
 import { cliVersion } from './version.js';
 
-/** Where the CLI writes and what stops it; the bin passes the process's. */
-export interface CliIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-  /**
-   * Aborting it stops a long-running command (the sentinel) gracefully. Default: the first
-   * SIGINT or SIGTERM (a second one kills the process the default way).
-   */
-  readonly signal?: AbortSignal;
-}
+export type { CliIo } from './lifecycle.js';
 
 export const MAIN_USAGE = `Usage: naylence <command> [options]
 
 Commands:
   sentinel          run a sentinel: a router agents and clients attach to over WebSocket
+  oauth2-server     run a development OAuth2 token server (client credentials, JWKS)
 
 Options:
   -h, --help        show this help (naylence <command> --help for a command's options)
@@ -70,6 +64,7 @@ export async function main(argv: readonly string[], env: Env = process.env, io: 
     return 0;
   }
   if (command === 'sentinel') return sentinelCommand(rest, env, io);
+  if (command === 'oauth2-server') return oauth2ServerCommand(rest, env, io);
   io.stderr.write(`naylence: unknown command ${JSON.stringify(command)}\n\n${MAIN_USAGE}`);
   return 2;
 }
@@ -134,29 +129,4 @@ function banner(sentinel: RunningSentinel, options: SentinelCliOptions): string 
   if (options.showEnvelopes) rows.push(['envelopes', 'printed below, one line each']);
   const body = rows.map(([k, v]) => `  ${k.padEnd(10)} ${v}\n`).join('');
   return `naylence sentinel ${cliVersion()}\n${body}Stop with Ctrl+C (SIGINT) or SIGTERM.\n`;
-}
-
-/** Aborts on the first SIGINT or SIGTERM; dispose removes the handlers. */
-function processSignal(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSignal = (name: NodeJS.Signals): void => {
-    dispose();
-    controller.abort(name);
-  };
-  const dispose = (): void => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return { signal: controller.signal, dispose };
-}
-
-function aborted(signal: AbortSignal): Promise<string> {
-  if (signal.aborted) return Promise.resolve(reasonOf(signal));
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(reasonOf(signal)), { once: true }));
-}
-
-function reasonOf(signal: AbortSignal): string {
-  return typeof signal.reason === 'string' ? signal.reason : 'stop requested';
 }

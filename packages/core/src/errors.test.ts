@@ -30,6 +30,9 @@ describe('errors', () => {
       'ROUTE_CONNECTOR_CLOSED',
       'MESSAGE_TOO_LARGE',
       'UNAUTHORIZED_ROUTE',
+      'signature_required',
+      'signature_verification_failed',
+      'crypto_level_violation',
     ] as const) {
       const code = errorCodeForAck(ack);
       expect(ERROR_CODES[code]).toHaveProperty('deliveryAck', ack);

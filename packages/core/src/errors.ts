@@ -14,7 +14,17 @@ export type DeliveryAckCode =
   | 'ROUTE_CONNECTOR_CLOSED'
   | 'MESSAGE_TOO_LARGE'
   | 'UNAUTHORIZED_ROUTE'
-  | 'BACK_PRESSURE';
+  | 'BACK_PRESSURE'
+  // Security NACKs (protocol-security §3.9, §5.1): lower-case on the wire, as the reference writes them.
+  | 'signature_required'
+  | 'signature_verification_failed'
+  | 'crypto_level_violation'
+  // Overlay encryption (protocol-security §5.3): the reference's code for envelopes queued behind
+  // a secure-channel handshake that failed.
+  | 'channel_handshake_failed'
+  // Ours: a sealed envelope whose recipient's encryption key never arrived (the reference keeps
+  // such envelopes queued forever; peers treat an unknown NACK code like any other NACK).
+  | 'encryption_key_unavailable';
 
 export interface ErrorCodeMapping {
   /** WebSocket close code a link uses when it closes because of this error. */
@@ -63,9 +73,29 @@ export const ERROR_CODES = {
   RPC_METHOD_NOT_FOUND: { httpStatus: 404, jsonRpc: -32601 },
   RPC_INVALID_PARAMS: { httpStatus: 400, jsonRpc: -32602 },
   RPC_REMOTE_ERROR: { httpStatus: 502 },
+  // Envelope security (protocol-security §3, §4, §5). An envelope refused for one of these is
+  // dropped or NACKed as the security policy says; the link stays up.
+  SIGNATURE_REQUIRED: { httpStatus: 401, deliveryAck: 'signature_required' },
+  SIGNATURE_INVALID: { httpStatus: 401, deliveryAck: 'signature_verification_failed' },
+  UNKNOWN_KEY: { httpStatus: 401 },
+  INVALID_KEY: { httpStatus: 400 },
+  CRYPTO_LEVEL_VIOLATION: { httpStatus: 403, deliveryAck: 'crypto_level_violation' },
+  DECRYPTION_FAILED: { httpStatus: 400 },
+  // Overlay encryption (§5). A sender that cannot encrypt never sends plaintext instead.
+  ENCRYPTION_FAILED: { httpStatus: 500 },
+  ENCRYPTION_KEY_UNAVAILABLE: { httpStatus: 503, deliveryAck: 'encryption_key_unavailable' },
+  CHANNEL_HANDSHAKE_FAILED: { httpStatus: 502, deliveryAck: 'channel_handshake_failed' },
+  // A channel message or envelope id seen before (§8 W6): drop it, never deliver it twice.
+  REPLAY_DETECTED: { httpStatus: 409 },
   DUPLICATE_REGISTRATION: {},
   NOT_REGISTERED: {},
   INVALID_CONFIG: {},
+  /** An HTTP endpoint refused a malformed request (e.g. OAuth2 `invalid_request`, `invalid_grant`). */
+  INVALID_REQUEST: { httpStatus: 400 },
+  /** An HTTP endpoint that does not exist or is switched off (e.g. PKCE when disabled). */
+  NOT_FOUND: { httpStatus: 404 },
+  /** A token endpoint could not be reached or answered with a server error (after retries). */
+  TOKEN_ENDPOINT_ERROR: { httpStatus: 502 },
 } as const satisfies Record<string, ErrorCodeMapping>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -219,13 +249,18 @@ export class NotRegisteredError extends FameError {
   }
 }
 
+export interface ConfigErrorOptions extends FameErrorOptions {
+  /** The option or environment variable at fault. */
+  readonly setting?: string;
+}
+
 export class ConfigError extends FameError {
   override name = 'ConfigError';
   /** The option or environment variable at fault, when one is (e.g. `FAME_SECURITY_PROFILE`). */
   readonly setting: string | undefined;
-  constructor(message: string, setting?: string) {
-    super('INVALID_CONFIG', message);
-    this.setting = setting;
+  constructor(message: string, options?: ConfigErrorOptions) {
+    super('INVALID_CONFIG', message, options);
+    this.setting = options?.setting;
   }
 }
 

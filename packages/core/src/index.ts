@@ -48,6 +48,7 @@ export {
   DuplicateRegistrationError,
   NotRegisteredError,
   ConfigError,
+  type ConfigErrorOptions,
   type ErrorCode,
   type ErrorCodeMapping,
   type FameErrorOptions,
@@ -130,7 +131,7 @@ export { envelopeJsonSchema } from './json-schema.js';
 export { decodeEnvelope, type DecodeOptions } from './codec/decode.js';
 export { encodeEnvelope, serializeEnvelope, type EncodeOptions } from './codec/encode.js';
 export { validateEnvelope } from './codec/validate.js';
-export { utf8ByteLength } from './codec/utf8.js';
+export { utf8ByteLength, utf8Encode, utf8Decode } from './codec/utf8.js';
 
 // ---- Addresses, ids, envelope and JSON-RPC builders ----------------------------------------
 export {
@@ -156,7 +157,15 @@ export {
   type ParsedAddress,
   type AddressParts,
 } from './address.js';
-export { ID_LENGTH, randomId, secureDigest, fingerprintId, referenceSystemIdMaterial, type ReferenceSystemIdInputs } from './ids.js';
+export {
+  ID_LENGTH,
+  randomId,
+  base62FromBytes,
+  secureDigest,
+  fingerprintId,
+  referenceSystemIdMaterial,
+  type ReferenceSystemIdInputs,
+} from './ids.js';
 export {
   currentTimestamp,
   createEnvelope,
@@ -188,6 +197,7 @@ export type {
   Connector,
   DialRequest,
   Dialer,
+  TransportAttachFields,
 } from './contracts/connector.js';
 export type { IncomingConnection, ListenerHost, ListenerAddress, TransportListener } from './contracts/listener.js';
 
@@ -216,6 +226,7 @@ export {
 } from './contracts/security.js';
 export {
   resolveProfiles,
+  canonicalAuthorizationProfile,
   BUILT_IN_PROFILES,
   PROFILE_ENV,
   type ProfileRequest,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
-import { resolveProfiles } from './profiles.js';
+import { canonicalAuthorizationProfile, resolveProfiles } from './profiles.js';
 
 describe('resolveProfiles (fail closed)', () => {
   it('defaults to what this build enforces: open, noop, the node default admission', () => {
@@ -18,6 +18,8 @@ describe('resolveProfiles (fail closed)', () => {
     [{ FAME_SECURITY_PROFILE: 'no-such-profile' }, 'FAME_SECURITY_PROFILE'],
     [{ FAME_AUTHORIZATION_PROFILE: 'jwt' }, 'FAME_AUTHORIZATION_PROFILE'],
     [{ FAME_AUTHORIZATION_PROFILE: 'oauth2_gated' }, 'FAME_AUTHORIZATION_PROFILE'],
+    // Set but blank: the reference runs oauth2, so this node must not run noop.
+    [{ FAME_AUTHORIZATION_PROFILE: ' ' }, 'FAME_AUTHORIZATION_PROFILE'],
     [{ FAME_ADMISSION_PROFILE: 'welcome' }, 'FAME_ADMISSION_PROFILE'],
     [{ FAME_ADMISSION_PROFILE: 'direct-http' }, 'FAME_ADMISSION_PROFILE'],
     [{ FAME_ADMISSION_CLIENT_ID: 'agent-1' }, 'FAME_ADMISSION_CLIENT_ID'],
@@ -51,5 +53,20 @@ describe('resolveProfiles (fail closed)', () => {
     expect(() => resolveProfiles({}, { FAME_SECURITY_PROFILE: 'gated' }, [{ security: ['gated'] }])).toThrow(
       /FAME_AUTHORIZATION_PROFILE=oauth2-gated/,
     );
+  });
+
+  it('names authorization profiles the reference way, with one alias table', () => {
+    const cases: [string | undefined, string][] = [
+      [undefined, 'oauth2'],
+      ['', 'oauth2'],
+      ['OIDC', 'oauth2'],
+      ['JWKS', 'jwt'],
+      ['default', 'jwt'],
+      ['Reverse_Auth', 'oauth2-callback'],
+      ['policy', 'policy-localfile'],
+      ['No Op', 'noop'],
+      [' Open_Sesame ', 'open-sesame'],
+    ];
+    for (const [name, canonical] of cases) expect(canonicalAuthorizationProfile(name)).toBe(canonical);
   });
 });

@@ -6,8 +6,8 @@ import { ConfigError } from './errors.js';
  * `FAME_AUTHORIZATION_PROFILE` and `FAME_ADMISSION_PROFILE` (or the equivalent options), and the
  * check that this build can enforce them. A node asked for something it cannot enforce must
  * refuse to start rather than run open; {@link resolveProfiles} is that check, shared by
- * `createFabric` and `naylence sentinel`. Components that enforce more (a later
- * `@naylence/security` profile registry) declare it in `NodeSecurity.enforces`.
+ * `createFabric` and `naylence sentinel`. Components that enforce more (a `NodeSecurity`
+ * built from `@naylence/security`'s profile registry) declare it in `NodeSecurity.enforces`.
  */
 
 /** Profile names as asked for; undefined or empty = the default. */
@@ -60,22 +60,40 @@ const DEFAULT_AUTHORIZATION: Readonly<Record<string, string>> = {
 };
 
 const AUTHORIZATION_ALIASES: Readonly<Record<string, string>> = {
+  'no-op': 'noop',
   jwks: 'jwt',
   default: 'jwt',
   oidc: 'oauth2',
   'reverse-auth': 'oauth2-callback',
   policy: 'policy-localfile',
-  'no-op': 'noop',
 };
+
+/** The authorization profile a blank name means, as in the reference. */
+const BLANK_AUTHORIZATION_PROFILE = 'oauth2';
+
+/**
+ * The canonical name of an authorization profile (admission-and-http §6.1): spaces and
+ * underscores become `-`, lower case, then aliases (`jwks`/`default` → `jwt`, `oidc` →
+ * `oauth2`, `reverse-auth` → `oauth2-callback`, `policy` → `policy-localfile`, `no-op` →
+ * `noop`); a blank name means `oauth2`, as in the reference. The one name table of this check
+ * and of `@naylence/security`'s profile registry.
+ */
+export function canonicalAuthorizationProfile(name: string | undefined): string {
+  if (name === undefined || name.trim() === '') return BLANK_AUTHORIZATION_PROFILE;
+  const dashed = name
+    .trim()
+    .replace(/[\s_]+/g, '-')
+    .toLowerCase();
+  return AUTHORIZATION_ALIASES[dashed] ?? dashed;
+}
 
 /** Settings that ask the `direct` admission profile for OAuth2 client-credentials tokens. */
 const ADMISSION_OAUTH2_ENV = ['FAME_ADMISSION_TOKEN_URL', 'FAME_ADMISSION_CLIENT_ID', 'FAME_ADMISSION_CLIENT_SECRET'] as const;
 
 function canonical(kind: keyof ProfileRequest, name: string): string {
+  if (kind === 'authorization') return canonicalAuthorizationProfile(name);
   const lower = name.trim().toLowerCase();
-  if (kind === 'security') return lower;
-  const dashed = lower.replace(/[\s_]+/g, '-');
-  return kind === 'authorization' ? (AUTHORIZATION_ALIASES[dashed] ?? dashed) : dashed;
+  return kind === 'security' ? lower : lower.replace(/[\s_]+/g, '-');
 }
 
 function read(env: Environment | undefined, name: string): string | undefined {
@@ -86,16 +104,18 @@ function read(env: Environment | undefined, name: string): string | undefined {
 /**
  * The profile one setting asks for: the option, the environment variable, or neither. When
  * both are given they must agree: a program cannot quietly override a deployment's setting.
+ * A blank option or variable asks for nothing, except `FAME_AUTHORIZATION_PROFILE` set blank,
+ * which the reference reads as `oauth2` (so it is refused here rather than run as `noop`).
  */
 function requested(kind: keyof ProfileRequest, option: string | undefined, env: Environment | undefined): string | undefined {
   const fromOption = option === undefined || option.trim() === '' ? undefined : canonical(kind, option);
-  const raw = read(env, PROFILE_ENV[kind]);
-  const fromEnv = raw === undefined ? undefined : canonical(kind, raw);
+  const raw = env?.[PROFILE_ENV[kind]];
+  const blankAuthorization = kind === 'authorization' && raw !== undefined && raw.trim() === '';
+  const fromEnv = raw === undefined || (raw.trim() === '' && !blankAuthorization) ? undefined : canonical(kind, raw);
   if (fromOption !== undefined && fromEnv !== undefined && fromOption !== fromEnv) {
-    throw new ConfigError(
-      `the ${kind} profile option (${fromOption}) contradicts ${PROFILE_ENV[kind]}=${raw}; set one of them`,
-      PROFILE_ENV[kind],
-    );
+    throw new ConfigError(`the ${kind} profile option (${fromOption}) contradicts ${PROFILE_ENV[kind]}=${raw}; set one of them`, {
+      setting: PROFILE_ENV[kind],
+    });
   }
   return fromOption ?? fromEnv;
 }
@@ -120,7 +140,7 @@ export function resolveProfiles(
     throw new ConfigError(
       `${PROFILE_ENV[kind]}=${name}: this node cannot enforce the ${kind} profile ${JSON.stringify(name)} ` +
         `(it enforces: ${known.join(', ')}); refusing to start rather than run without it`,
-      PROFILE_ENV[kind],
+      { setting: PROFILE_ENV[kind] },
     );
   };
 
@@ -136,7 +156,7 @@ export function resolveProfiles(
       throw new ConfigError(
         `${oauth2} asks for OAuth2 client-credentials admission tokens, which this node cannot fetch; ` +
           'refusing to start rather than attach without them',
-        oauth2,
+        { setting: oauth2 },
       );
     }
   }

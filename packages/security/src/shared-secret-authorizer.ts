@@ -1,5 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConfigError, type AuthorizationContext, type Authorizer } from '@naylence/core';
+import { constantTimeEqual } from './crypto/constant-time.js';
+import { bearerToken } from './jwt/claims.js';
 
 /** The principal the reference's shared-secret authorizer reports; ours defaults to it too. */
 export const DEFAULT_SHARED_SECRET_PRINCIPAL = 'shared_secret_user';
@@ -18,7 +19,7 @@ export type SharedSecretAuthorizerOptions = (
  *
  * Unlike the reference, which compares with `===` (weakness S4), the presented token is
  * compared in constant time: both sides are hashed with SHA-256 and the digests compared
- * with `timingSafeEqual`, against every configured secret, so neither the secret's content,
+ * with the crypto provider's `timingSafeEqual`, against every configured secret, so neither the secret's content,
  * its length nor which secret matched shows in the timing.
  *
  * Credentials are `"Bearer <token>"` as listeners pass them; a leading `Bearer ` (any case) is
@@ -40,7 +41,6 @@ export function sharedSecretAuthorizer(options: SharedSecretAuthorizerOptions): 
   if (secrets.length === 0) throw new ConfigError('sharedSecretAuthorizer needs a secret (or a non-empty list of secrets)');
   if (secrets.some((s) => typeof s !== 'string' || s === ''))
     throw new ConfigError('sharedSecretAuthorizer: a secret must be a non-empty string');
-  const digests = secrets.map(sha256);
   const context: AuthorizationContext = Object.freeze({
     authenticated: true,
     principal: options.principal ?? DEFAULT_SHARED_SECRET_PRINCIPAL,
@@ -50,24 +50,10 @@ export function sharedSecretAuthorizer(options: SharedSecretAuthorizerOptions): 
     authenticate(credentials) {
       const token = bearerToken(credentials);
       if (token === undefined) return Promise.resolve(undefined);
-      const presented = sha256(token);
       let match = false;
-      // Every digest is compared, whatever the outcome of the earlier ones.
-      for (const digest of digests) match = timingSafeEqual(presented, digest) || match;
+      // Every secret is compared, whatever the outcome of the earlier ones.
+      for (const secret of secrets) match = constantTimeEqual(token, secret) || match;
       return Promise.resolve(match ? context : undefined);
     },
   };
-}
-
-const BEARER = /^bearer\s+/i;
-
-/** The token in `"Bearer <token>"` (or a bare token); undefined when there is none. */
-function bearerToken(credentials: string | undefined): string | undefined {
-  if (credentials === undefined) return undefined;
-  const token = credentials.replace(BEARER, '').trim();
-  return token === '' ? undefined : token;
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
 }

@@ -78,6 +78,25 @@ describe('WebSocketDialer URL and handshake', () => {
     expect(request.headers['sec-websocket-protocol']).toBeUndefined();
   });
 
+  it('adds ?<queryParam>=<token> in query mode, keeping an existing query, and fetches a token per dial', async () => {
+    await using peer = await startPeer();
+    let n = 0;
+    const dialer = new WebSocketDialer({
+      url: `${peer.url}?region=eu`,
+      authMode: 'query',
+      queryParam: 'access_token',
+      tokenProvider: { getToken: () => Promise.resolve({ value: `tok-${++n}` }) },
+    });
+    for (const expected of ['tok-1', 'tok-2']) {
+      const connected = peer.nextConnection();
+      await using _child = await dialer.dial(CHILD);
+      const { request } = await connected;
+      expect(request.url).toBe(`/fame/v1/attach/ws/downstream/child-1?region=eu&access_token=${expected}`);
+      expect(request.headers.authorization).toBeUndefined();
+      expect(request.headers['sec-websocket-protocol']).toBeUndefined();
+    }
+  });
+
   it('negotiates permessage-deflate without context takeover when enabled', async () => {
     await using peer = await startPeer({ perMessageDeflate: true });
     const connected = peer.nextConnection();

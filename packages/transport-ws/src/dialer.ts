@@ -32,9 +32,13 @@ export interface WebSocketDialerOptions {
   /**
    * How the token is presented (protocol-core §4.2): `subprotocol` (default) offers the
    * subprotocols `["bearer", token]`, which every reference listener reads; `header` sends
-   * `Authorization: Bearer <token>` (Node only; Python listeners ignore it).
+   * `Authorization: Bearer <token>` (Node only; Python listeners ignore it); `query` adds
+   * `?<queryParam>=<token>` to the attach URL (the reference's `QueryParamAuth`; no reference
+   * listener reads it, and URLs end up in proxy logs: use it only towards servers that need it).
    */
-  readonly authMode?: 'subprotocol' | 'header';
+  readonly authMode?: 'subprotocol' | 'header' | 'query';
+  /** Query parameter that carries the token in `query` mode. Default `token`. */
+  readonly queryParam?: string;
   /** Time allowed for the opening handshake (not for fetching the token). Default 5000 ms. */
   readonly connectTimeoutMs?: number;
   /** Outbound high-water mark of the connectors, in bytes. Default 1 MiB. */
@@ -108,7 +112,7 @@ export class WebSocketDialer implements Dialer {
 
     const authMode = this.#options.authMode ?? 'subprotocol';
     const openRequest: OpenRequest = {
-      url,
+      url: token !== undefined && authMode === 'query' ? withQueryToken(url, this.#options.queryParam ?? 'token', token) : url,
       protocols: token !== undefined && authMode === 'subprotocol' ? ['bearer', token] : [],
       ...(token !== undefined && authMode === 'header' && { headers: { Authorization: `Bearer ${token}` } }),
       maxPayload: this.#options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
@@ -187,6 +191,13 @@ export class WebSocketDialer implements Dialer {
 
 function isNodeRuntime(): boolean {
   return typeof process === 'object' && typeof process.versions?.node === 'string';
+}
+
+/** `url` with `param=token` added to its query (existing query and fragment kept). */
+function withQueryToken(url: string, param: string, token: string): string {
+  const target = new URL(url);
+  target.searchParams.set(param, token);
+  return target.href;
 }
 
 /** A URL for logs and errors: no query (it may carry a token) and no credentials. */

@@ -1,67 +1,14 @@
 // Test fixtures (not part of the package API; `*.test.*` files are left out of the tarball).
 // Everything that holds a socket or a server is an AsyncDisposable, for `await using`.
-import { createServer, type Server } from 'node:http';
+// The recording host and the loopback helpers are shared with the HTTP transport's tests.
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { IncomingConnection, ListenerAddress, ListenerHost, LogFn, Logger } from '@naylence/core';
+import { TestHost } from '@naylence-tools/transport-compliance';
+import type { ListenerAddress } from '@naylence/core';
 import { WebSocket, type RawData } from 'ws';
 import { WebSocketListener, type WebSocketListenerOptions } from './listener.js';
 
-export interface LogLine {
-  readonly level: string;
-  readonly message: string;
-  readonly bindings: Readonly<Record<string, unknown>>;
-}
-
-/** A Logger that records every line (with the bindings of its children). */
-export function captureLogger(lines: LogLine[] = [], bindings: Record<string, unknown> = {}): Logger & { readonly lines: LogLine[] } {
-  const fn =
-    (level: string): LogFn =>
-    (first: object | string, second?: string) => {
-      const message = typeof first === 'string' ? first : (second ?? '');
-      const extra = typeof first === 'string' ? {} : first;
-      lines.push({ level, message, bindings: { ...bindings, ...extra } });
-    };
-  return {
-    lines,
-    trace: fn('trace'),
-    debug: fn('debug'),
-    info: fn('info'),
-    warn: fn('warn'),
-    error: fn('error'),
-    child: (more) => captureLogger(lines, { ...bindings, ...more }),
-  };
-}
-
-/** A ListenerHost that records accepted links and lets a test await them. */
-export class TestHost implements ListenerHost {
-  readonly systemId: string;
-  readonly logger = captureLogger();
-  readonly links: IncomingConnection[] = [];
-  ready = true;
-  onAccept: ((link: IncomingConnection) => void) | undefined;
-  #waiters: ((link: IncomingConnection) => void)[] = [];
-
-  constructor(systemId = 'sentinel') {
-    this.systemId = systemId;
-  }
-
-  isReady(): boolean {
-    return this.ready;
-  }
-
-  accept(link: IncomingConnection): void {
-    this.links.push(link);
-    this.onAccept?.(link);
-    this.#waiters.shift()?.(link);
-  }
-
-  /** The next link accepted (or the `index`-th, if already accepted). */
-  nextLink(): Promise<IncomingConnection> {
-    const index = this.links.length + this.#waiters.length;
-    return new Promise((resolve) => this.#waiters.push(resolve)).then(() => this.links[index]!);
-  }
-}
+export { TestHost, startHttpServer, REFUSED_PORT } from '@naylence-tools/transport-compliance';
 
 export interface RunningListener extends AsyncDisposable {
   readonly listener: WebSocketListener;
@@ -128,20 +75,6 @@ export async function rawClient(url: string, options: { protocols?: string[]; he
   };
 }
 
-/** An HTTP server on an ephemeral loopback port, closed (connections included) on dispose. */
-export async function startHttpServer(server: Server = createServer()): Promise<{ server: Server; port: number } & AsyncDisposable> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    [Symbol.asyncDispose]: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
 /**
  * A TCP server that accepts connections and never answers (an upgrade that hangs). `accepted`
  * resolves on the first connection.
@@ -167,12 +100,6 @@ export async function startSilentServer(): Promise<{ port: number; accepted: Pro
       }),
   };
 }
-
-/**
- * A loopback port that refuses connections: 1 (tcpmux), which nothing serves on a test machine.
- * A fixed port instead of one found free and closed again, which another process could take.
- */
-export const REFUSED_PORT = 1;
 
 /** A promise with its resolve function outside. */
 export function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {

@@ -2,7 +2,8 @@ import { connect, type Socket } from 'node:net';
 import type { Authorizer } from '@naylence/core';
 import { describe, expect, it } from 'vitest';
 import { AuthThrottle, ConnectionLimits } from './edge-limits.js';
-import { captureLogger, rawClient, startListener } from './fixtures.test.util.js';
+import { captureLogger } from '@naylence-tools/transport-compliance';
+import { rawClient, startListener } from './fixtures.test.util.js';
 
 const ATTACH = '/fame/v1/attach/ws';
 

@@ -17,7 +17,14 @@ const common = {
   delivery: { type: 'DeliveryProfile', profile: 'at-most-once' },
 };
 
-function nodeConfig(port, id, logicals) {
+/** Over HTTP (`transport: 'http'`) the node POSTs to the sentinel's ingress and gets its own HttpListener for the callbacks. */
+function grantFor(port, transport) {
+  return transport === 'http'
+    ? { type: 'HttpConnectionGrant', purpose: 'node.attach', url: `http://127.0.0.1:${port}/fame/v1/ingress/downstream` }
+    : { type: 'WebSocketConnectionGrant', purpose: 'node.attach', url: `ws://127.0.0.1:${port}/fame/v1/attach/ws/downstream` };
+}
+
+function nodeConfig(port, id, logicals, transport) {
   return {
     plugins: ['@naylence/runtime'],
     node: {
@@ -27,17 +34,9 @@ function nodeConfig(port, id, logicals) {
       identity_policy: { type: 'NodeIdentityPolicyProfile', profile: 'default' },
       admission: {
         type: 'DirectAdmissionClient',
-        connection_grants: [
-          {
-            type: 'WebSocketConnectionGrant',
-            purpose: 'node.attach',
-            url: `ws://127.0.0.1:${port}/fame/v1/attach/ws/downstream`,
-            auth: { type: 'NoAuth' },
-            ttl: 0,
-            durable: false,
-          },
-        ],
+        connection_grants: [{ ...grantFor(port, transport), auth: { type: 'NoAuth' }, ttl: 0, durable: false }],
       },
+      ...(transport === 'http' && { listeners: [{ type: 'HttpListener', host: '127.0.0.1', port: 0 }] }),
       ...common,
     },
   };
@@ -63,6 +62,7 @@ function client(fabric, math) {
 }
 
 export const impl = {
+  // The sentinel always serves WebSocket and HTTP on one port.
   async sentinel() {
     const listener = { host: '127.0.0.1', port: 0 };
     const fabric = await enter({
@@ -83,8 +83,8 @@ export const impl = {
     return { port, stop: () => fabric.exit() };
   },
 
-  async agent(port, id) {
-    const fabric = await enter(nodeConfig(port, id, ['fame.fabric']));
+  async agent(port, id, transport) {
+    const fabric = await enter(nodeConfig(port, id, ['fame.fabric'], transport));
     let delivered = 0;
     await fabric.serve(
       {
@@ -107,8 +107,8 @@ export const impl = {
     return { delivered: () => delivered, stop: () => fabric.exit() };
   },
 
-  async client(port, id) {
-    return client(await enter(nodeConfig(port, id)), MATH);
+  async client(port, id, transport) {
+    return client(await enter(nodeConfig(port, id, undefined, transport)), MATH);
   },
 
   // A consumer of one-way messages; a stuck one never finishes handling any.

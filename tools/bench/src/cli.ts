@@ -11,6 +11,7 @@ import { BENCH_DIR } from './proc.js';
 import { formatResults } from './report.js';
 import { ratios, type Scenario, type ScenarioResult } from './scenario.js';
 import { codecScenario } from './scenarios/codec.js';
+import { cryptoScenario } from './scenarios/crypto.js';
 import { coldStartScenario } from './scenarios/cold-start.js';
 import { fabricForwardScenario } from './scenarios/fabric-forward.js';
 import { faninScenario } from './scenarios/fanin.js';
@@ -18,14 +19,17 @@ import { inprocRpcScenario } from './scenarios/inproc-rpc.js';
 import { installSizeScenario } from './scenarios/install-size.js';
 import { logVolumeScenario } from './scenarios/log-volume.js';
 import { slowConsumerScenario } from './scenarios/slow-consumer.js';
+import { httpRpcScenario } from './scenarios/http-rpc.js';
 import { wsRpcScenario } from './scenarios/ws-rpc.js';
 import { wsSoakScenario } from './scenarios/ws-soak.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   codecScenario,
+  cryptoScenario,
   fabricForwardScenario,
   inprocRpcScenario,
   wsRpcScenario,
+  httpRpcScenario,
   wsSoakScenario,
   faninScenario,
   slowConsumerScenario,

@@ -9,17 +9,17 @@ import type { Row, ScenarioResult } from './scenario.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 // install-size needs the npm registry; everything else runs locally
-const SCENARIOS = ['codec', 'fabric-forward', 'inproc-rpc', 'ws-rpc', 'ws-soak', 'fanin', 'cold-start'];
+const SCENARIOS = ['codec', 'crypto', 'fabric-forward', 'inproc-rpc', 'ws-rpc', 'http-rpc', 'ws-soak', 'fanin', 'cold-start'];
 
 const finite = (s: Row['ours'] | undefined) => s === undefined || [s.median, s.min, s.max].every(Number.isFinite);
 
 describe('bench --smoke', () => {
-  it('runs every local scenario and produces rows of finite numbers', { timeout: 90_000 }, async () => {
+  it('runs every local scenario and produces rows of finite numbers', { timeout: 150_000 }, async () => {
     expect(existsSync(CLI), 'run `pnpm build` first: the smoke test runs the built CLI').toBe(true);
     const dir = mkdtempSync(path.join(tmpdir(), 'bench-smoke-'));
     try {
       const out = path.join(dir, 'smoke.json');
-      await promisify(execFile)(process.execPath, [CLI, '--smoke', '--out', out, ...SCENARIOS], { timeout: 85_000 });
+      await promisify(execFile)(process.execPath, [CLI, '--smoke', '--out', out, ...SCENARIOS], { timeout: 145_000 });
       const { results, failures } = JSON.parse(readFileSync(out, 'utf8')) as { results: ScenarioResult[]; failures: string[] };
       expect(failures).toEqual([]);
       expect(results.map((r) => r.scenario)).toEqual(SCENARIOS);
@@ -33,7 +33,7 @@ describe('bench --smoke', () => {
         }
       }
       // every multi-process scenario measured the reference and the bare baseline too
-      for (const name of ['ws-rpc', 'ws-soak', 'fanin', 'cold-start']) {
+      for (const name of ['ws-rpc', 'http-rpc', 'ws-soak', 'fanin', 'cold-start']) {
         const rows = results.find((r) => r.scenario === name)!.rows;
         expect(
           rows.some((row) => row.reference !== undefined && row.bare !== undefined),

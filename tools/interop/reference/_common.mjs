@@ -111,7 +111,11 @@ export function onSignals(fn) {
   process.on('SIGTERM', h);
 }
 
-/** Minimal open-profile node section shared by the agent and client configs. */
+/**
+ * Minimal open-profile node section shared by the agent and client configs. With
+ * FAME_ADMISSION_TOKEN_URL (+ _CLIENT_ID, _CLIENT_SECRET, FAME_JWT_AUDIENCE) in the environment the
+ * node fetches OAuth2 client-credentials tokens for its attach, as the `direct` admission profile.
+ */
 export function baseNodeSection({ id, url, token, logicals }) {
   const node = {
     type: 'Node',
@@ -122,35 +126,33 @@ export function baseNodeSection({ id, url, token, logicals }) {
   };
   if (id) node.id = id;
   if (logicals) node.requested_logicals = logicals;
-  if (token !== undefined && token !== null && token !== '') {
-    node.admission = {
-      type: 'DirectAdmissionClient',
-      connection_grants: [
-        {
-          type: 'WebSocketConnectionGrant',
-          purpose: 'node.attach',
-          url,
-          auth: { type: 'WebSocketSubprotocolAuth', token_provider: { type: 'StaticTokenProvider', token } },
-          ttl: 0,
-          durable: false,
-        },
-      ],
-    };
-  } else {
-    node.admission = {
-      type: 'DirectAdmissionClient',
-      connection_grants: [
-        {
-          type: 'WebSocketConnectionGrant',
-          purpose: 'node.attach',
-          url,
-          auth: { type: 'NoAuth' },
-          ttl: 0,
-          durable: false,
-        },
-      ],
-    };
-  }
+  // With FAME_ADMISSION_TOKEN_URL, as the reference's `direct` admission profile: OAuth2 client
+  // credentials presented as WebSocket subprotocols, a fresh token fetched by the reference's provider.
+  const tokenProvider = process.env.FAME_ADMISSION_TOKEN_URL
+    ? {
+        type: 'OAuth2ClientCredentialsTokenProvider',
+        token_url: process.env.FAME_ADMISSION_TOKEN_URL,
+        client_id: process.env.FAME_ADMISSION_CLIENT_ID,
+        client_secret: process.env.FAME_ADMISSION_CLIENT_SECRET,
+        scopes: ['node.connect'],
+        audience: process.env.FAME_JWT_AUDIENCE,
+      }
+    : token !== undefined && token !== null && token !== ''
+      ? { type: 'StaticTokenProvider', token }
+      : undefined;
+  node.admission = {
+    type: 'DirectAdmissionClient',
+    connection_grants: [
+      {
+        type: 'WebSocketConnectionGrant',
+        purpose: 'node.attach',
+        url,
+        auth: tokenProvider ? { type: 'WebSocketSubprotocolAuth', token_provider: tokenProvider } : { type: 'NoAuth' },
+        ttl: 0,
+        durable: false,
+      },
+    ],
+  };
   return node;
 }
 

@@ -5,13 +5,31 @@
 //   sleep({ms}) -> resolves after ms (timeout probes); fail() -> throws
 // Usage: node ref-agent.mjs --url=ws://127.0.0.1:PORT/fame/v1/attach/ws/downstream
 //          [--port=PORT] [--id=ID] [--service=math@fame.fabric] [--capability=math.v1]
-//          [--pool] [--token=TOKEN] [--sdk]
+//          [--pool] [--token=TOKEN] [--sdk] [--http[=PORT]]
 // Env fallbacks: FAME_DIRECT_ADMISSION_URL, SENTINEL_PORT, FAME_NODE_ID, AGENT_CAPABILITY,
 //                AGENT_POOL=1, AGENT_TOKEN, AGENT_SDK=1.
 // --pool   : requested logical '*.fame.fabric' (pool member) instead of 'fame.fabric'.
 // --sdk    : serve an agent-sdk BaseAgent subclass (adds tasks/* and fame.capability.agent)
 //            instead of a plain runtime RPC service object.
-import { rt, PKGS, loadSdk, emit, parseArgs, describeError, watchAttach, onSignals, baseNodeSection, defaultUrl } from './_common.mjs';
+// --http   : attach over HTTP: the node gets its own HttpListener on 127.0.0.1:PORT (0 =
+//            ephemeral) for the parent's callbacks, and its admission comes from the profile
+//            in FAME_ADMISSION_PROFILE (e.g. direct-http, with FAME_DIRECT_ADMISSION_URL,
+//            FAME_ADMISSION_TOKEN_URL/_CLIENT_ID/_CLIENT_SECRET and optionally FAME_PUBLIC_URL),
+//            as the reference's agent-sdk NODE_CONFIG and its http-connector example do; the
+//            security profile comes from FAME_SECURITY_PROFILE (default open).
+import {
+  rt,
+  PKGS,
+  loadSdk,
+  emit,
+  parseArgs,
+  describeError,
+  watchAttach,
+  onSignals,
+  baseNodeSection,
+  defaultUrl,
+  listenerPorts,
+} from './_common.mjs';
 
 const args = parseArgs();
 const url = args.url ?? process.env.FAME_DIRECT_ADMISSION_URL ?? defaultUrl(args.port ?? process.env.SENTINEL_PORT ?? 8000);
@@ -21,6 +39,7 @@ const capability = args.capability ?? process.env.AGENT_CAPABILITY ?? '';
 const pool = Boolean(args.pool ?? process.env.AGENT_POOL === '1');
 const token = args.token ?? process.env.AGENT_TOKEN ?? '';
 const useSdk = Boolean(args.sdk ?? process.env.AGENT_SDK === '1');
+const httpPort = args.http === undefined ? undefined : args.http === true ? 0 : Number(args.http);
 
 // ---- the service logic -------------------------------------------------------------
 function add({ x, y } = {}) {
@@ -112,6 +131,13 @@ const rootConfig = {
   plugins: ['@naylence/runtime'],
   node: baseNodeSection({ id, url, token, logicals: [pool ? '*.fame.fabric' : 'fame.fabric'] }),
 };
+if (httpPort !== undefined) {
+  rootConfig.node.listeners = [{ type: 'HttpListener', host: '127.0.0.1', port: httpPort }];
+  rootConfig.node.admission = { type: 'AdmissionProfile', profile: '${env:FAME_ADMISSION_PROFILE:direct-http}' };
+  rootConfig.node.security = { type: 'SecurityProfile', profile: '${env:FAME_SECURITY_PROFILE:open}' };
+  // An empty public_url would leave the callback grant out: only set it when given.
+  if (process.env.FAME_PUBLIC_URL) rootConfig.node.public_url = '${env:FAME_PUBLIC_URL}';
+}
 
 let fabric;
 try {
@@ -131,6 +157,7 @@ try {
     pool,
     sdk: useSdk,
     url,
+    listenerPorts: listenerPorts(fabric.node),
     pid: process.pid,
   });
   process.stdout.write('READY\n');

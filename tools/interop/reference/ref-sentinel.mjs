@@ -1,8 +1,12 @@
 // Reference sentinel on 127.0.0.1.
-// Usage: node ref-sentinel.mjs [--port=N] [--id=ID] [--token=SECRET] [--host=H]
+// Usage: node ref-sentinel.mjs [--port=N] [--id=ID] [--token=SECRET] [--host=H] [--security=PROFILE]
 // Env fallbacks: PORT (or FAME_LISTENER_PORT), FAME_NODE_ID, SENTINEL_TOKEN.
 // With a token, the WebSocket listener gets a SharedSecretAuthorizer: a client must present
 // that exact bearer token (subprotocols ["bearer", token]).
+// --security selects the node's security profile (default `open`); the reference picks its
+// authorizer from the profile and the environment: FAME_AUTHORIZATION_PROFILE (e.g. `noop` for
+// overlay without OAuth2), and for `gated` the oauth2-gated authorizer reads FAME_JWT_TRUSTED_ISSUER,
+// FAME_JWT_AUDIENCE, FAME_JWT_ALGORITHM and fetches <issuer>/.well-known/jwks.json.
 import { rt, PKGS, emit, parseArgs, listenerPorts, onSignals } from './_common.mjs';
 
 const args = parseArgs();
@@ -10,6 +14,7 @@ const host = args.host ?? process.env.SENTINEL_HOST ?? '127.0.0.1';
 const port = Number(args.port ?? process.env.PORT ?? process.env.FAME_LISTENER_PORT ?? 0);
 const id = args.id ?? process.env.FAME_NODE_ID ?? `ref-sentinel-${process.pid}`;
 const token = args.token ?? process.env.SENTINEL_TOKEN ?? '';
+const profile = args.security ?? 'open';
 
 const wsListener = { type: 'WebSocketListener', host, port };
 if (token) wsListener.authorizer = { type: 'SharedSecretAuthorizer', secret: token };
@@ -22,7 +27,7 @@ const rootConfig = {
     requested_logicals: ['fame.fabric'],
     // HttpListener and WebSocketListener with the same host/port share one HTTP server.
     listeners: [wsListener, { type: 'HttpListener', host, port }],
-    security: { type: 'SecurityProfile', profile: 'open' },
+    security: { type: 'SecurityProfile', profile },
     admission: { type: 'AdmissionProfile', profile: 'none' },
     storage: { type: 'StorageProfile', profile: 'memory' },
     delivery: { type: 'DeliveryProfile', profile: process.env.FAME_DELIVERY_PROFILE || 'at-most-once' },
@@ -45,6 +50,7 @@ emit({
   port: actual,
   listenerPorts: ports,
   auth: token ? 'shared-secret' : 'none',
+  profile,
   attachUrl: `ws://${host}:${actual}/fame/v1/attach/ws/downstream`,
   pid: process.pid,
 });

@@ -178,14 +178,15 @@ export function spawnReference(script: string, options?: SpawnOptions): RoleProc
   return new RoleProcess(script, options);
 }
 
-/** A reference sentinel on 127.0.0.1; resolves once it listens. */
+/** A reference sentinel on 127.0.0.1 (`security`: its security profile, default `open`); resolves once it listens. */
 export async function startReferenceSentinel(
-  options: { id?: string; port?: number; token?: string } = {},
+  options: { id?: string; port?: number; token?: string; security?: string; env?: Readonly<Record<string, string>> } = {},
 ): Promise<RoleProcess & { readonly port: number; readonly url: string; readonly id: string }> {
   const id = options.id ?? uniqueId('ref-sentinel');
   const args = [`--id=${id}`, `--port=${options.port ?? 0}`, '--host=127.0.0.1'];
   if (options.token !== undefined) args.push(`--token=${options.token}`);
-  const proc = spawnReference('ref-sentinel.mjs', { args, name: `ref-sentinel ${id}` });
+  if (options.security !== undefined) args.push(`--security=${options.security}`);
+  const proc = spawnReference('ref-sentinel.mjs', { args, name: `ref-sentinel ${id}`, ...(options.env && { env: options.env }) });
   try {
     const port = Number(await proc.ready());
     return Object.assign(proc, { port, url: attachUrl(port), id });
@@ -210,6 +211,42 @@ export async function startReferenceAgent(
   try {
     await proc.ready();
     return Object.assign(proc, { id });
+  } catch (error) {
+    await proc.stop('SIGKILL');
+    throw error;
+  }
+}
+
+/**
+ * A reference agent attached over HTTP with the `direct-http` admission profile, configured the
+ * way the reference documents it (env `FAME_ADMISSION_PROFILE=direct-http`,
+ * `FAME_DIRECT_ADMISSION_URL`, the OAuth2 client-credentials variables the profile always
+ * needs, optionally `FAME_PUBLIC_URL`) plus an `HttpListener` of its own on an ephemeral
+ * port for the parent's callbacks. Resolves once attached, with that listener's port.
+ */
+export async function startReferenceHttpAgent(
+  ingressUrl: string,
+  options: { tokenUrl: string; id?: string; capability?: string; publicUrl?: string; env?: Readonly<Record<string, string>> },
+): Promise<RoleProcess & { readonly id: string; readonly callbackPort: number }> {
+  const id = options.id ?? uniqueId('ref-http-agent');
+  const args = [`--url=${ingressUrl}`, `--id=${id}`, '--http'];
+  if (options.capability !== undefined) args.push(`--capability=${options.capability}`);
+  const env: Record<string, string> = {
+    FAME_ADMISSION_PROFILE: 'direct-http',
+    FAME_DIRECT_ADMISSION_URL: ingressUrl,
+    FAME_ADMISSION_TOKEN_URL: options.tokenUrl,
+    FAME_ADMISSION_CLIENT_ID: 'interop-client',
+    FAME_ADMISSION_CLIENT_SECRET: 'interop-secret',
+    FAME_JWT_AUDIENCE: 'fame.fabric',
+    ...(options.publicUrl !== undefined && { FAME_PUBLIC_URL: options.publicUrl }),
+    ...options.env,
+  };
+  const proc = spawnReference('ref-agent.mjs', { args, env, name: `ref-http-agent ${id}` });
+  try {
+    await proc.ready();
+    const ready = await proc.waitFor((l) => l.event === 'READY');
+    const ports = ready.listenerPorts as Record<string, number> | undefined;
+    return Object.assign(proc, { id, callbackPort: ports?.HttpListener ?? 0 });
   } catch (error) {
     await proc.stop('SIGKILL');
     throw error;
@@ -245,6 +282,11 @@ export async function runReferenceClient(
       return line;
     },
   };
+}
+
+/** The HTTP ingress URL of a sentinel on 127.0.0.1:`port` (children POST to `{url}/{systemId}`). */
+export function ingressUrl(port: number): string {
+  return `http://127.0.0.1:${port}/fame/v1/ingress/downstream`;
 }
 
 /** The attach URL of a WebSocket sentinel on 127.0.0.1:`port`. */

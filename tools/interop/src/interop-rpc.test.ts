@@ -5,19 +5,9 @@
 import { RpcError } from '@naylence/core';
 import { describe, expect, it } from 'vitest';
 import { runReferenceClient, startReferenceAgent, startReferenceSentinel, uniqueId } from './harness.js';
-import { connectOurNode, startOurAgent, startOurSentinel } from './ours.js';
+import { connectOurNode, fibonacci, startOurAgent, startOurSentinel } from './ours.js';
 
 const FIB_10 = [0, 1, 1, 2, 3, 5, 8, 13, 21, 34];
-
-function fibonacci(n: number): number[] {
-  const out: number[] = [];
-  let [a, b] = [0, 1];
-  for (let i = 0; i < n; i++) {
-    out.push(a);
-    [a, b] = [b, a + b];
-  }
-  return out;
-}
 
 describe('interop: RPC across implementations', () => {
   it('1. a reference agent attached to our sentinel serves our client (unary, stream, errors)', async () => {

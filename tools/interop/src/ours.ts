@@ -2,7 +2,7 @@
  * Our side of the interop scenarios: a sentinel, an agent and a client built from the public
  * packages exactly as a user would (createFabric + WebSocketListener / WebSocketDialer).
  */
-import { NOOP_LOGGER, type Logger, type TokenProvider } from '@naylence/core';
+import { NOOP_LOGGER, type Authorizer, type Logger, type TokenProvider } from '@naylence/core';
 import { createPinoLogger } from '@naylence/cli';
 import { createFabric, type Sentinel, type Fabric, type FabricOptions, type NodeHooks, type ReconnectPolicy } from '@naylence/fabric';
 import { sharedSecretAuthorizer, staticTokenProvider } from '@naylence/security';
@@ -12,6 +12,17 @@ import { WebSocketDialer, WebSocketListener, type WebSocketListenerOptions } fro
 export function interopLogger(): Logger {
   const level = process.env.INTEROP_LOG;
   return level ? createPinoLogger(level) : NOOP_LOGGER;
+}
+
+/** The first `n` Fibonacci numbers (what `fib` streams). */
+export function fibonacci(n: number): number[] {
+  const out: number[] = [];
+  let [a, b] = [0, 1];
+  for (let i = 0; i < n; i++) {
+    out.push(a);
+    [a, b] = [b, a + b];
+  }
+  return out;
 }
 
 /** The service our agents serve: the same methods as the reference agent script. */
@@ -44,12 +55,13 @@ export interface OurSentinel extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** Our sentinel on 127.0.0.1 (`port` 0 = ephemeral), optionally requiring a shared secret. */
+/** Our sentinel on 127.0.0.1 (`port` 0 = ephemeral), optionally requiring a shared secret or any authorizer. */
 export async function startOurSentinel(
   options: {
     id?: string;
     port?: number;
     token?: string;
+    authorizer?: Authorizer;
     logger?: Logger;
     listener?: Omit<WebSocketListenerOptions, 'host' | 'port'>;
     sentinel?: FabricOptions['sentinel'];
@@ -62,6 +74,7 @@ export async function startOurSentinel(
     host: '127.0.0.1',
     port: options.port ?? 0,
     ...(options.token !== undefined && { authorizer: sharedSecretAuthorizer({ secret: options.token }) }),
+    ...(options.authorizer !== undefined && { authorizer: options.authorizer }),
   });
   const fabric = await createFabric({
     ...(options.id !== undefined && { systemId: options.id }),

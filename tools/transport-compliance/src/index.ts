@@ -9,7 +9,8 @@
  * (`onClose` exactly once on both ends with code, reason and initiator; `send()` throwing
  * `ConnectorClosedError` afterwards; idempotent `close()`). Each test gets a fresh pair and
  * always calls its `cleanup`. Receivers may deliver binary or text: the suite compares UTF-8
- * text. See {@link connectorComplianceSuite} for the full list.
+ * text. See {@link connectorComplianceSuite} for the full list. Listener tests share
+ * {@link TestHost} (a recording `ListenerHost`) and the loopback helpers.
  *
  * @example
  * ```ts
@@ -35,3 +36,7 @@ export {
   type ConnectorPairFactory,
 } from './connector-suite.js';
 export { Collector, messageText, eventLoopTurns, type ConnectorEvent } from './collector.js';
+
+// Fixtures of a transport's own listener tests (shared by the WebSocket and HTTP transports).
+export { TestHost, captureLogger, type LogLine } from './test-host.js';
+export { startHttpServer, REFUSED_PORT } from './loopback.js';

@@ -10,6 +10,8 @@
  * `tools/transport-compliance` against your implementation.
  */
 
+import type { NodeAttachFrame } from '../wire/frames.js';
+
 /** One wire message: binary (preferred) or text. */
 export type WireMessage = Uint8Array | string;
 
@@ -75,7 +77,20 @@ export interface Connector {
   drain(): Promise<void>;
   /** Close the link; resolves when it is closed. Idempotent. */
   close(code?: number, reason?: string): Promise<void>;
+  /**
+   * NodeAttach members this link needs the parent to know, for a connector a {@link Dialer}
+   * opened: e.g. an HTTP link's `callbackGrants` (where the parent sends its half of the
+   * link). The fabric asks once, when it writes the NodeAttach of this link, and adds the
+   * members the node did not set itself; the node's security component
+   * (`NodeSecurity.attachFields`) cannot replace them either. Absent = nothing to add.
+   */
+  attachFields?(): TransportAttachFields;
 }
+
+/** NodeAttach members a transport may contribute (never the node's identity or origin). */
+export type TransportAttachFields = Readonly<
+  Partial<Omit<NodeAttachFrame, 'type' | 'systemId' | 'instanceId' | 'originType' | 'acceptedLogicals' | 'capabilities'>>
+>;
 
 export interface DialRequest {
   /** Our system id; transports put it in the attach URL. */

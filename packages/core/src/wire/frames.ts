@@ -4,6 +4,10 @@ import { AddressString, ORIGIN_TYPES, StringList, Timestamp } from './primitives
 // Every frame is a JSON object with a `type` discriminator (protocol-core §3). Schemas allow
 // extra keys: the reference adds snake_case duplicates to NodeAttachAck, and unknown keys
 // must survive forwarding.
+//
+// `default` annotations are the values the reference's frame models fill in when a member is
+// absent. They are not applied by the decoder (a forwarded frame keeps its bytes' meaning);
+// the signature digest of a non-Data frame materializes them (protocol-security §3.5, §8 C4).
 
 function frame<T extends string, P extends TProperties>(type: T, properties: P, description: string) {
   return Type.Object({ type: Type.Literal(type), ...properties }, { title: `${type}Frame`, description }) as TObject<
@@ -13,7 +17,7 @@ function frame<T extends string, P extends TProperties>(type: T, properties: P, 
 
 /** Fields shared by every acknowledgement frame ("ack-base"). */
 const ackBase = {
-  ok: Type.Optional(Type.Boolean({ description: 'false makes this a NACK; absent means true' })),
+  ok: Type.Optional(Type.Boolean({ default: true, description: 'false makes this a NACK; absent means true' })),
   code: Type.Optional(Type.String({ description: 'Machine code of a failure, e.g. NO_ROUTE' })),
   reason: Type.Optional(Type.String({ description: 'Human-readable reason' })),
   refId: Type.Optional(Type.String({ description: 'id of the envelope being answered' })),
@@ -28,7 +32,7 @@ export const StickinessSchema = Type.Object(
     supportedModes: Type.Optional(StringList('Modes the sender supports')),
     enabled: Type.Optional(Type.Boolean()),
     ttlSec: Type.Optional(Type.Number()),
-    version: Type.Optional(Type.Integer()),
+    version: Type.Optional(Type.Integer({ default: 1 })),
   },
   { title: 'Stickiness' },
 );
@@ -88,7 +92,7 @@ export const NodeAttachFrameSchema = frame(
     originType: Type.Optional(
       Type.Union(
         ORIGIN_TYPES.map((t) => Type.Literal(t)),
-        { description: 'Always sent; a missing value is read as "downstream" (as Python does)' },
+        { default: 'downstream', description: 'Always sent; a missing value is read as "downstream" (as Python does)' },
       ),
     ),
     systemId: Type.String({ description: 'Must equal the system id in the attach URL' }),
@@ -184,14 +188,19 @@ export const SecureOpenFrameSchema = frame(
   {
     cid: Type.String({ description: 'Channel id' }),
     ephPub: Type.String({ description: 'base64 X25519 public key (32 bytes)' }),
-    alg: Type.Optional(Type.String({ description: 'Default "CHACHA20P1305"' })),
-    opts: Type.Optional(Type.Integer()),
+    alg: Type.Optional(Type.String({ default: 'CHACHA20P1305', description: 'Channel cipher' })),
+    opts: Type.Optional(Type.Integer({ default: 0, description: 'Option bits' })),
   },
   'Open a secure channel',
 );
 export const SecureAcceptFrameSchema = frame(
   'SecureAccept',
-  { ...ackBase, cid: Type.String(), ephPub: Type.String(), alg: Type.Optional(Type.String()) },
+  {
+    ...ackBase,
+    cid: Type.String(),
+    ephPub: Type.String(),
+    alg: Type.Optional(Type.String({ default: 'CHACHA20P1305', description: 'Channel cipher' })),
+  },
   'Answer to SecureOpen',
 );
 export const SecureCloseFrameSchema = frame(

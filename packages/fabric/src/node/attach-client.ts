@@ -44,7 +44,8 @@ export interface Attached {
 
 /**
  * The child side of the attach handshake on a fresh connector (protocol-core §4.4): send
- * NodeAttach (with the security component's members, e.g. keys), wait for NodeAttachAck,
+ * NodeAttach (with the transport's members, e.g. an HTTP callback grant, and the security
+ * component's, e.g. keys), wait for NodeAttachAck,
  * check it, and let the security component accept or refuse it.
  * @throws AttachError (`ATTACH_REJECTED`, `ATTACH_TIMEOUT`, `AUTHENTICATION_FAILED`,
  *   `PROTOCOL_ERROR`); the link is closed when the attach fails
@@ -87,9 +88,10 @@ export async function attach(connector: Connector, request: AttachRequest): Prom
       instanceId: randomId(),
       ...request.fields,
     };
-    // The security component may add members (keys), never replace the node's own.
-    const extra = (await request.security?.attachFields?.(peer)) ?? {};
-    for (const [key, value] of Object.entries(extra)) if (!(key in frame)) (frame as Record<string, unknown>)[key] = value;
+    // The transport (e.g. an HTTP link's callback grant) and then the security component
+    // (keys) may add members, never replace the node's own or each other's.
+    addMissing(frame, connector.attachFields?.());
+    addMissing(frame, await request.security?.attachFields?.(peer));
     const nodeAttach = createEnvelope({ corrId, frame });
     // A parent that refuses the link may close it before our NodeAttach is even written;
     // its refusal (ack ok:false, or the close) still settles `acked` with the reason.
@@ -115,6 +117,12 @@ export async function attach(connector: Connector, request: AttachRequest): Prom
     clearTimeout(timer);
     attaching = undefined;
   }
+}
+
+function addMissing(frame: NodeAttachFrame, extra: object | undefined): void {
+  if (extra === undefined) return;
+  for (const [key, value] of Object.entries(extra))
+    if (!(key in frame) && value !== undefined) (frame as Record<string, unknown>)[key] = value;
 }
 
 async function checkWithSecurity(security: NodeSecurity | undefined, ack: NodeAttachAckFrame, peer: LinkPeer): Promise<void> {

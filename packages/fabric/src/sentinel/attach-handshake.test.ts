@@ -3,7 +3,8 @@ import { NOOP_LOGGER, secureDigest, type FameEnvelope } from '@naylence/core';
 import { describe, expect, it } from 'vitest';
 import { FameNode } from '../node/node.js';
 import { neighbourOf } from '../testing/internals.js';
-import { tapDialer, type TappedMessage } from '../testing/support.js';
+import { RecordingSecurity } from '../testing/recording-security.js';
+import { tapDialer, wrapDialer, type TappedMessage } from '../testing/support.js';
 import { MemoryNetwork } from '../transport/memory-network.js';
 import { Sentinel } from './sentinel.js';
 
@@ -130,5 +131,29 @@ describe('attach handshake (protocol-core §4.4, vectors/01)', () => {
       traceId: beat.traceId,
       frame: { ok: true, refId: beat.id, routingEpoch: neighbourOf(sentinel, agent.systemId)!.routingEpoch },
     });
+  });
+
+  it("adds the transport's NodeAttach members, then the security component's; neither replaces the node's or the other's", async () => {
+    const net = new MemoryNetwork();
+    await using sentinel = new Sentinel({ logger: NOOP_LOGGER, listeners: [net.listener('hub')] });
+    await sentinel.start();
+    const grant = { type: 'HttpConnectionGrant', url: 'http://127.0.0.1:1/fame/v1/ingress/upstream' };
+    const withGrant = wrapDialer(net.dialer('hub'), (connector) =>
+      Object.assign(connector, { attachFields: () => ({ callbackGrants: [grant], systemId: 'not-mine' }) }),
+    );
+    const tapped: TappedMessage[] = [];
+    const security = new RecordingSecurity('agent', [], {
+      attachFields: () => ({ keys: [{ kid: 'k1' }], callbackGrants: [{ type: 'Other' }], instanceId: 'forged' }),
+    });
+    await using agent = new FameNode({
+      systemId: 'grantee',
+      logger: NOOP_LOGGER,
+      security,
+      upstream: { dialer: tapDialer(withGrant, tapped) },
+    });
+    await agent.start();
+    const attach = tapped.find((t) => t.envelope.frame.type === 'NodeAttach')!.envelope.frame;
+    expect(attach).toMatchObject({ systemId: 'grantee', callbackGrants: [grant], keys: [{ kid: 'k1' }] });
+    expect((attach as { instanceId: string }).instanceId).not.toBe('forged');
   });
 });

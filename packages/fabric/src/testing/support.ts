@@ -80,6 +80,7 @@ export function interceptInbound(
     send: (message) => connector.send(message),
     drain: () => connector.drain(),
     close: (code, reason) => connector.close(code, reason),
+    ...(connector.attachFields !== undefined && { attachFields: () => connector.attachFields!() }),
   };
 }
 

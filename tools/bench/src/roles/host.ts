@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { percentile } from '../measure.js';
-import type { BenchClient, Impl } from './impl.js';
+import type { BenchClient, Impl, Transport } from './impl.js';
 
 export type ImplName = 'ours' | 'reference' | 'bare';
 export type RoleName = 'sentinel' | 'agent' | 'client' | 'inproc' | 'fanin' | 'http' | 'consumer' | 'producer';
@@ -21,6 +21,8 @@ export interface RoleSpec {
   /** The sentinel's port (agent, client, fanin). */
   readonly port?: number;
   readonly id?: string;
+  /** How agents and clients attach (default `ws`); with `http` the sentinel also serves the HTTP ingress on its port. */
+  readonly transport?: Transport;
   /** consumer: the address it takes messages at, and whether it is stuck. */
   readonly address?: string;
   readonly stuck?: boolean;
@@ -181,17 +183,17 @@ async function start(): Promise<{ ready: object; handlers: Record<string, Handle
   const id = spec.id ?? `${spec.impl}-${spec.role}-${process.pid}`;
   switch (spec.role) {
     case 'sentinel': {
-      const sentinel = await impl.sentinel();
+      const sentinel = await impl.sentinel(spec.transport);
       return { ready: { port: sentinel.port }, handlers: {}, stop: () => sentinel.stop() };
     }
     case 'agent': {
-      const agent = await impl.agent(port, id);
+      const agent = await impl.agent(port, id, spec.transport);
       return { ready: {}, handlers: { delivered: () => ({ delivered: agent.delivered() }) }, stop: () => agent.stop() };
     }
     case 'client':
     case 'inproc': {
       const t0 = performance.now();
-      const client = spec.role === 'client' ? await impl.client(port, id) : await impl.inproc!();
+      const client = spec.role === 'client' ? await impl.client(port, id, spec.transport) : await impl.inproc!();
       return {
         ready: { attachMs: performance.now() - t0 },
         handlers: { run: (args) => runCalls(client, args as unknown as RunArgs) },

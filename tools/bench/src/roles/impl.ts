@@ -17,10 +17,14 @@ export interface BenchClient extends Stoppable {
   send(payload: unknown, to?: string): Promise<void>;
 }
 
+/** How agents and clients attach to the sentinel. */
+export type Transport = 'ws' | 'http';
+
 export interface Impl {
-  sentinel(): Promise<Stoppable & { readonly port: number }>;
-  agent(port: number, id: string): Promise<Stoppable & { delivered(): number }>;
-  client(port: number, id: string): Promise<BenchClient>;
+  /** With `http`, the sentinel serves the HTTP ingress on the same port as WebSocket. */
+  sentinel(transport?: Transport): Promise<Stoppable & { readonly port: number }>;
+  agent(port: number, id: string, transport?: Transport): Promise<Stoppable & { delivered(): number }>;
+  client(port: number, id: string, transport?: Transport): Promise<BenchClient>;
   /** A node serving `add` in this process, with no network (not for the bare relay). */
   inproc?(): Promise<BenchClient>;
   /**

@@ -1,41 +1,80 @@
-/** Our implementation of the bench roles: @naylence/fabric over @naylence/transport-ws. */
-import { createFabric, type Sentinel } from '@naylence/fabric';
+/** Our implementation of the bench roles: @naylence/fabric over @naylence/transport-ws or @naylence/transport-http. */
+import type { Dialer } from '@naylence/core';
+import { createFabric, type Fabric, type Sentinel } from '@naylence/fabric';
+import { HttpDialer, HttpListener, sharedServer, type MountedRequestHandler } from '@naylence/transport-http';
 import { WebSocketDialer, WebSocketListener } from '@naylence/transport-ws';
-import type { BenchClient, Impl } from './impl.js';
+import type { BenchClient, Impl, Transport } from './impl.js';
 
 const math = { add: ({ x, y }: { x: number; y: number }) => x + y };
 const attachUrl = (port: number) => `ws://127.0.0.1:${port}/fame/v1/attach/ws/downstream`;
+const ingressUrl = (port: number) => `http://127.0.0.1:${port}/fame/v1/ingress/downstream`;
+
+/** A fabric attached to the sentinel on `port`; over HTTP it also owns its callback listener. */
+async function attach(port: number, id: string, transport: Transport = 'ws'): Promise<{ fabric: Fabric; stop(): Promise<void> }> {
+  if (transport === 'ws') {
+    const fabric = await createFabric({ systemId: id, connect: new WebSocketDialer({ url: attachUrl(port) }) });
+    return { fabric, stop: () => fabric.stop() };
+  }
+  const callback = new HttpListener({ host: '127.0.0.1', port: 0 });
+  const dialer: Dialer = new HttpDialer({ url: ingressUrl(port), callback });
+  const fabric = await createFabric({ systemId: id, connect: dialer });
+  return {
+    fabric,
+    stop: async () => {
+      await fabric.stop();
+      await callback.close();
+    },
+  };
+}
 
 export const impl: Impl = {
-  async sentinel() {
-    const fabric = await createFabric({
-      systemId: `sentinel-${process.pid}`,
-      listeners: [new WebSocketListener({ host: '127.0.0.1', port: 0 })],
-    });
-    return { port: (fabric.node as Sentinel).addresses[0]!.port, stop: () => fabric.stop() };
+  async sentinel(transport) {
+    if (transport !== 'http') {
+      const fabric = await createFabric({
+        systemId: `sentinel-${process.pid}`,
+        listeners: [new WebSocketListener({ host: '127.0.0.1', port: 0 })],
+      });
+      return { port: (fabric.node as Sentinel).addresses[0]!.port, stop: () => fabric.stop() };
+    }
+    // WebSocket and HTTP on one port (both listeners mounted on one server).
+    const handlers: MountedRequestHandler[] = [];
+    const server = sharedServer(handlers);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const ws = new WebSocketListener({ server });
+    const http = new HttpListener({ server });
+    handlers.push(http, ws);
+    const fabric = await createFabric({ systemId: `sentinel-${process.pid}`, listeners: [ws, http] });
+    return {
+      port: (fabric.node as Sentinel).addresses[0]!.port,
+      stop: async () => {
+        await fabric.stop();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
   },
 
-  async agent(port, id) {
-    const fabric = await createFabric({ systemId: id, connect: new WebSocketDialer({ url: attachUrl(port) }) });
+  async agent(port, id, transport) {
+    const { fabric, stop } = await attach(port, id, transport);
     let delivered = 0;
     await fabric.serve('math@fame.fabric', math);
     await fabric.subscribe('sink@fame.fabric', () => void delivered++);
-    return { delivered: () => delivered, stop: () => fabric.stop() };
+    return { delivered: () => delivered, stop };
   },
 
-  async client(port, id) {
-    const fabric = await createFabric({ systemId: id, connect: new WebSocketDialer({ url: attachUrl(port) }) });
+  async client(port, id, transport) {
+    const { fabric, stop } = await attach(port, id, transport);
     return {
       add: (x, timeoutMs) => fabric.invoke<number>('math@fame.fabric', 'add', { x, y: 1 }, { timeoutMs }),
       send: (payload, to = 'sink@fame.fabric') => fabric.send(to, payload),
-      stop: () => fabric.stop(),
+      stop,
     } satisfies BenchClient;
   },
 
   async consumer(port, id, address, stuck) {
-    const fabric = await createFabric({ systemId: id, connect: new WebSocketDialer({ url: attachUrl(port) }) });
+    const { fabric, stop } = await attach(port, id);
     await fabric.subscribe(address, stuck ? () => new Promise(() => {}) : () => undefined);
-    return { stop: () => fabric.stop() };
+    return { stop };
   },
 
   async inproc() {

@@ -1,10 +1,10 @@
-import { createEnvelope, decodeEnvelope, encodeEnvelope, serializeEnvelope } from '@naylence/core';
+import { createEnvelope, decodeEnvelope, encodeEnvelope, serializeEnvelope, type FameEnvelope } from '@naylence/core';
 import { consume, measureRate, summarize } from '../measure.js';
 import type { Row, Scenario } from '../scenario.js';
 
-/** A ~500-byte RPC request as it crosses a link. */
-function sampleWire(): string {
-  const env = createEnvelope({
+/** A ~500-byte RPC request as it crosses a link (also the crypto scenario's sample). */
+export function sampleRpcRequest(): FameEnvelope {
+  return createEnvelope({
     sid: '1eOsTGlRMrt1nUrM5xHlwf',
     to: 'math@fame.fabric',
     replyTo: '__rpc__h9R1LqLsOx3gwaSg@/n1z4APh1v66jwtuJ/lcpjOo8HFutCs9We',
@@ -23,7 +23,10 @@ function sampleWire(): string {
       },
     },
   });
-  return serializeEnvelope(env);
+}
+
+function sampleWire(): string {
+  return serializeEnvelope(sampleRpcRequest());
 }
 
 export const codecScenario: Scenario = {

@@ -1,7 +1,8 @@
 import { IMPLS, implOrder, withRoles, type RoleProcess } from '../proc.js';
 import type { ImplName, RunResult } from '../roles/host.js';
+import type { Transport } from '../roles/impl.js';
 import { Samples } from '../samples.js';
-import type { Scenario, Target } from '../scenario.js';
+import type { Row, Scenario, Target } from '../scenario.js';
 
 const GC = { nodeArgs: ['--expose-gc'] };
 
@@ -10,12 +11,78 @@ export async function startTopology(
   impl: ImplName,
   tag: string,
   start: Parameters<Parameters<typeof withRoles>[0]>[0],
+  transport?: Transport,
 ): Promise<{ sentinel: RoleProcess; agent: RoleProcess; client: RoleProcess }> {
-  const { proc: sentinel, ready } = await start({ impl, role: 'sentinel' }, GC);
+  const via = transport === undefined ? {} : { transport };
+  const { proc: sentinel, ready } = await start({ impl, role: 'sentinel', ...via }, GC);
   const port = ready.port as number;
-  const { proc: agent } = await start({ impl, role: 'agent', port, id: `agent-${tag}-${process.pid}` }, GC);
-  const { proc: client } = await start({ impl, role: 'client', port, id: `client-${tag}-${process.pid}` }, GC);
+  const { proc: agent } = await start({ impl, role: 'agent', port, id: `agent-${tag}-${process.pid}`, ...via }, GC);
+  const { proc: client } = await start({ impl, role: 'client', port, id: `client-${tag}-${process.pid}`, ...via }, GC);
   return { sentinel, agent, client };
+}
+
+/**
+ * Runs the measured phases (a warm-up of `durationMs / 4`, sequential unless told otherwise, then each `[name, concurrency]` for `durationMs`) on a
+ * started topology and records, under `key`: ops/s, p50/p99 and CPU per RPC of each role per
+ * phase, and the retained heap per RPC.
+ */
+export async function measureRpcPhases(
+  samples: Samples,
+  key: ImplName,
+  roles: { sentinel: RoleProcess; agent: RoleProcess; client: RoleProcess },
+  phases: readonly (readonly [string, number])[],
+  timing: { durationMs: number; timeoutMs: number; label: string; warmupConcurrency?: number },
+  notes: string[],
+): Promise<void> {
+  const { sentinel, agent, client } = roles;
+  const { durationMs, timeoutMs } = timing;
+  const run = (concurrency: number, ms: number) =>
+    client.request<RunResult>('run', { concurrency, durationMs: ms, timeoutMs }, ms + timeoutMs + 60_000);
+  await run(timing.warmupConcurrency ?? 1, durationMs / 4); // warm-up
+  const heap0 = await Promise.all([sentinel, agent, client].map((p) => p.stats(true)));
+  let calls = 0;
+  for (const [phase, concurrency] of phases) {
+    const before = await Promise.all([sentinel.stats(), agent.stats()]);
+    const result = await run(concurrency, durationMs);
+    const after = await Promise.all([sentinel.stats(), agent.stats()]);
+    calls += result.ok;
+    const perCall = (us: number) => (result.ok > 0 ? us / result.ok : undefined);
+    samples.add(key, `${phase}.ops`, result.opsPerSec);
+    samples.add(key, `${phase}.p50`, result.p50);
+    samples.add(key, `${phase}.p99`, result.p99);
+    samples.add(key, `${phase}.cpu.sentinel`, perCall(after[0].cpuUs - before[0].cpuUs));
+    samples.add(key, `${phase}.cpu.agent`, perCall(after[1].cpuUs - before[1].cpuUs));
+    samples.add(key, `${phase}.cpu.client`, perCall(result.cpuUs));
+    if (result.errors + result.timeouts > 0)
+      notes.push(
+        `${timing.label} ${phase}: ${result.ok} ok, ${result.errors} errors, ${result.timeouts} timeouts in ${Math.round(result.elapsedMs)} ms (${result.firstError})`,
+      );
+  }
+  const heap1 = await Promise.all([sentinel, agent, client].map((p) => p.stats(true)));
+  const retained = heap1.reduce((sum, s, i) => sum + s.heapUsed - heap0[i]!.heapUsed, 0);
+  samples.add(key, 'heap', calls > 0 ? retained / calls : undefined);
+}
+
+/**
+ * The rows of what {@link measureRpcPhases} recorded, for a sequential phase `seq` and one
+ * concurrent phase (`c64` labelled `concurrency 64`): throughput and latency of each, CPU per RPC
+ * of each role in each, and the retained heap.
+ */
+export function rpcRows(samples: Samples, concurrent: string, targets: { readonly ops?: Target; readonly cpu?: Target } = {}): Row[] {
+  const level = concurrent.slice(1);
+  return [
+    samples.row('sequential', 'ops/s', 'seq.ops', targets.ops),
+    samples.row('sequential p50', 'ms', 'seq.p50'),
+    samples.row('sequential p99', 'ms', 'seq.p99'),
+    samples.row(`concurrency ${level}`, 'ops/s', `${concurrent}.ops`, targets.ops),
+    samples.row(`concurrency ${level} p50`, 'ms', `${concurrent}.p50`),
+    samples.row(`concurrency ${level} p99`, 'ms', `${concurrent}.p99`),
+    ...(['sentinel', 'agent', 'client'] as const).flatMap((role) => [
+      samples.row(`CPU per RPC, ${role}, sequential`, 'µs', `seq.cpu.${role}`, targets.cpu),
+      samples.row(`CPU per RPC, ${role}, c=${level}`, 'µs', `${concurrent}.cpu.${role}`, targets.cpu),
+    ]),
+    samples.row('retained heap per RPC (3 processes)', 'bytes', 'heap'),
+  ];
 }
 
 export const wsRpcScenario: Scenario = {
@@ -29,35 +96,12 @@ export const wsRpcScenario: Scenario = {
     for (let r = 0; r < rounds; r++) {
       for (const impl of implOrder(IMPLS, r)) {
         await withRoles(async (start) => {
-          const { sentinel, agent, client } = await startTopology(impl, `${impl}-${r}`, start);
-          const run = (concurrency: number, ms: number) =>
-            client.request<RunResult>('run', { concurrency, durationMs: ms, timeoutMs }, ms + timeoutMs + 60_000);
-          await run(1, durationMs / 4); // warm-up
-          const heap0 = await Promise.all([sentinel, agent, client].map((p) => p.stats(true)));
-          let calls = 0;
-          for (const [phase, concurrency] of [
+          const roles = await startTopology(impl, `${impl}-${r}`, start);
+          const phases = [
             ['seq', 1],
             ['c64', 64],
-          ] as const) {
-            const before = await Promise.all([sentinel.stats(), agent.stats()]);
-            const result = await run(concurrency, durationMs);
-            const after = await Promise.all([sentinel.stats(), agent.stats()]);
-            calls += result.ok;
-            const perCall = (us: number) => (result.ok > 0 ? us / result.ok : undefined);
-            samples.add(impl, `${phase}.ops`, result.opsPerSec);
-            samples.add(impl, `${phase}.p50`, result.p50);
-            samples.add(impl, `${phase}.p99`, result.p99);
-            samples.add(impl, `${phase}.cpu.sentinel`, perCall(after[0].cpuUs - before[0].cpuUs));
-            samples.add(impl, `${phase}.cpu.agent`, perCall(after[1].cpuUs - before[1].cpuUs));
-            samples.add(impl, `${phase}.cpu.client`, perCall(result.cpuUs));
-            if (result.errors + result.timeouts > 0)
-              notes.push(
-                `${impl} ${phase} round ${r + 1}: ${result.ok} ok, ${result.errors} errors, ${result.timeouts} timeouts in ${Math.round(result.elapsedMs)} ms (${result.firstError})`,
-              );
-          }
-          const heap1 = await Promise.all([sentinel, agent, client].map((p) => p.stats(true)));
-          const retained = heap1.reduce((sum, s, i) => sum + s.heapUsed - heap0[i]!.heapUsed, 0);
-          samples.add(impl, 'heap', calls > 0 ? retained / calls : undefined);
+          ] as const;
+          await measureRpcPhases(samples, impl, roles, phases, { durationMs, timeoutMs, label: `${impl} round ${r + 1}` }, notes);
         });
       }
     }
@@ -65,19 +109,7 @@ export const wsRpcScenario: Scenario = {
     const cpu: Target = { vs: 'bare', op: '<=', value: 2 };
     return {
       scenario: 'ws-rpc',
-      rows: [
-        samples.row('sequential', 'ops/s', 'seq.ops', half),
-        samples.row('sequential p50', 'ms', 'seq.p50'),
-        samples.row('sequential p99', 'ms', 'seq.p99'),
-        samples.row('concurrency 64', 'ops/s', 'c64.ops', half),
-        samples.row('concurrency 64 p50', 'ms', 'c64.p50'),
-        samples.row('concurrency 64 p99', 'ms', 'c64.p99'),
-        ...(['sentinel', 'agent', 'client'] as const).flatMap((role) => [
-          samples.row(`CPU per RPC, ${role}, sequential`, 'µs', `seq.cpu.${role}`, cpu),
-          samples.row(`CPU per RPC, ${role}, c=64`, 'µs', `c64.cpu.${role}`, cpu),
-        ]),
-        samples.row('retained heap per RPC (3 processes)', 'bytes', 'heap'),
-      ],
+      rows: rpcRows(samples, 'c64', { ops: half, cpu }),
       notes: [
         `each phase runs ${durationMs} ms (per-call timeout ${timeoutMs} ms) after a ${durationMs / 4} ms sequential warm-up; fresh processes per implementation and round; CPU from process.cpuUsage() of each role; heap is post-GC heapUsed growth over both phases`,
         'wire size per RPC: ours and the reference ~400-byte FAME envelopes each way (plus CreditUpdates), bare ~100-byte requests and ~35-byte replies with no flow control',

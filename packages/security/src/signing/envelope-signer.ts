@@ -1,0 +1,64 @@
+/**
+ * Signs envelopes this node originates (protocol-security §3.7): Ed25519 over the bytes to be
+ * signed, written to `sec.sig` as `{kid, val, alg: "EdDSA"}`. Signing never changes the input:
+ * it returns a new envelope (with `sid` filled in, a Data frame's `pd` set, and `sec.sig`).
+ */
+import type { FameEnvelope, FameFrame } from '@naylence/core';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { base64UrlEncode } from '../crypto/encoding.js';
+import { SidMismatchError } from '../errors.js';
+import { withEnvelopeChanges } from '../envelope-copy.js';
+import type { EnvelopeSignerLike } from '../plugins/plug-points.js';
+import { bytesToSign, frameDigest, payloadDigest, secureDigestSync } from './digests.js';
+
+export interface EnvelopeSignerOptions {
+  readonly provider: CryptoProvider;
+  /** The signing key id written to `sec.sig.kid`. */
+  readonly kid: string;
+  /** The 32-byte Ed25519 seed. */
+  readonly privateKey: Uint8Array;
+  /** This node's physical path; the signer's sid is its secureDigest. */
+  readonly physicalPath: string;
+}
+
+export class EnvelopeSigner implements EnvelopeSignerLike {
+  readonly kid: string;
+  /** secureDigest of the physical path: the `sid` this signer stamps and signs with. */
+  readonly sid: string;
+  readonly physicalPath: string;
+  readonly #provider: CryptoProvider;
+  readonly #sign: (message: Uint8Array) => Uint8Array;
+
+  constructor(options: EnvelopeSignerOptions) {
+    this.#provider = options.provider;
+    this.kid = options.kid;
+    this.physicalPath = options.physicalPath;
+    this.sid = secureDigestSync(options.provider, options.physicalPath);
+    this.#sign = options.provider.ed25519.signer(options.privateKey);
+  }
+
+  /**
+   * A signed copy of `envelope`. A missing `sid` becomes this node's; a Data frame gets `pd`
+   * (recomputed from the payload unless the payload is already encrypted, when the `pd` of
+   * its plaintext is kept). An existing signature is replaced.
+   * @throws SidMismatchError when the envelope's `sid` names another node (§8 W3)
+   */
+  sign<E extends FameEnvelope>(envelope: E): E {
+    if (envelope.sid !== undefined && envelope.sid !== this.sid) throw new SidMismatchError(this.kid, envelope.sid, [this.sid]);
+    let frame: FameFrame = envelope.frame;
+    let digest: string;
+    if (frame.type === 'Data') {
+      const data = frame;
+      digest = envelope.sec?.enc && data.pd !== undefined ? data.pd : payloadDigest(this.#provider, data.payload);
+      if (data.pd !== digest) frame = { ...data, pd: digest };
+    } else {
+      digest = frameDigest(this.#provider, frame)!;
+    }
+    const stamped = envelope.sid === undefined ? withEnvelopeChanges(envelope, { sid: this.sid }) : envelope;
+    const signature = this.#sign(bytesToSign(this.sid, stamped, digest));
+    return withEnvelopeChanges<E>(stamped, {
+      frame,
+      sec: { ...envelope.sec, sig: { kid: this.kid, val: base64UrlEncode(signature), alg: 'EdDSA' } },
+    });
+  }
+}

@@ -1,0 +1,316 @@
+import {
+  decodeEnvelope,
+  isFameError,
+  type AuthorizationContext,
+  type Authorizer,
+  type FameEnvelope,
+  type ListenerHost,
+  type Logger,
+  type NodeAttachFrame,
+  type OriginType,
+  type TokenProvider,
+} from '@naylence/core';
+import { HttpConnector, linkOptionsOf, type HttpLinkOptions } from './connector.js';
+import { callbackCredentials, selectCallbackGrant, type GrantAuth } from './grants.js';
+import type { Arrival, OfferResult } from './inbox.js';
+import { HEALTH_BODY, methodNotAllowed, noCallbackGrant, RESPONSES, type IngressResponse } from './responses.js';
+import { LINK_HEADER, parseIngressRoute, type IngressRoute } from './route.js';
+import { ThrottledLog } from './throttled-log.js';
+
+/** One request to the ingress, as any HTTP server framework can describe it. */
+export interface IngressRequest {
+  readonly method: string;
+  /** Path of the request target, without query. */
+  readonly path: string;
+  /** The `Authorization` header as sent; undefined when absent. */
+  readonly authorization?: string | undefined;
+  /** The `x-fame-link` and `x-fame-seq` headers (our ordering extension), when present. */
+  readonly linkId?: string | undefined;
+  readonly seq?: string | undefined;
+  readonly body?: Uint8Array | undefined;
+  readonly remoteAddress?: string | undefined;
+}
+
+export interface IngressOptions extends HttpLinkOptions {
+  /** Authenticates the POSTs of children and peers; absent = open. */
+  readonly authorizer?: Authorizer | undefined;
+  /** Largest envelope accepted in a request body. */
+  readonly maxBodyBytes: number;
+  /** Credentials for callback grant auth types this package does not know (e.g. OAuth2 providers). */
+  readonly resolveCallbackAuth?: ((auth: GrantAuth) => TokenProvider | undefined) | undefined;
+  /** Vets the callback URL a child asks its parent to POST to. Default: any `http:`/`https:` URL. */
+  readonly allowCallbackUrl?: ((url: URL) => boolean) | undefined;
+  /** Replaced by `logger` (the setter) once the listener knows its node. */
+  readonly logger: Logger;
+}
+
+interface ChildLink {
+  readonly connector: HttpConnector;
+  readonly originType: OriginType;
+}
+
+interface Upstream {
+  readonly connector: HttpConnector;
+  readonly authorizer: Authorizer | undefined;
+}
+
+type Authentication =
+  { readonly ok: true; readonly context: AuthorizationContext | undefined } | { readonly ok: false; readonly response: IngressResponse };
+
+const CHILD_METHODS = 'POST, DELETE';
+const MAX_CLOSE_REASON = 123;
+
+/**
+ * The HTTP ingress of one node, independent of the server framework (the `node:http` listener
+ * and the Fastify plugin both translate into {@link handle}): the routes of protocol-core §4.9,
+ * the links of children that attached over HTTP (one {@link HttpConnector} per child, pairing
+ * its POSTs with POSTs to its callback URL), and the upstream links of our own dialers.
+ */
+export class Ingress {
+  readonly #options: IngressOptions;
+  #logger: Logger;
+  #log: ThrottledLog;
+  readonly #children = new Map<string, ChildLink>();
+  readonly #upstreams = new Map<string, Upstream>();
+  /** Registered upstream links, oldest first: requests without `x-fame-link` (reference parents) go to the newest. */
+  readonly #upstreamOrder: Upstream[] = [];
+  #host: ListenerHost | undefined;
+  #closed = false;
+
+  constructor(options: IngressOptions) {
+    this.#options = options;
+    this.#logger = options.logger;
+    this.#log = new ThrottledLog(options.logger);
+  }
+
+  set logger(logger: Logger) {
+    this.#logger = logger;
+    this.#log = new ThrottledLog(logger);
+  }
+
+  /** The node whose children attach here; until set, child routes answer 503. */
+  set host(host: ListenerHost) {
+    this.#host = host;
+  }
+
+  /** Open links: children attached here plus our registered upstream links. */
+  get linkCount(): number {
+    return this.#children.size + this.#upstreamOrder.length;
+  }
+
+  /** Answers one request. Never throws. */
+  async handle(request: IngressRequest): Promise<IngressResponse> {
+    const route = parseIngressRoute(request.path);
+    try {
+      switch (route.kind) {
+        case 'health':
+          return request.method === 'GET' || request.method === 'HEAD' ? { status: 200, body: HEALTH_BODY } : methodNotAllowed('GET, HEAD');
+        case 'child':
+          if (request.method === 'POST') return await this.#childPost(route, request);
+          if (request.method === 'DELETE') return await this.#childDelete(route, request);
+          return methodNotAllowed(CHILD_METHODS);
+        case 'upstream':
+          if (request.method === 'POST' || request.method === 'DELETE') return await this.#upstream(request);
+          return methodNotAllowed(CHILD_METHODS);
+        default:
+          return RESPONSES.notFound;
+      }
+    } catch (error) {
+      this.#logger.error({ err: error, path: request.path }, 'HTTP ingress failed');
+      return RESPONSES.internal;
+    }
+  }
+
+  /**
+   * Routes the parent's requests to `/fame/v1/ingress/upstream` carrying `connector.linkId` (or
+   * none: reference parents) to `connector`, authenticated by `authorizer`. Returns the
+   * function that removes the registration.
+   */
+  registerUpstream(connector: HttpConnector, authorizer: Authorizer | undefined): () => void {
+    const entry: Upstream = { connector, authorizer };
+    if (connector.linkId !== undefined) this.#upstreams.set(connector.linkId, entry);
+    this.#upstreamOrder.push(entry);
+    return () => {
+      if (connector.linkId !== undefined && this.#upstreams.get(connector.linkId) === entry) this.#upstreams.delete(connector.linkId);
+      const index = this.#upstreamOrder.indexOf(entry);
+      if (index !== -1) this.#upstreamOrder.splice(index, 1);
+    };
+  }
+
+  /** Closes every link (children and upstreams) with `code`; later requests get 503. */
+  async close(code: number, reason: string): Promise<void> {
+    this.#closed = true;
+    const connectors = [...[...this.#children.values()].map((c) => c.connector), ...this.#upstreamOrder.map((u) => u.connector)];
+    await Promise.all(connectors.map((c) => c.close(code, reason)));
+  }
+
+  async #childPost(route: IngressRoute & { kind: 'child' }, request: IngressRequest): Promise<IngressResponse> {
+    const host = this.#host;
+    if (host === undefined || this.#closed) return RESPONSES.notInitialized;
+    if (route.systemId === host.systemId) return this.#refuse('self-attach', request, RESPONSES.selfAttach);
+    const auth = await this.#authenticate(this.#options.authorizer, request);
+    if (!auth.ok) return auth.response;
+    const envelope = this.#decode(request);
+    if (!('frame' in envelope)) return envelope;
+    if (envelope.frame.type === 'NodeAttach') {
+      return this.#attach(route, request, envelope as FameEnvelope<NodeAttachFrame>, auth.context, host);
+    }
+    const link = this.#children.get(route.systemId);
+    if (link === undefined || link.originType !== route.originType) return this.#refuse('no-link', request, RESPONSES.noConnection);
+    return this.#offer(link.connector, request, { kind: 'message', message: request.body!, bytes: request.body!.byteLength });
+  }
+
+  #attach(
+    route: IngressRoute & { kind: 'child' },
+    request: IngressRequest,
+    envelope: FameEnvelope<NodeAttachFrame>,
+    context: AuthorizationContext | undefined,
+    host: ListenerHost,
+  ): IngressResponse {
+    const frame = envelope.frame;
+    if (frame.systemId !== route.systemId) return this.#refuse('child-id-mismatch', request, RESPONSES.childIdMismatch);
+    if (!host.isReady()) return RESPONSES.notReady;
+    // The NodeAttach itself is vetted by the node (the authorizer's `authorizeAttach`, then its
+    // security component), as on every transport: a refusal is a NodeAttachAck ok:false on the link.
+    const grant = selectCallbackGrant(frame.callbackGrants);
+    if (grant === undefined) return this.#refuse('no-callback', request, noCallbackGrant(route.systemId));
+    if (this.#options.allowCallbackUrl !== undefined && !this.#options.allowCallbackUrl(grant.url)) {
+      return this.#refuse('callback-url', request, RESPONSES.callbackNotAllowed);
+    }
+    const credentials = callbackCredentials(grant.auth, this.#options.resolveCallbackAuth);
+    if (credentials === undefined) return this.#refuse('callback-auth', request, RESPONSES.unsupportedCallbackAuth);
+
+    const systemId = route.systemId;
+    const connector: HttpConnector = new HttpConnector({
+      ...linkOptionsOf(this.#options),
+      url: grant.url,
+      tokenProvider: credentials.tokenProvider,
+      headerName: credentials.headerName,
+      linkId: request.linkId,
+      peerOrdered: request.linkId !== undefined,
+      logger: this.#logger.child({ child: systemId, originType: route.originType }),
+      remoteAddress: request.remoteAddress,
+      onClosed: (closed) => {
+        if (this.#children.get(systemId)?.connector === closed) this.#children.delete(systemId);
+      },
+    });
+    // The previous link of this id (if any) stays until the node replaces it.
+    this.#children.set(systemId, { connector, originType: route.originType });
+    const result = this.#offer(connector, request, { kind: 'message', message: request.body!, bytes: request.body!.byteLength });
+    try {
+      host.accept({ connector, originType: route.originType, systemId, ...(context !== undefined && { authorization: context }) });
+    } catch (error) {
+      this.#logger.error({ err: error, systemId }, 'host refused the link');
+      void connector.close(1011, 'Internal error');
+      return RESPONSES.internal;
+    }
+    this.#logger.debug({ systemId, originType: route.originType, callback: grant.url.host }, 'HTTP link accepted');
+    return result.status === 202 ? withLink(RESPONSES.attachInProgress, request.linkId) : result;
+  }
+
+  async #childDelete(route: IngressRoute & { kind: 'child' }, request: IngressRequest): Promise<IngressResponse> {
+    const auth = await this.#authenticate(this.#options.authorizer, request);
+    if (!auth.ok) return auth.response;
+    const link = this.#children.get(route.systemId);
+    if (link === undefined || request.linkId === undefined || link.connector.linkId !== request.linkId) return RESPONSES.notFound;
+    return this.#close(link.connector, request);
+  }
+
+  async #upstream(request: IngressRequest): Promise<IngressResponse> {
+    if (this.#closed) return RESPONSES.noUpstream;
+    const upstream = request.linkId !== undefined ? this.#upstreams.get(request.linkId) : this.#upstreamOrder.at(-1);
+    if (upstream === undefined) {
+      return request.linkId !== undefined ? this.#refuse('stale-link', request, RESPONSES.staleLink) : RESPONSES.noUpstream;
+    }
+    const auth = await this.#authenticate(upstream.authorizer, request);
+    if (!auth.ok) return auth.response;
+    if (request.method === 'DELETE') return this.#close(upstream.connector, request);
+    const envelope = this.#decode(request);
+    if (!('frame' in envelope)) return envelope;
+    return this.#offer(upstream.connector, request, { kind: 'message', message: request.body!, bytes: request.body!.byteLength });
+  }
+
+  #offer(connector: HttpConnector, request: IngressRequest, arrival: Arrival): IngressResponse {
+    // A request of an older link of this id (its sender was replaced by a newer attach).
+    if (request.linkId !== undefined && request.linkId !== connector.linkId)
+      return this.#refuse('stale-link', request, RESPONSES.staleLink);
+    const seq = parseSeq(request.seq);
+    const result: OfferResult = connector.offer(seq, arrival);
+    if (result === 'busy') {
+      this.#log.warn(
+        'busy',
+        { remoteAddress: request.remoteAddress, path: request.path },
+        'receive queue full: answered 429 receiver busy',
+      );
+      return RESPONSES.busy;
+    }
+    const response = arrival.kind === 'close' ? RESPONSES.closed : RESPONSES.messageReceived;
+    return withLink(response, request.linkId);
+  }
+
+  #close(connector: HttpConnector, request: IngressRequest): IngressResponse {
+    const notice = parseCloseNotice(request.body);
+    if (notice === undefined) return this.#refuse('invalid-close', request, RESPONSES.invalidClose);
+    return this.#offer(connector, request, { kind: 'close', ...notice });
+  }
+
+  #decode(request: IngressRequest): FameEnvelope | IngressResponse {
+    const body = request.body;
+    if (body === undefined || body.byteLength === 0) return this.#refuse('invalid-body', request, RESPONSES.invalidBody);
+    try {
+      return decodeEnvelope(body, { maxBytes: this.#options.maxBodyBytes });
+    } catch (error) {
+      if (isFameError(error, 'MESSAGE_TOO_LARGE')) return this.#refuse('too-large', request, RESPONSES.tooLarge);
+      return this.#refuse('invalid-body', request, RESPONSES.invalidBody, error);
+    }
+  }
+
+  async #authenticate(authorizer: Authorizer | undefined, request: IngressRequest): Promise<Authentication> {
+    if (authorizer === undefined) return { ok: true, context: undefined };
+    let context: AuthorizationContext | undefined;
+    try {
+      context = await authorizer.authenticate(request.authorization);
+    } catch (error) {
+      this.#logger.error({ err: error, path: request.path }, 'authorizer failed');
+      return { ok: false, response: RESPONSES.internal };
+    }
+    if (context === undefined || !context.authenticated) {
+      return { ok: false, response: this.#refuse('unauthenticated', request, RESPONSES.authenticationFailed) };
+    }
+    return { ok: true, context };
+  }
+
+  #refuse(kind: string, request: IngressRequest, response: IngressResponse, error?: unknown): IngressResponse {
+    const detail = error instanceof Error ? { err: error.message } : {};
+    this.#log.warn(
+      kind,
+      { path: request.path, remoteAddress: request.remoteAddress, status: response.status, ...detail },
+      `HTTP ingress refused a request: ${kind}`,
+    );
+    return response;
+  }
+}
+
+function withLink(response: IngressResponse, linkId: string | undefined): IngressResponse {
+  return linkId === undefined ? response : { ...response, headers: { [LINK_HEADER]: linkId } };
+}
+
+function parseSeq(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seq = Number(value);
+  return Number.isSafeInteger(seq) && seq >= 0 ? seq : undefined;
+}
+
+function parseCloseNotice(body: Uint8Array | undefined): { code: number; reason: string } | undefined {
+  if (body === undefined || body.byteLength > 1024) return undefined;
+  try {
+    const { code, reason } = JSON.parse(new TextDecoder().decode(body)) as {
+      code?: unknown;
+      reason?: unknown;
+    };
+    if (typeof code !== 'number' || !Number.isInteger(code) || code < 1000 || code > 4999) return undefined;
+    return { code, reason: typeof reason === 'string' ? reason.slice(0, MAX_CLOSE_REASON) : '' };
+  } catch {
+    return undefined;
+  }
+}
