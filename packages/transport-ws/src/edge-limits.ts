@@ -2,7 +2,7 @@
 export const DEFAULT_MAX_CONNECTIONS = 10_000;
 export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 2_000;
 export const DEFAULT_UPGRADE_TIMEOUT_MS = 5_000;
-export const DEFAULT_AUTH_FAILURE_MAX_DELAY_MS = 5_000;
+export const DEFAULT_AUTH_FAILURE_MAX_DELAY_MS = 2_000;
 
 /** The part of a TCP socket the limits need. */
 export interface CountedSocket {
@@ -60,19 +60,23 @@ export class ConnectionLimits {
 }
 
 /**
- * Slows down failed authentication per remote address: after the n-th failure within
- * `windowMs`, the next attempt from that address waits `baseMs · 2^(n-1)` (at most `maxDelayMs`)
- * before its credentials are even checked. A success clears the address. Remembers at most
- * `maxAddresses` addresses (the least recently failed are forgotten first).
+ * Slows down failed authentication per remote address. After the n-th failure within
+ * `windowMs`, attempts from that address are spaced `baseMs · 2^(n-1)` apart (at most
+ * `maxDelayMs`): each waits for the previous one's slot, so parallel attempts are serialized
+ * too, and an attempt that would wait longer than `maxDelayMs` is refused at once. A success
+ * clears the address. Remembers at most `maxAddresses` addresses (the least recently failed are
+ * forgotten first).
  */
 export class AuthThrottle {
-  readonly #failures = new Map<string, { count: number; last: number }>();
+  readonly #failures = new Map<string, { count: number; last: number; nextAt: number }>();
   readonly #maxDelayMs: number;
   readonly #baseMs: number;
   readonly #windowMs: number;
   readonly #maxAddresses: number;
   /** Attempts that were delayed. */
   delayed = 0;
+  /** Attempts refused because too many already wait for that address. */
+  refused = 0;
 
   constructor(maxDelayMs: number, baseMs = 100, windowMs = 60_000, maxAddresses = 10_000) {
     this.#maxDelayMs = maxDelayMs;
@@ -81,7 +85,7 @@ export class AuthThrottle {
     this.#maxAddresses = maxAddresses;
   }
 
-  /** How long the next attempt from `address` waits (0 = at once). */
+  /** How long the next attempt from `address` waits (0 = at once, -1 = refuse it now). */
   delayFor(address: string, now = Date.now()): number {
     if (this.#maxDelayMs <= 0) return 0;
     const entry = this.#failures.get(address);
@@ -90,8 +94,14 @@ export class AuthThrottle {
       this.#failures.delete(address);
       return 0;
     }
-    this.delayed += 1;
-    return Math.min(this.#maxDelayMs, this.#baseMs * 2 ** Math.min(entry.count - 1, 30));
+    const wait = Math.max(0, entry.nextAt - now);
+    if (wait > this.#maxDelayMs) {
+      this.refused += 1;
+      return -1;
+    }
+    entry.nextAt = now + wait + this.#step(entry.count);
+    if (wait > 0) this.delayed += 1;
+    return wait;
   }
 
   failed(address: string, now = Date.now()): void {
@@ -99,11 +109,15 @@ export class AuthThrottle {
     const entry = this.#failures.get(address);
     this.#failures.delete(address);
     const count = entry !== undefined && now - entry.last < this.#windowMs ? entry.count + 1 : 1;
-    this.#failures.set(address, { count, last: now });
+    this.#failures.set(address, { count, last: now, nextAt: Math.max(entry?.nextAt ?? 0, now + this.#step(count)) });
     if (this.#failures.size > this.#maxAddresses) this.#failures.delete(this.#failures.keys().next().value as string);
   }
 
   succeeded(address: string): void {
     this.#failures.delete(address);
+  }
+
+  #step(count: number): number {
+    return Math.min(this.#maxDelayMs, this.#baseMs * 2 ** Math.min(count - 1, 30));
   }
 }

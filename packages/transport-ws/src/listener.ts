@@ -74,9 +74,10 @@ export interface WebSocketListenerOptions {
    */
   readonly upgradeTimeoutMs?: number;
   /**
-   * Failed authentication slows down its remote address: the next attempt from it waits
-   * 100 ms, doubling per failure within a minute, up to this, before its token is checked. A
-   * success clears the address. 0 disables. Default 5 000 ms.
+   * Failed authentication slows down its remote address: its attempts are then spaced 100 ms
+   * apart (their upgrade waits; parallel ones queue), doubling per failure within a minute, up
+   * to this; an attempt that would wait longer is refused (429). A success clears the address.
+   * 0 disables. Default 2 000 ms.
    */
   readonly authFailureMaxDelayMs?: number;
   /** Largest inbound message; a larger one closes the link with 1009. Default 1 MiB. */
@@ -101,6 +102,8 @@ export interface WebSocketListenerStats {
   readonly authFailures: number;
   /** Authentication attempts delayed because their address failed before. */
   readonly delayedAuthAttempts: number;
+  /** Attempts refused (429) because too many from their address already waited. */
+  readonly throttledAuthAttempts: number;
   /** Peer links refused because the listener admits no peers. */
   readonly peersRefused: number;
 }
@@ -176,6 +179,7 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       connections: this.#limits.total,
       refusedOverCap: this.#limits.refused,
       delayedAuthAttempts: this.#throttle.delayed,
+      throttledAuthAttempts: this.#throttle.refused,
       ...this.#counts,
     };
   }
@@ -302,7 +306,10 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     const address = request.socket.remoteAddress ?? '';
     const delayMs = this.authorizer !== undefined || this.peerAuthorizer !== undefined ? this.#throttle.delayFor(address) : 0;
     if (delayMs === 0) upgrade();
-    else {
+    else if (delayMs < 0) {
+      this.#limiter.log(this.#logger, 'warn', 'auth-throttled', { remoteAddress: address }, 'refused an upgrade (429): too many attempts after failed authentication from its address');
+      refuseUpgrade(socket, 429);
+    } else {
       if (typeof (socket as Partial<Socket>).setTimeout === 'function') (socket as Socket).setTimeout(0);
       this.#limiter.log(
         this.#logger,
@@ -496,8 +503,8 @@ function refuseLink(connector: WebSocketConnector, ackReason: string, code: numb
   void connector.close(code, closeReason);
 }
 
-function refuseUpgrade(socket: Duplex, status: 404 | 503): void {
-  const text = status === 404 ? 'Not Found' : 'Service Unavailable';
+function refuseUpgrade(socket: Duplex, status: 404 | 429 | 503): void {
+  const text = status === 404 ? 'Not Found' : status === 429 ? 'Too Many Requests' : 'Service Unavailable';
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 

@@ -20,60 +20,66 @@ const until = (predicate: () => boolean, what: string, timeoutMs = 20_000) =>
   });
 
 describe('hostile peers: one stuck consumer never freezes anyone else', () => {
-  it('keeps the producer’s and a bystander’s calls flowing, NACKs BACK_PRESSURE at once, and closes the stuck consumer as slow', async () => {
-    const logger = new RecordingLogger();
-    await using sentinel = await startOurSentinel({
-      id: uniqueId('hub'),
-      logger,
-      sentinel: { slowConsumerMs: 1_500 },
-      link: { maxQueuedEnvelopes: 256 },
-    });
-    await using agent = await startOurAgent(sentinel.url, { id: uniqueId('agent') });
+  /** A sentinel with an agent, a consumer that takes nothing (it keeps heartbeating), a producer and a bystander. */
+  async function stuckConsumer(slowConsumerMs: number, logger = new RecordingLogger()) {
+    const sentinel = await startOurSentinel({ id: uniqueId('hub'), logger, sentinel: { slowConsumerMs }, link: { maxQueuedEnvelopes: 256 } });
+    const agent = await startOurAgent(sentinel.url, { id: uniqueId('agent') });
     const detached: DetachInfo[] = [];
-    await using consumer = await connectOurNode(sentinel.url, {
+    const consumer = await connectOurNode(sentinel.url, {
       id: uniqueId('stuck'),
       reconnect: { initialDelayMs: 60_000 },
       hooks: [{ onDetached: (info) => detached.push(info) }],
     });
-    // takes nothing: every handler's acceptance stays pending (the node keeps heartbeating)
     await consumer.subscribe('stuck@fame.fabric', () => new Promise(() => {}));
     await consumer.serve('stuckrpc@fame.fabric', { call: () => new Promise(() => {}) });
-    await using producer = await connectOurNode(sentinel.url, { id: uniqueId('producer') });
-    await using bystander = await connectOurNode(sentinel.url, { id: uniqueId('bystander') });
-
+    const producer = await connectOurNode(sentinel.url, { id: uniqueId('producer') });
+    const bystander = await connectOurNode(sentinel.url, { id: uniqueId('bystander') });
     let stop = false;
-    let sendErrors = 0;
     const blast = (async () => {
       while (!stop) {
-        for (let i = 0; i < 50; i++) producer.send('stuck@fame.fabric', { i }).catch(() => void sendErrors++);
+        for (let i = 0; i < 50; i++) producer.send('stuck@fame.fabric', { i }).catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
     })();
-    try {
-      await until(() => sentinel.sentinel.metrics.backPressureRefusals > 0, 'the stuck consumer’s queue to fill');
-      // its queue is full: a call to it is refused at once, not left to time out
-      await expect(producer.invoke('stuckrpc@fame.fabric', 'call', {}, { timeoutMs: 60_000 })).rejects.toMatchObject({
-        code: 'BACK_PRESSURE',
-      });
-      // while it is stuck, the producer's other calls and a bystander's complete
-      for (let i = 0; i < 20; i++) {
-        expect(await producer.invoke('math@fame.fabric', 'add', { x: i, y: 1 }, { timeoutMs: 60_000 })).toBe(i + 1);
-        expect(await bystander.invoke('math@fame.fabric', 'add', { x: i, y: 2 }, { timeoutMs: 60_000 })).toBe(i + 2);
-      }
-      expect(consumer.node.isAttached).toBe(true);
-      expect(sentinel.sentinel.metrics.slowConsumerCloses).toBe(0);
-    } finally {
-      // eslint-disable-next-line no-useless-assignment
-      stop = true;
-      await blast;
+    return {
+      sentinel,
+      agent,
+      consumer,
+      producer,
+      bystander,
+      detached,
+      logger,
+      async [Symbol.asyncDispose]() {
+        // eslint-disable-next-line no-useless-assignment
+        stop = true;
+        await blast;
+        for (const node of [bystander, producer, consumer, agent]) await node.stop();
+        await sentinel.stop();
+      },
+    };
+  }
+
+  it('keeps the producer’s and a bystander’s calls flowing while a consumer is stuck, and NACKs BACK_PRESSURE at once', async () => {
+    await using t = await stuckConsumer(0); // never closed here: the stall lasts as long as the test
+    await until(() => t.sentinel.sentinel.metrics.backPressureRefusals > 0, 'the stuck consumer’s queue to fill');
+    // its queue is full: a call to it is refused at once, not left to time out
+    await expect(t.producer.invoke('stuckrpc@fame.fabric', 'call', {}, { timeoutMs: 60_000 })).rejects.toMatchObject({ code: 'BACK_PRESSURE' });
+    // while it is stuck, the producer's other calls and a bystander's complete
+    for (let i = 0; i < 20; i++) {
+      expect(await t.producer.invoke('math@fame.fabric', 'add', { x: i, y: 1 }, { timeoutMs: 60_000 })).toBe(i + 1);
+      expect(await t.bystander.invoke('math@fame.fabric', 'add', { x: i, y: 2 }, { timeoutMs: 60_000 })).toBe(i + 2);
     }
-    // … and the stuck consumer is closed as a slow consumer once the deadline passes
-    await until(() => detached.length > 0, 'the slow consumer to be closed');
-    expect(detached[0]).toEqual({ code: 1008, reason: 'slow consumer' });
-    expect(sentinel.sentinel.metrics.slowConsumerCloses).toBe(1);
-    const line = logger.find('warn', /slow consumer/);
-    expect(line?.fields).toMatchObject({ why: 'queue full', closeCode: 1008 });
-    expect(await bystander.invoke('math@fame.fabric', 'whoami')).toBe(agent.node.systemId);
+    expect(t.consumer.node.isAttached).toBe(true);
+    expect(t.sentinel.sentinel.metrics.slowConsumerCloses).toBe(0);
+  }, 90_000);
+
+  it('closes a stuck consumer as a slow consumer once its queue stays full past the deadline (1008, log line, metric)', async () => {
+    await using t = await stuckConsumer(500);
+    await until(() => t.detached.length > 0, 'the slow consumer to be closed');
+    expect(t.detached[0]).toEqual({ code: 1008, reason: 'slow consumer' });
+    expect(t.sentinel.sentinel.metrics.slowConsumerCloses).toBe(1);
+    expect(t.logger.find('warn', /slow consumer/)?.fields).toMatchObject({ why: 'queue full', closeCode: 1008 });
+    expect(await t.bystander.invoke('math@fame.fabric', 'whoami')).toBe(t.agent.node.systemId);
   }, 90_000);
 
   it('closes a consumer that stops reading its socket, once the sentinel’s writes stall past the deadline', async () => {
