@@ -4,6 +4,7 @@ import { Fabric, Sentinel, type FabricOptions, type NodeHooks, type ReconnectPol
 import { sharedSecretAuthorizer, staticTokenProvider } from '@naylence/security';
 import { HEALTH_PATH, WebSocketDialer, WebSocketListener, type WebSocketListenerOptions } from '@naylence/transport-ws';
 import { envelopePrinter } from './envelope-printer.js';
+import { limitSettings, type SentinelLimits } from './limits.js';
 import { createPinoLogger } from './logger.js';
 import type { LogLevel } from './log-level.js';
 import { DEFAULT_LOG_LEVEL, DEFAULT_SENTINEL_HOST, DEFAULT_SENTINEL_PORT } from './options.js';
@@ -37,6 +38,12 @@ export interface RunSentinelOptions {
   readonly write?: (text: string) => void;
   /** More node hooks (telemetry, tests). */
   readonly hooks?: readonly NodeHooks[];
+  /** Shared secrets peer sentinels must present (`/fame/v1/attach/ws/peer/…`); without them a sentinel with `tokens` admits no peers. */
+  readonly peerTokens?: readonly string[];
+  /** Logicals whose routes peers learn. Default: every logical. */
+  readonly peerLogicals?: readonly string[];
+  /** Limits on hostile, broken or slow peers; absent ones keep their defaults (`SENTINEL_LIMITS`). */
+  readonly limits?: SentinelLimits;
   /** Further WebSocket listener settings (max payload, idle timeout, …). */
   readonly listener?: Omit<WebSocketListenerOptions, 'host' | 'port' | 'authorizer' | 'server' | 'logger'>;
   /** Mount the listener on this HTTP server instead of creating one (`host`/`port` then only apply if it is not listening yet). */
@@ -89,12 +96,16 @@ export interface RunningSentinel extends AsyncDisposable {
 export async function runSentinel(options: RunSentinelOptions = {}): Promise<RunningSentinel> {
   const logger = options.logger ?? createPinoLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
   const tokens = options.tokens ?? [];
+  const peerTokens = options.peerTokens ?? [];
+  const limits = limitSettings(options.limits ?? {});
   const listener = new WebSocketListener({
+    ...limits.listener,
     ...options.listener,
     host: options.host ?? DEFAULT_SENTINEL_HOST,
     port: options.port ?? DEFAULT_SENTINEL_PORT,
     ...(options.server !== undefined && { server: options.server }),
     ...(tokens.length > 0 && { authorizer: sharedSecretAuthorizer({ secrets: tokens }) }),
+    ...(peerTokens.length > 0 && { peerAuthorizer: sharedSecretAuthorizer({ secrets: peerTokens, principal: 'peer' }) }),
   });
   const hooks: NodeHooks[] = [...(options.hooks ?? [])];
   if (options.showEnvelopes) {
@@ -119,7 +130,12 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
     listeners: [listener],
     ...(connect !== undefined && { connect }),
     ...(hooks.length > 0 && { hooks }),
-    ...(options.sentinel !== undefined && { sentinel: options.sentinel }),
+    link: limits.link,
+    sentinel: {
+      ...limits.sentinel,
+      ...(options.peerLogicals !== undefined && { peerLogicals: options.peerLogicals }),
+      ...options.sentinel,
+    },
     ...(options.profiles !== undefined && { profiles: options.profiles }),
     ...(options.env !== undefined && { env: options.env }),
   });

@@ -15,7 +15,11 @@ describe('input a peer chooses', () => {
   });
 
   it('keeps decoder errors small whatever the peer sent', () => {
-    for (const input of [`{"frame":{"type":"${'B'.repeat(50_000)}"}}`, `not json ${'x'.repeat(50_000)}`, `{"to":"${'a'.repeat(50_000)}","frame":{"type":"Data"}}`]) {
+    for (const input of [
+      `{"frame":{"type":"${'B'.repeat(50_000)}"}}`,
+      `not json ${'x'.repeat(50_000)}`,
+      `{"to":"${'a'.repeat(50_000)}","frame":{"type":"Data"}}`,
+    ]) {
       expect(() => decodeEnvelope(input)).toThrow();
       try {
         decodeEnvelope(input);

@@ -55,7 +55,9 @@ export class ConnectionLimits {
 
   /** Why `admit` refused, for the log. */
   describe(socket: { readonly remoteAddress?: string | undefined }): string {
-    return this.#total >= this.#max ? `${this.#max} connections open` : `${this.#perAddress} connections from ${socket.remoteAddress ?? '?'}`;
+    return this.#total >= this.#max
+      ? `${this.#max} connections open`
+      : `${this.#perAddress} connections from ${socket.remoteAddress ?? '?'}`;
   }
 }
 

@@ -98,7 +98,11 @@ describe('WebSocketListener edge limits', () => {
 
   it('keeps its log small while refusing over and over: clipped peer input, rate-limited lines', async () => {
     const logger = captureLogger();
-    await using running = await startListener({ logger, authorizer: { authenticate: () => Promise.resolve(undefined) }, authFailureMaxDelayMs: 0 });
+    await using running = await startListener({
+      logger,
+      authorizer: { authenticate: () => Promise.resolve(undefined) },
+      authFailureMaxDelayMs: 0,
+    });
     const longPath = `${ATTACH}/sideways/${'z'.repeat(4_000)}`;
     for (let i = 0; i < 40; i++) {
       await using client = await rawClient(running.url(longPath));

@@ -307,7 +307,13 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     const delayMs = this.authorizer !== undefined || this.peerAuthorizer !== undefined ? this.#throttle.delayFor(address) : 0;
     if (delayMs === 0) upgrade();
     else if (delayMs < 0) {
-      this.#limiter.log(this.#logger, 'warn', 'auth-throttled', { remoteAddress: address }, 'refused an upgrade (429): too many attempts after failed authentication from its address');
+      this.#limiter.log(
+        this.#logger,
+        'warn',
+        'auth-throttled',
+        { remoteAddress: address },
+        'refused an upgrade (429): too many attempts after failed authentication from its address',
+      );
       refuseUpgrade(socket, 429);
     } else {
       if (typeof (socket as Partial<Socket>).setTimeout === 'function') (socket as Socket).setTimeout(0);

@@ -22,7 +22,12 @@ const until = (predicate: () => boolean, what: string, timeoutMs = 20_000) =>
 describe('hostile peers: one stuck consumer never freezes anyone else', () => {
   /** A sentinel with an agent, a consumer that takes nothing (it keeps heartbeating), a producer and a bystander. */
   async function stuckConsumer(slowConsumerMs: number, logger = new RecordingLogger()) {
-    const sentinel = await startOurSentinel({ id: uniqueId('hub'), logger, sentinel: { slowConsumerMs }, link: { maxQueuedEnvelopes: 256 } });
+    const sentinel = await startOurSentinel({
+      id: uniqueId('hub'),
+      logger,
+      sentinel: { slowConsumerMs },
+      link: { maxQueuedEnvelopes: 256 },
+    });
     const agent = await startOurAgent(sentinel.url, { id: uniqueId('agent') });
     const detached: DetachInfo[] = [];
     const consumer = await connectOurNode(sentinel.url, {
@@ -63,7 +68,9 @@ describe('hostile peers: one stuck consumer never freezes anyone else', () => {
     await using t = await stuckConsumer(0); // never closed here: the stall lasts as long as the test
     await until(() => t.sentinel.sentinel.metrics.backPressureRefusals > 0, 'the stuck consumer’s queue to fill');
     // its queue is full: a call to it is refused at once, not left to time out
-    await expect(t.producer.invoke('stuckrpc@fame.fabric', 'call', {}, { timeoutMs: 60_000 })).rejects.toMatchObject({ code: 'BACK_PRESSURE' });
+    await expect(t.producer.invoke('stuckrpc@fame.fabric', 'call', {}, { timeoutMs: 60_000 })).rejects.toMatchObject({
+      code: 'BACK_PRESSURE',
+    });
     // while it is stuck, the producer's other calls and a bystander's complete
     for (let i = 0; i < 20; i++) {
       expect(await t.producer.invoke('math@fame.fabric', 'add', { x: i, y: 1 }, { timeoutMs: 60_000 })).toBe(i + 1);
@@ -134,7 +141,8 @@ describe('hostile peers: bounded per-link state', () => {
       if (waiting !== undefined && sink.received - base >= waiting.count) waiting.resolve();
     });
     const send = async (from: number, count: number) => {
-      for (let i = from; i < from + count; i++) flooder.ws.send(encodeEnvelope({ ...template, id: `m${i}`, flowId: `f${i}`, seqId: 0 } as FameEnvelope));
+      for (let i = from; i < from + count; i++)
+        flooder.ws.send(encodeEnvelope({ ...template, id: `m${i}`, flowId: `f${i}`, seqId: 0 } as FameEnvelope));
       await new Promise<void>((resolve) => (waiting = { count: from + count, resolve }));
     };
     await send(0, batch); // warm-up: maps at their bound, code paths compiled
@@ -172,7 +180,11 @@ describe('hostile peers: bounded per-link state', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(looped()).toHaveLength(hops); // nothing more goes round
       expect(hops).toBe(32); // the default hop limit
-      expect(looped().map((e) => e.ttl).sort((a, b) => b! - a!)).toEqual(Array.from({ length: 32 }, (_, i) => 31 - i));
+      expect(
+        looped()
+          .map((e) => e.ttl)
+          .sort((a, b) => b! - a!),
+      ).toEqual(Array.from({ length: 32 }, (_, i) => 31 - i));
     } finally {
       for (const echo of echoes) await echo[Symbol.asyncDispose]();
     }

@@ -72,7 +72,13 @@ export class InboundGuard {
       this.#limiter.log(this.#link.logger, 'warn', 'too-large:nack', fields, 'envelope over the size limit; sending NACK');
       return { envelope, rejection: new EnvelopeRejection('nack', error) };
     }
-    this.#limiter.log(this.#link.logger, 'warn', 'too-large:close', fields, 'envelope over the size limit cannot be answered; closing the link (1009)');
+    this.#limiter.log(
+      this.#link.logger,
+      'warn',
+      'too-large:close',
+      fields,
+      'envelope over the size limit cannot be answered; closing the link (1009)',
+    );
     this.#close(CLOSE_TOO_BIG, 'envelope too large');
     return undefined;
   }

@@ -18,7 +18,15 @@ import { lazyChild } from '../util/lazy-logger.js';
 import { ReceiveCredits } from './flow-control.js';
 import { InboundGuard } from './inbound-guard.js';
 import { SendQueue, SENT, type StallReason } from './send-queue.js';
-import { sentAsResponse, stageContext, thrownRejection, type LinkOptions, type LinkPeer, type LinkSendOptions, type LinkStages } from './link-peer.js';
+import {
+  sentAsResponse,
+  stageContext,
+  thrownRejection,
+  type LinkOptions,
+  type LinkPeer,
+  type LinkSendOptions,
+  type LinkStages,
+} from './link-peer.js';
 
 export type { LinkOptions };
 export { SENT };

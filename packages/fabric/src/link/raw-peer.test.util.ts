@@ -26,4 +26,5 @@ export function rawPeer(
   return { link, wire, inject, credit, theirs };
 }
 
-export const data = (n: number, extra: Partial<FameEnvelope> = {}) => createEnvelope({ to: 'x@y', frame: { type: 'Data', payload: n }, ...extra });
+export const data = (n: number, extra: Partial<FameEnvelope> = {}) =>
+  createEnvelope({ to: 'x@y', frame: { type: 'Data', payload: n }, ...extra });

@@ -4,7 +4,8 @@ import { until } from '../testing/support.js';
 import type { WatchedLink } from './link-peer.js';
 import { data, rawPeer } from './raw-peer.test.util.js';
 
-const payloads = (wire: FameEnvelope[]) => wire.filter((e) => e.frame.type === 'Data').map((e) => (e.frame as { payload: unknown }).payload);
+const payloads = (wire: FameEnvelope[]) =>
+  wire.filter((e) => e.frame.type === 'Data').map((e) => (e.frame as { payload: unknown }).payload);
 
 describe('Link send queue: no head-of-line blocking', () => {
   it('sends queued responses before queued requests, and never refuses a response because requests filled the queue', async () => {

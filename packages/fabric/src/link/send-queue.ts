@@ -74,7 +74,11 @@ export class SendQueue {
 
   /** Requests and one-way envelopes waiting, and responses waiting. */
   get queued(): { envelopes: number; bytes: number; responses: number } {
-    return { envelopes: this.#queued + this.#queuedResponses, bytes: this.#queuedBytes + this.#queuedResponseBytes, responses: this.#queuedResponses };
+    return {
+      envelopes: this.#queued + this.#queuedResponses,
+      bytes: this.#queuedBytes + this.#queuedResponseBytes,
+      responses: this.#queuedResponses,
+    };
   }
 
   get flowCount(): number {
@@ -102,7 +106,8 @@ export class SendQueue {
   enqueue(envelope: FameEnvelope, flowId: string, response: boolean): Promise<void> {
     const settings = this.#settings;
     let flow = this.#flows.get(flowId);
-    const direct = !this.#congested && (flow === undefined || (flow.head === flow.queue.length && (flow.credits > 0 || !settings.flowControl)));
+    const direct =
+      !this.#congested && (flow === undefined || (flow.head === flow.queue.length && (flow.credits > 0 || !settings.flowControl)));
     if (!direct) {
       const refused = response
         ? this.#queuedResponses >= settings.maxQueued || this.#queuedResponseBytes >= settings.maxQueuedBytes

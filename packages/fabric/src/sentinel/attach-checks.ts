@@ -22,7 +22,8 @@ export interface AttachRefusal {
 export function attachFrameProblem(frame: NodeAttachFrame, n: Neighbour): AttachRefusal | undefined {
   const originType = frame.originType ?? 'downstream';
   const expected = n.peer.role === 'peer' ? 'peer' : 'downstream';
-  if (frame.systemId !== n.peer.systemId) return { reason: `systemId ${frame.systemId} does not match the attach URL (${n.peer.systemId})` };
+  if (frame.systemId !== n.peer.systemId)
+    return { reason: `systemId ${frame.systemId} does not match the attach URL (${n.peer.systemId})` };
   if (originType !== expected) return { reason: `originType ${originType} does not match the attach URL (${expected})` };
   const invalid = systemIdProblem(frame.systemId);
   if (invalid !== undefined) return { reason: `invalid system id: ${invalid}` };

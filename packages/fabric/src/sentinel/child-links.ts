@@ -85,7 +85,13 @@ export class ChildLinks {
     if (role === 'peer' && listener?.peerAuthorizer !== undefined) authorizer = listener.peerAuthorizer;
     else if (role === 'peer' && authorizer !== undefined) {
       this.#parts.metrics.attachRefusals += 1;
-      this.#parts.logLimiter.log(this.#parts.logger, 'warn', 'peer-refused', { peer: connection.systemId }, 'refused a peer link: the listener admits no peers');
+      this.#parts.logLimiter.log(
+        this.#parts.logger,
+        'warn',
+        'peer-refused',
+        { peer: connection.systemId },
+        'refused a peer link: the listener admits no peers',
+      );
       void connection.connector.close(1008, PEER_NOT_AUTHORIZED);
       return;
     }
@@ -117,7 +123,13 @@ export class ChildLinks {
     this.#table.addPending(n);
     n.timer = setTimeout(() => {
       if (n.phase !== 'pending') return;
-      this.#parts.logLimiter.log(link.logger, 'warn', 'attach-timeout', {}, `no valid NodeAttach within ${this.#settings.attachTimeoutMs} ms; closing the link`);
+      this.#parts.logLimiter.log(
+        link.logger,
+        'warn',
+        'attach-timeout',
+        {},
+        `no valid NodeAttach within ${this.#settings.attachTimeoutMs} ms; closing the link`,
+      );
       void link.close(1000, 'normal closure');
     }, this.#settings.attachTimeoutMs);
     unrefTimer(n.timer);

@@ -1,4 +1,12 @@
-import { clipText, FRAME_ROLES, isPathWithin, isReservedParticipant, splitAddress, type FameEnvelope, type FameFrame } from '@naylence/core';
+import {
+  clipText,
+  FRAME_ROLES,
+  isPathWithin,
+  isReservedParticipant,
+  splitAddress,
+  type FameEnvelope,
+  type FameFrame,
+} from '@naylence/core';
 import { controlAck } from '../node/control-request.js';
 import type { NodeParts } from '../node/node-role.js';
 import type { RouteTable } from '../routing/route-table.js';
@@ -43,7 +51,12 @@ export class ControlFrames {
         const elsewhere = sid === undefined ? undefined : this.#sids.elsewhere(sid, from.peer.systemId);
         if (elsewhere !== undefined) {
           this.#parts.metrics.sidMismatches += 1;
-          return this.#parts.refusals.unroutable(envelope, from.peer, 'UNAUTHORIZED_ROUTE', `sid ${clipText(sid!)} is not the sender's (it names ${elsewhere})`);
+          return this.#parts.refusals.unroutable(
+            envelope,
+            from.peer,
+            'UNAUTHORIZED_ROUTE',
+            `sid ${clipText(sid!)} is not the sender's (it names ${elsewhere})`,
+          );
         }
         return this.#parts.receive(envelope, from.peer);
       }
@@ -83,8 +96,21 @@ export class ControlFrames {
     const refusal = reserved ? undefined : this.#bindRefusal(address, parts?.location ?? '', from);
     if (refusal !== undefined) {
       this.#parts.metrics.bindRefusals += 1;
-      this.#parts.logLimiter.log(from.link.logger, 'warn', 'bind-refused', { address: clipText(address), reason: refusal }, 'refused an AddressBind');
-      this.#reply(from, envelope, { type: 'AddressBindAck', ok: false, refId: envelope.id, address, code: 'ADDRESS_IN_USE', reason: refusal });
+      this.#parts.logLimiter.log(
+        from.link.logger,
+        'warn',
+        'bind-refused',
+        { address: clipText(address), reason: refusal },
+        'refused an AddressBind',
+      );
+      this.#reply(from, envelope, {
+        type: 'AddressBindAck',
+        ok: false,
+        refId: envelope.id,
+        address,
+        code: 'ADDRESS_IN_USE',
+        reason: refusal,
+      });
       return;
     }
     if (!reserved) {

@@ -55,7 +55,11 @@ describe('sentinel lifecycle', () => {
     });
     await first.start();
     const firstLink = upstreamLinkOf(first)!;
-    await using second = new FameNode({ systemId: 'twin', logger: NOOP_LOGGER, upstream: { dialer: net.dialer('hub', { tokenProvider: staticTokens('alice') }) } });
+    await using second = new FameNode({
+      systemId: 'twin',
+      logger: NOOP_LOGGER,
+      upstream: { dialer: net.dialer('hub', { tokenProvider: staticTokens('alice') }) },
+    });
     await second.start();
     await until(() => !firstLink.isOpen);
     const warning = logger.find('warn', /same system id/);
@@ -64,14 +68,21 @@ describe('sentinel lifecycle', () => {
     expect(sentinel.linkedSystemIds).toEqual(['twin']);
   });
 
-  it('refuses a NodeAttach with a live link\'s system id from anyone else; the owner keeps serving', async () => {
+  it("refuses a NodeAttach with a live link's system id from anyone else; the owner keeps serving", async () => {
     const net = new MemoryNetwork();
     await using sentinel = new Sentinel({ logger: NOOP_LOGGER, listeners: [net.listener('hub', { authorizer: subjectAuthorizer })] });
     await sentinel.start();
-    await using owner = new FameNode({ systemId: 'victim', logger: NOOP_LOGGER, upstream: { dialer: net.dialer('hub', { tokenProvider: staticTokens('alice') }) } });
+    await using owner = new FameNode({
+      systemId: 'victim',
+      logger: NOOP_LOGGER,
+      upstream: { dialer: net.dialer('hub', { tokenProvider: staticTokens('alice') }) },
+    });
     await owner.start();
     await echo(owner);
-    await using client = new FameNode({ logger: NOOP_LOGGER, upstream: { dialer: net.dialer('hub', { tokenProvider: staticTokens('carol') }) } });
+    await using client = new FameNode({
+      logger: NOOP_LOGGER,
+      upstream: { dialer: net.dialer('hub', { tokenProvider: staticTokens('carol') }) },
+    });
     await client.start();
     const box = await inbox(client);
     for (const token of ['mallory', undefined]) {

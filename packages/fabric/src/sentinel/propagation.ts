@@ -29,7 +29,8 @@ export class Propagation {
   /** A child's bind/unbind: to our parent and to every peer except `source` that may learn it. */
   toParentAndPeers(frame: FameFrame & { readonly address: string }, source: string): void {
     this.toParent(frame);
-    for (const peer of this.#links.peers()) if (peer.peer.systemId !== source && this.#mayLearn(peer, frame.address)) this.#requestOn(peer, frame);
+    for (const peer of this.#links.peers())
+      if (peer.peer.systemId !== source && this.#mayLearn(peer, frame.address)) this.#requestOn(peer, frame);
   }
 
   toParent(frame: FameFrame): void {
@@ -45,7 +46,8 @@ export class Propagation {
     const { addresses, pools } = this.#routes.entries();
     const physicalPath = this.#parts.identity.physicalPath;
     for (const [address, owner] of addresses) {
-      if (owner.kind === 'downstream' && this.#mayLearn(peer, address)) this.#requestOn(peer, { type: 'AddressBind', address, physicalPath });
+      if (owner.kind === 'downstream' && this.#mayLearn(peer, address))
+        this.#requestOn(peer, { type: 'AddressBind', address, physicalPath });
     }
     for (const pool of pools) if (this.#mayLearn(peer, pool)) this.#requestOn(peer, { type: 'AddressBind', address: pool, physicalPath });
   }

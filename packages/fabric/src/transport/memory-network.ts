@@ -29,7 +29,10 @@ export class MemoryNetwork {
   readonly #listeners = new Map<string, MemoryListener>();
 
   /** A listener reachable as `name`. */
-  listener(name = 'default', options?: { authorizer?: Authorizer; peerAuthorizer?: Authorizer } & MemoryConnectorOptions): TransportListener {
+  listener(
+    name = 'default',
+    options?: { authorizer?: Authorizer; peerAuthorizer?: Authorizer } & MemoryConnectorOptions,
+  ): TransportListener {
     return new MemoryListener(this.#listeners, name, options);
   }
 

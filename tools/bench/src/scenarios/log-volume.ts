@@ -39,7 +39,9 @@ async function garbage(url: string, count: number): Promise<void> {
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
   ws.send(
-    encodeEnvelope(createEnvelope({ corrId: randomId(), frame: { type: 'NodeAttach', originType: 'downstream', systemId: id, instanceId: randomId() } })),
+    encodeEnvelope(
+      createEnvelope({ corrId: randomId(), frame: { type: 'NodeAttach', originType: 'downstream', systemId: id, instanceId: randomId() } }),
+    ),
   );
   const junk = `not json ${'x'.repeat(1_000)}`;
   const unknown = JSON.stringify({ id: randomId(), frame: { type: `Bogus${'y'.repeat(1_000)}` } });

@@ -45,7 +45,11 @@ export const slowConsumerScenario: Scenario = {
           const phase = async (to: string) => {
             const calls = { concurrency: 4, durationMs: phaseMs, timeoutMs: 5_000 };
             const [produced, own, other] = await Promise.all([
-              producer.request<ProduceReply>('produce', { to, rate, durationMs: phaseMs, payloadBytes: 256, maxPending: 10_000 }, phaseMs + 60_000),
+              producer.request<ProduceReply>(
+                'produce',
+                { to, rate, durationMs: phaseMs, payloadBytes: 256, maxPending: 10_000 },
+                phaseMs + 60_000,
+              ),
               producer.request<RunResult>('run', { ...calls, concurrency: 1 }, phaseMs + 60_000),
               bystander.request<RunResult>('run', calls, phaseMs + 60_000),
             ]);
@@ -64,7 +68,7 @@ export const slowConsumerScenario: Scenario = {
           notes.push(
             `${impl} round ${r + 1}: stalled phase — producer sent ${stalled.produced.sent}, refused ${stalled.produced.failed}, ` +
               `held back ${stalled.produced.skipped + stalled.produced.pending}; ${failures} calls failed or timed out` +
-              (stalled.other.firstError ?? stalled.own.firstError ? ` (${stalled.other.firstError ?? stalled.own.firstError})` : ''),
+              ((stalled.other.firstError ?? stalled.own.firstError) ? ` (${stalled.other.firstError ?? stalled.own.firstError})` : ''),
           );
         });
       }
