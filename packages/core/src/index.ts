@@ -162,6 +162,7 @@ export {
   randomId,
   base62FromBytes,
   secureDigest,
+  secureDigestSync,
   fingerprintId,
   referenceSystemIdMaterial,
   type ReferenceSystemIdInputs,

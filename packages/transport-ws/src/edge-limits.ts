@@ -7,7 +7,7 @@ export const DEFAULT_AUTH_FAILURE_MAX_DELAY_MS = 2_000;
 /** The part of a TCP socket the limits need. */
 export interface CountedSocket {
   readonly remoteAddress?: string | undefined;
-  once(event: 'close', listener: () => void): unknown;
+  on(event: 'close', listener: (this: CountedSocket) => void): unknown;
 }
 
 /**
@@ -19,6 +19,9 @@ export class ConnectionLimits {
   readonly #perAddress: number;
   readonly #byAddress = new Map<string, number>();
   readonly #counted = new WeakSet<object>();
+
+  /** One close listener for every counted socket (no closure per connection). */
+  readonly #onClose: (this: CountedSocket) => void;
   #total = 0;
   /** Sockets refused because a cap was reached. */
   refused = 0;
@@ -26,6 +29,10 @@ export class ConnectionLimits {
   constructor(max: number, perAddress: number) {
     this.#max = max;
     this.#perAddress = perAddress;
+    const limits = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the listener's `this` is the socket
+    this.#onClose = function (this: CountedSocket) {
+      limits.#release(this.remoteAddress ?? '');
+    };
   }
 
   get total(): number {
@@ -44,13 +51,15 @@ export class ConnectionLimits {
     this.#counted.add(socket);
     this.#total += 1;
     this.#byAddress.set(address, here + 1);
-    socket.once('close', () => {
-      this.#total -= 1;
-      const left = (this.#byAddress.get(address) ?? 1) - 1;
-      if (left <= 0) this.#byAddress.delete(address);
-      else this.#byAddress.set(address, left);
-    });
+    socket.on('close', this.#onClose);
     return true;
+  }
+
+  #release(address: string): void {
+    this.#total -= 1;
+    const left = (this.#byAddress.get(address) ?? 1) - 1;
+    if (left <= 0) this.#byAddress.delete(address);
+    else this.#byAddress.set(address, left);
   }
 
   /** Why `admit` refused, for the log. */

@@ -118,8 +118,13 @@ describe('edge limit bookkeeping', () => {
   it('counts a socket once and releases it on close', () => {
     const limits = new ConnectionLimits(2, 1);
     const sockets = ['a', 'a', 'b', 'c'].map((remoteAddress) => {
-      let onClose = (): void => {};
-      return { remoteAddress, once: (_: 'close', fn: () => void) => void (onClose = fn), close: () => onClose() };
+      const socket = {
+        remoteAddress,
+        onClose: undefined as ((this: unknown) => void) | undefined,
+        on: (_: 'close', fn: (this: unknown) => void) => void (socket.onClose = fn),
+        close: () => socket.onClose?.call(socket),
+      };
+      return socket;
     });
     expect(limits.admit(sockets[0]!)).toBe(true);
     expect(limits.admit(sockets[0]!)).toBe(true);

@@ -28,7 +28,7 @@ import {
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   DEFAULT_UPGRADE_TIMEOUT_MS,
 } from './edge-limits.js';
-import { DEFLATE_OPTIONS, loadWs, socketAddresses, type NodeWebSocket } from './platform/node.js';
+import { DEFLATE_OPTIONS, loadWs, type NodeWebSocket } from './platform/node.js';
 import { HEALTH_PATH, isAttachPath, parseAttachRoute, readBearerOffer, requestPath, type AttachRoute } from './route.js';
 
 /** The interface a standalone listener binds unless told otherwise: loopback only. */
@@ -152,6 +152,10 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
   readonly #throttle: AuthThrottle;
   readonly #limiter = new LogLimiter();
   readonly #counts = { upgradeTimeouts: 0, authFailures: 0, peersRefused: 0 };
+  /** Connections to our own server that have not upgraded yet, with their deadline; one timer sweeps them. */
+  readonly #upgrading = new Map<Socket, number>();
+  #upgradeSweep: ReturnType<typeof setInterval> | undefined;
+  readonly #forget = (connector: WebSocketConnector): void => void this.#links.delete(connector);
   #host: ListenerHost | undefined;
   #logger: Logger;
   #wss: WebSocketServer | undefined;
@@ -283,6 +287,7 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       socket.destroy(); // already refused (over a connection cap) when it connected
       return true;
     }
+    this.#upgrading.delete(socket as Socket);
     const host = this.#host;
     const wss = this.#wss;
     if (host === undefined || wss === undefined || this.#closing !== undefined) {
@@ -348,18 +353,35 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       return;
     }
     if (timeoutMs > 0) {
-      // `ws` clears the socket's timeout once the upgrade completes.
-      socket.setTimeout(timeoutMs, () => {
+      this.#upgrading.set(socket, Date.now() + timeoutMs);
+      if (this.#upgradeSweep === undefined) {
+        this.#upgradeSweep = setInterval(() => this.#sweepUpgrades(), Math.max(10, Math.min(1_000, timeoutMs / 4)));
+        this.#upgradeSweep.unref();
+      }
+    }
+  }
+
+  /** Closes the connections whose upgrade deadline passed (and forgets closed ones). */
+  #sweepUpgrades(): void {
+    const now = Date.now();
+    for (const [socket, deadline] of this.#upgrading) {
+      if (socket.destroyed) this.#upgrading.delete(socket);
+      else if (now >= deadline) {
+        this.#upgrading.delete(socket);
         this.#counts.upgradeTimeouts += 1;
         this.#limiter.log(
           this.#logger,
           'info',
           'upgrade-timeout',
-          { remoteAddress: socket.remoteAddress, timeoutMs },
+          { remoteAddress: socket.remoteAddress },
           'closed a connection that did not complete the WebSocket upgrade in time',
         );
         socket.destroy();
-      });
+      }
+    }
+    if (this.#upgrading.size === 0) {
+      clearInterval(this.#upgradeSweep);
+      this.#upgradeSweep = undefined;
     }
   }
 
@@ -377,6 +399,9 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     await this.#listening?.catch(() => undefined);
     const server = this.#server;
     if (server !== undefined && this.#onUpgrade !== undefined) server.off('upgrade', this.#onUpgrade);
+    clearInterval(this.#upgradeSweep);
+    this.#upgradeSweep = undefined;
+    this.#upgrading.clear();
     await Promise.all([...this.#links].map((link) => link.close(CLOSE_GOING_AWAY, 'Listener closing')));
     this.#wss?.close();
     if (server !== undefined && this.#ownsServer) {
@@ -393,16 +418,12 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       highWaterMark: this.#options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
       ...(this.#options.idleTimeoutMs !== undefined && { idleTimeoutMs: this.#options.idleTimeoutMs }),
       logger: this.#logger,
-      ...socketAddresses(request.socket),
+      peerSocket: request.socket,
       stream: request.socket,
+      onClosed: this.#forget,
     });
     this.#links.add(connector);
-    void connector.whenClosed().then(() => this.#links.delete(connector));
-    const log = new LinkLog(this.#logger, this.#limiter, {
-      connectorId: connector.id,
-      path: clipText(requestPath(request.url)),
-      remoteAddress: connector.info.remoteAddress,
-    });
+    const log = new LinkLog(this.#logger, this.#limiter, connector, request.url);
 
     if (!route.ok) {
       log.info(`refusing attach: ${route.reason}`);
@@ -469,7 +490,6 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
         systemId: route.systemId,
         ...(authorization !== undefined && { authorization }),
       });
-      log.debug({ originType: route.originType, systemId: route.systemId }, 'WebSocket link accepted');
     } catch (error) {
       log.error(error, 'host refused the link');
       void connector.close(CLOSE_INTERNAL, 'Internal error');
@@ -486,10 +506,12 @@ class LinkLog {
   constructor(
     private readonly logger: Logger,
     private readonly limiter: LogLimiter,
-    private readonly fields: Readonly<Record<string, unknown>>,
+    private readonly connector: WebSocketConnector,
+    private readonly url: string | undefined,
   ) {}
-  debug(extra: object, message: string): void {
-    this.logger.debug({ ...this.fields, ...extra }, message);
+  /** The connection's fields, computed only for a line that is written. */
+  get fields(): Readonly<Record<string, unknown>> {
+    return { connectorId: this.connector.id, path: clipText(requestPath(this.url)), remoteAddress: this.connector.info.remoteAddress };
   }
   info(message: string, extra: object = {}): void {
     this.limiter.log(this.logger, 'info', message, { ...this.fields, ...extra }, message);

@@ -62,7 +62,8 @@ export function validateEnvelope(value: unknown): FameEnvelope {
       `invalid envelope: expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
     );
   }
-  for (const [snake, camel] of SNAKE_CASE_KEYS) {
+  for (let i = 0; i < SNAKE_CASE_KEYS.length; i++) {
+    const [snake, camel] = SNAKE_CASE_KEYS[i]!;
     if (value[snake] !== undefined) {
       if (value[camel] === undefined) value[camel] = value[snake];
       delete value[snake];

@@ -7,9 +7,11 @@ import {
   serializeEnvelope,
   EnvelopeRejection,
   FlowFlags,
+  NOOP_LOGGER,
   randomId,
   type CloseInfo,
   type Connector,
+  type ConnectorHandlers,
   type FameEnvelope,
   type Logger,
   type WireMessage,
@@ -17,7 +19,7 @@ import {
 import { lazyChild } from '../util/lazy-logger.js';
 import { ReceiveCredits } from './flow-control.js';
 import { InboundGuard } from './inbound-guard.js';
-import { SendQueue, SENT, type StallReason } from './send-queue.js';
+import { SendQueue, SENT, type SendQueueSettings, type StallReason } from './send-queue.js';
 import {
   sentAsResponse,
   stageContext,
@@ -63,66 +65,73 @@ export interface LinkHandler {
  *   other envelopes, so request/reply traffic cannot deadlock on credits. Other envelopes pass
  *   the inbound stage, then the handler; credits are granted back once it accepted them.
  */
-export class Link {
-  readonly id: string;
+export class Link implements ConnectorHandlers {
   readonly connector: Connector;
   /** Who is at the other end (role, system id, path, principal). */
   readonly peer: LinkPeer;
-  /** Flow of envelopes we originate on this link. */
-  readonly flowId = randomId();
-  /** Flow of replies we originate on this link. */
-  readonly replyFlowId = randomId();
   readonly logger: Logger;
   readonly #handler: LinkHandler;
+  readonly #options: LinkOptions;
   readonly #stages: LinkStages | undefined;
-  /** The transport carries text (in-process): no bytes to encode. */
-  readonly #text: boolean;
-  readonly #maxBytes: number | undefined;
-  readonly #flowControl: boolean;
+  readonly #settings: LinkSettingsOf;
   readonly #sends: SendQueue;
   readonly #receive: ReceiveCredits;
-  readonly #guard: InboundGuard;
+  /** Created at the first undecodable message (most links never see one). */
+  #guard: InboundGuard | undefined;
+  #flowId: string | undefined;
+  #replyFlowId: string | undefined;
   #closed: CloseInfo | undefined;
 
-  constructor(connector: Connector, peer: LinkPeer, handler: LinkHandler, options: LinkOptions) {
+  /**
+   * @param logger the link's logger, when it is not `options.logger` (so that many links can
+   *   share one options object)
+   */
+  constructor(connector: Connector, peer: LinkPeer, handler: LinkHandler, options: LinkOptions, logger: Logger = options.logger) {
     this.connector = connector;
-    this.id = connector.id;
     this.peer = peer;
-    this.#text = connector.info.messageForm === 'text';
     this.#handler = handler;
-    this.#stages = options.stages !== undefined && (options.stages.inbound || options.stages.outbound) ? options.stages : undefined;
-    this.logger = lazyChild(options.logger, { linkId: connector.id, transport: connector.info.transport });
-    this.#maxBytes = options.maxEnvelopeBytes;
-    this.#flowControl = options.flowControl ?? true;
-    const maxFlows = options.maxFlows ?? 4096;
-    this.#receive = new ReceiveCredits(maxFlows);
-    const watch = options.watch;
+    this.#options = options;
+    const settings = (this.#settings = settingsOf(options, connector.info.messageForm === 'text'));
+    this.#stages = settings.stages;
+    // (no bindings object at all, nor a connector id, when nothing is logged)
+    this.logger = logger === NOOP_LOGGER ? logger : lazyChild(logger, { linkId: connector.id, transport: connector.info.transport });
+    this.#receive = new ReceiveCredits(settings.queue.maxFlows);
     this.#sends = new SendQueue(
       connector,
       this.logger,
-      {
-        id: connector.id,
-        maxQueued: options.maxQueuedEnvelopes ?? 4096,
-        maxQueuedBytes: options.maxQueuedBytes ?? 32 * 1024 * 1024,
-        maxFlows,
-        flowControl: this.#flowControl,
-        text: this.#text,
-        // Envelopes go out with their own key order: ours are built in wire order, forwarded
-        // ones keep the order their sender chose (as the reference forwards them).
-        encodeOptions:
-          options.maxEnvelopeBytes === undefined ? { keyOrder: 'as-is' } : { keyOrder: 'as-is', maxBytes: options.maxEnvelopeBytes },
-      },
-      watch === undefined ? noop : () => watch.update(this),
+      settings.queue,
+      options.watch === undefined ? noop : () => options.watch!.update(this),
     );
-    this.#guard = new InboundGuard(this, options);
+  }
+
+  /** The connector's id, for logs and errors. */
+  get id(): string {
+    return this.connector.id;
+  }
+
+  /** Flow of envelopes we originate on this link (a random id, made when first used). */
+  get flowId(): string {
+    return (this.#flowId ??= randomId());
+  }
+
+  /** Flow of replies we originate on this link. */
+  get replyFlowId(): string {
+    return (this.#replyFlowId ??= randomId());
   }
 
   /** Start receiving. */
   start(): void {
-    this.connector.start({
-      onMessage: (message) => this.#receiveMessage(message),
-      onClose: (info) => this.#onClose(info),
-    });
+    this.connector.start(this);
+  }
+
+  /** ConnectorHandlers: one message arrived (called by the connector). */
+  onMessage(message: WireMessage): void {
+    this.#receiveMessage(message);
+  }
+
+  /** ConnectorHandlers: the connector closed (called by the connector). */
+  onClose(info: CloseInfo): void {
+    this.#onClose(info);
   }
 
   get isOpen(): boolean {
@@ -198,7 +207,7 @@ export class Link {
 
   #enqueue(envelope: FameEnvelope, options: LinkSendOptions | undefined): Promise<void> {
     const response = sentAsResponse(envelope, options);
-    return this.#sends.enqueue(envelope, envelope.flowId ?? (response ? this.replyFlowId : this.flowId), response);
+    return this.#sends.enqueue(this.id, envelope, envelope.flowId ?? (response ? this.replyFlowId : this.flowId), response);
   }
 
   /** Close the link; queued sends fail with CONNECTOR_CLOSED. */
@@ -209,9 +218,9 @@ export class Link {
   #receiveMessage(message: WireMessage): void {
     let envelope: FameEnvelope;
     try {
-      envelope = decodeEnvelope(message, this.#maxBytes === undefined ? undefined : { maxBytes: this.#maxBytes });
+      envelope = decodeEnvelope(message, this.#settings.decodeOptions);
     } catch (error) {
-      const answerable = this.#guard.undecodable(error, message);
+      const answerable = (this.#guard ??= new InboundGuard(this, this.#options)).undecodable(error, message);
       if (answerable !== undefined) this.#reject(answerable.envelope, answerable.rejection);
       return;
     }
@@ -227,7 +236,7 @@ export class Link {
   /** Credit for `envelope` goes back once `acceptance` settles (at once when there is none). */
   #accepted(envelope: FameEnvelope, acceptance: void | Promise<unknown>): void {
     const flowId = envelope.flowId;
-    if (flowId === undefined || !this.#flowControl) return;
+    if (flowId === undefined || !this.#settings.queue.flowControl) return;
     const reset = ((envelope.flowFlags ?? 0) & FlowFlags.RESET) !== 0;
     if (acceptance instanceof Promise) {
       const done = () => this.#consumed(flowId, reset);
@@ -293,7 +302,7 @@ export class Link {
     try {
       // Credit updates bypass credits and the transport's high-water mark: they are what
       // unblocks the peer.
-      this.connector.send(this.#text ? serializeEnvelope(update) : encodeEnvelope(update));
+      this.connector.send(this.#settings.queue.text ? serializeEnvelope(update) : encodeEnvelope(update));
     } catch (error) {
       this.logger.debug({ err: error }, 'could not send CreditUpdate');
     }
@@ -315,3 +324,38 @@ export class Link {
 }
 
 function noop(): void {}
+
+/** What a link derives from its options, shared by every link made with the same options object. */
+interface LinkSettingsOf {
+  readonly stages: LinkStages | undefined;
+  readonly decodeOptions: { readonly maxBytes: number } | undefined;
+  readonly queue: SendQueueSettings;
+}
+
+const derived = new WeakMap<LinkOptions, { bytes?: LinkSettingsOf; text?: LinkSettingsOf }>();
+
+function settingsOf(options: LinkOptions, text: boolean): LinkSettingsOf {
+  let cached = derived.get(options);
+  if (cached === undefined) derived.set(options, (cached = {}));
+  const form = text ? 'text' : 'bytes';
+  const known = cached[form];
+  if (known !== undefined) return known;
+  const stages = options.stages !== undefined && (options.stages.inbound || options.stages.outbound) ? options.stages : undefined;
+  const maxBytes = options.maxEnvelopeBytes;
+  const settings: LinkSettingsOf = {
+    stages,
+    decodeOptions: maxBytes === undefined ? undefined : { maxBytes },
+    queue: {
+      maxQueued: options.maxQueuedEnvelopes ?? 4096,
+      maxQueuedBytes: options.maxQueuedBytes ?? 32 * 1024 * 1024,
+      maxFlows: options.maxFlows ?? 4096,
+      flowControl: options.flowControl ?? true,
+      text,
+      // Envelopes go out with their own key order: ours are built in wire order, forwarded
+      // ones keep the order their sender chose (as the reference forwards them).
+      encodeOptions: maxBytes === undefined ? { keyOrder: 'as-is' } : { keyOrder: 'as-is', maxBytes },
+    },
+  };
+  cached[form] = settings;
+  return settings;
+}

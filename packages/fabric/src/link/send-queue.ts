@@ -9,6 +9,7 @@ import {
   type WireMessage,
 } from '@naylence/core';
 import { asError } from '../util/as-error.js';
+import { SmallMap } from '../util/small-map.js';
 import { FLOW_WINDOW, type Pending, type SendFlow } from './flow-control.js';
 import { encodeForHop } from './wire-form.js';
 
@@ -19,8 +20,6 @@ import { encodeForHop } from './wire-form.js';
 export const SENT: Promise<void> = Promise.resolve();
 
 export interface SendQueueSettings {
-  /** Link id, for error messages. */
-  readonly id: string;
   /** Requests and one-way envelopes that may wait; past that `enqueue` fails with BACK_PRESSURE. Responses have an allowance of their own. */
   readonly maxQueued: number;
   readonly maxQueuedBytes: number;
@@ -53,7 +52,7 @@ export class SendQueue {
   readonly #logger: Logger;
   readonly #settings: SendQueueSettings;
   readonly #onStall: () => void;
-  readonly #flows = new Map<string, SendFlow>();
+  readonly #flows = new SmallMap<SendFlow>();
   /** Flows with queued envelopes, served round-robin; created on first use. */
   #backlog: Set<SendFlow> | undefined;
   #queued = 0;
@@ -103,7 +102,7 @@ export class SendQueue {
    * @returns SENT when it went out at once; otherwise a promise that resolves when it does
    * @throws (rejects) BackPressureError past the bound, MessageTooLargeError, InvalidEnvelopeError
    */
-  enqueue(envelope: FameEnvelope, flowId: string, response: boolean): Promise<void> {
+  enqueue(linkId: string, envelope: FameEnvelope, flowId: string, response: boolean): Promise<void> {
     const settings = this.#settings;
     let flow = this.#flows.get(flowId);
     const direct =
@@ -119,7 +118,7 @@ export class SendQueue {
         }
         return Promise.reject(
           new BackPressureError(
-            `link ${settings.id}: ${response ? this.#queuedResponses : this.#queued} envelopes (${response ? this.#queuedResponseBytes : this.#queuedBytes} bytes) already wait for credit or the transport`,
+            `link ${linkId}: ${response ? this.#queuedResponses : this.#queued} envelopes (${response ? this.#queuedResponseBytes : this.#queuedBytes} bytes) already wait for credit or the transport`,
           ),
         );
       }
@@ -288,7 +287,7 @@ export class SendQueue {
     const target = (this.#settings.maxFlows * 3) >> 2;
     const cutoff = this.#tick - target;
     let visits = flows.size;
-    for (const [id, flow] of flows) {
+    for (const [id, flow] of flows.entries()) {
       if (flows.size <= target || visits-- <= 0) break;
       flows.delete(id);
       if (flow.head < flow.queue.length || flow.used > cutoff) flows.set(id, flow);

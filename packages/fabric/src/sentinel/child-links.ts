@@ -1,24 +1,27 @@
 import {
   clipText,
+  NOOP_LOGGER,
   randomId,
   unrefTimer,
   type AttachAckFields,
   type AttachDecision,
+  type Authorizer,
   type CloseInfo,
+  type EnvelopeRejection,
   type FameEnvelope,
   type FameFrame,
   type IncomingConnection,
   type NodeAttachFrame,
   type TransportListener,
 } from '@naylence/core';
-import { Link } from '../link/link.js';
-import { LinkPeer } from '../link/link-peer.js';
+import { Link, SENT, type LinkHandler } from '../link/link.js';
+import { LinkPeer, type LinkOptions } from '../link/link-peer.js';
 import type { ChildInfo } from '../node/hooks.js';
 import { controlAck } from '../node/control-request.js';
 import type { NodeParts } from '../node/node-role.js';
-import { PendingRequests } from '../node/pending-requests.js';
 import { lazyChild } from '../util/lazy-logger.js';
 import { attachFrameProblem, authorizeAttach, takeoverProblem, type AttachRefusal } from './attach-checks.js';
+import { AttachDeadlines } from './attach-deadlines.js';
 import type { ControlFrames } from './control-frames.js';
 import type { KnownSids } from './known-sids.js';
 import type { LinkTable, Neighbour } from './link-table.js';
@@ -52,7 +55,39 @@ export class ChildLinks {
   readonly #graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #sids: KnownSids;
   readonly #slow: SlowConsumers;
+  readonly #deadlines: AttachDeadlines<Neighbour>;
+  /** One options object for every accepted link (links derive their settings from it once). */
+  readonly #linkOptions: LinkOptions;
   accepting = false;
+
+  /**
+   * An accepted child or peer: the neighbour's state and the handler of its link in one object
+   * (one per link, no closures).
+   */
+  static readonly #Accepted = class AcceptedNeighbour implements Neighbour, LinkHandler {
+    phase: Neighbour['phase'] = 'pending';
+    link!: Link;
+    buffered: FameEnvelope[] | undefined;
+    routingEpoch = '';
+    pending: Neighbour['pending'];
+    readonly dialed = false;
+    logicals: readonly string[] | undefined;
+    sid: string | undefined;
+    constructor(
+      readonly links: ChildLinks,
+      readonly peer: LinkPeer,
+      readonly authorizer: Authorizer | undefined,
+    ) {}
+    onEnvelope(envelope: FameEnvelope): void | Promise<unknown> {
+      return this.links.#onEnvelope(envelope, this);
+    }
+    onRejected(envelope: FameEnvelope, rejection: EnvelopeRejection, direction: 'inbound' | 'outbound', link: Link): void {
+      this.links.#parts.rejected(envelope, rejection, direction, link);
+    }
+    onClose(info: CloseInfo): void {
+      this.links.#onClosed(this, info);
+    }
+  };
 
   constructor(
     parts: NodeParts,
@@ -69,6 +104,8 @@ export class ChildLinks {
     this.#sids = sids;
     this.#settings = settings;
     this.#slow = new SlowConsumers(settings.slowConsumerMs, parts.logger, parts.logLimiter, parts.metrics);
+    this.#linkOptions = { ...parts.linkOptions, logger: parts.logger, watch: this.#slow };
+    this.#deadlines = new AttachDeadlines(settings.attachTimeoutMs, (n) => this.#attachTimedOut(n));
   }
 
   /**
@@ -96,43 +133,14 @@ export class ChildLinks {
       return;
     }
     const peer = new LinkPeer(role, connection.systemId, connection.authorization);
-    const logger = lazyChild(this.#parts.logger, { peer: clipText(connection.systemId), originType: connection.originType });
-    const link: Link = new Link(
-      connection.connector,
-      peer,
-      {
-        onEnvelope: (envelope) => this.#onEnvelope(envelope, n),
-        onRejected: (envelope, rejection, direction) => this.#parts.rejected(envelope, rejection, direction, link),
-        onClose: (info) => this.#onClosed(n, info),
-      },
-      { ...this.#parts.linkOptions, logger, watch: this.#slow },
-    );
-    const n: Neighbour = {
-      phase: 'pending',
-      link,
-      peer,
-      buffered: [],
-      timer: undefined,
-      routingEpoch: '',
-      pending: new PendingRequests(),
-      authorizer,
-      dialed: false,
-      logicals: undefined,
-      sid: undefined,
-    };
+    const parent = this.#parts.logger;
+    const logger =
+      parent === NOOP_LOGGER ? parent : lazyChild(parent, { peer: clipText(connection.systemId), originType: connection.originType });
+    const n = new ChildLinks.#Accepted(this, peer, authorizer);
+    n.link = new Link(connection.connector, peer, n, this.#linkOptions, logger);
+    const link = n.link;
     this.#table.addPending(n);
-    n.timer = setTimeout(() => {
-      if (n.phase !== 'pending') return;
-      this.#parts.logLimiter.log(
-        link.logger,
-        'warn',
-        'attach-timeout',
-        {},
-        `no valid NodeAttach within ${this.#settings.attachTimeoutMs} ms; closing the link`,
-      );
-      void link.close(1000, 'normal closure');
-    }, this.#settings.attachTimeoutMs);
-    unrefTimer(n.timer);
+    this.#deadlines.add(n);
     link.start();
   }
 
@@ -156,15 +164,29 @@ export class ChildLinks {
   stop(): void {
     this.accepting = false;
     this.#slow.stop();
+    this.#deadlines.stop();
     for (const timer of this.#graceTimers.values()) clearTimeout(timer);
     this.#graceTimers.clear();
+  }
+
+  #attachTimedOut(n: Neighbour): void {
+    if (n.phase !== 'pending') return;
+    this.#parts.logLimiter.log(
+      n.link.logger,
+      'warn',
+      'attach-timeout',
+      {},
+      `no valid NodeAttach within ${this.#settings.attachTimeoutMs} ms; closing the link`,
+    );
+    void n.link.close(1000, 'normal closure');
   }
 
   #onEnvelope(envelope: FameEnvelope, n: Neighbour): void | Promise<unknown> {
     if (n.phase === 'attached') return this.#control.handle(envelope, n);
     if (n.phase === 'closed') return undefined;
     if (n.phase === 'pending' && envelope.frame.type === 'NodeAttach') return this.#attach(envelope as FameEnvelope<NodeAttachFrame>, n);
-    if (n.buffered.length >= this.#settings.maxPendingEnvelopes) {
+    const buffered = (n.buffered ??= []);
+    if (buffered.length >= this.#settings.maxPendingEnvelopes) {
       this.#parts.logLimiter.log(
         n.link.logger,
         'warn',
@@ -172,23 +194,30 @@ export class ChildLinks {
         { frameType: envelope.frame.type },
         'dropped an envelope sent before NodeAttach (buffer full)',
       );
-    } else n.buffered.push(envelope);
+    } else buffered.push(envelope);
     return undefined;
   }
 
-  async #attach(envelope: FameEnvelope<NodeAttachFrame>, n: Neighbour): Promise<void> {
+  /** Checks, then authorization (synchronous when nothing asynchronous is configured), then the ack. */
+  #attach(envelope: FameEnvelope<NodeAttachFrame>, n: Neighbour): void | Promise<void> {
     const frame = envelope.frame;
     const problem = attachFrameProblem(frame, n);
     if (problem !== undefined) return this.#refuse(envelope, n, problem);
     n.phase = 'attaching';
-    clearTimeout(n.timer);
-    const decision = await this.#authorize(frame, n);
+    this.#deadlines.delete(n);
+    const decision = this.#authorize(frame, n);
+    if (decision instanceof Promise) return decision.then((settled) => this.#decided(envelope, n, settled));
+    this.#decided(envelope, n, decision);
+  }
+
+  #decided(envelope: FameEnvelope<NodeAttachFrame>, n: Neighbour, decision: AttachDecision): void {
     if (n.phase !== 'attaching') return; // the link closed meanwhile
     if (!decision.accept) return this.#refuse(envelope, n, { reason: decision.reason });
     // Checked after authorization: a subject that may replace a live link must first be verified.
     const taken = takeoverProblem(this.#table, n);
     if (taken !== undefined) return this.#refuse(envelope, n, taken);
 
+    const frame = envelope.frame;
     const systemId = n.peer.systemId;
     const path = n.peer.role === 'peer' ? `/${systemId}` : `${this.#parts.identity.physicalPath}/${systemId}`;
     if (frame.assignedPath !== undefined && frame.assignedPath !== path) {
@@ -200,10 +229,12 @@ export class ChildLinks {
     n.routingEpoch = randomId();
     n.logicals = frame.acceptedLogicals;
     this.#learnSid(n);
-    const grace = this.#graceTimers.get(systemId);
-    if (grace) {
-      clearTimeout(grace);
-      this.#graceTimers.delete(systemId);
+    if (this.#graceTimers.size > 0) {
+      const grace = this.#graceTimers.get(systemId);
+      if (grace) {
+        clearTimeout(grace);
+        this.#graceTimers.delete(systemId);
+      }
     }
     this.#send(n, envelope, withExtra(this.#ack(envelope, path, n.routingEpoch), decision.ackFields));
     n.link.logger.info({ systemId, path, originType: n.peer.role }, 'attached');
@@ -211,27 +242,29 @@ export class ChildLinks {
     if (hooks.length) for (const h of hooks) h.onChildAttached?.(childInfo(n));
     this.#parts.security?.onLinkAttached?.(n.peer);
     if (n.peer.role === 'peer') this.#propagation.announceToPeer(n);
-    for (const buffered of n.buffered.splice(0)) void this.#onEnvelope(buffered, n);
+    const buffered = n.buffered;
+    n.buffered = undefined;
+    if (buffered !== undefined) for (const early of buffered) void this.#onEnvelope(early, n);
   }
 
-  /** Registers the neighbour's sid once computed (off the attach's critical path). */
+  /** Registers the neighbour's sid (see `KnownSids`). */
   #learnSid(n: Neighbour): void {
     const systemId = n.peer.systemId;
-    void this.#sids
-      .addNeighbour(systemId, n.peer.physicalPath, () => this.#table.get(systemId) === n && n.phase === 'attached')
-      .then((sid) => {
-        if (sid !== undefined) n.sid = sid;
+    const sid = this.#sids.addNeighbour(systemId, n.peer.physicalPath, () => this.#table.get(systemId) === n && n.phase === 'attached');
+    if (!(sid instanceof Promise)) n.sid = sid;
+    else
+      void sid.then((later) => {
+        if (later !== undefined) n.sid = later;
       });
   }
 
   /** The listener's authorizer, then the security component; the first refusal wins. */
-  async #authorize(frame: NodeAttachFrame, n: Neighbour): Promise<AttachDecision> {
-    try {
-      return await authorizeAttach(frame, n, this.#parts.security);
-    } catch (error) {
+  #authorize(frame: NodeAttachFrame, n: Neighbour): AttachDecision | Promise<AttachDecision> {
+    if (n.authorizer?.authorizeAttach === undefined && this.#parts.security?.authorizeAttach === undefined) return ACCEPT;
+    return authorizeAttach(frame, n, this.#parts.security).catch((error: unknown) => {
       n.link.logger.error({ err: error }, 'attach authorization failed');
-      return { accept: false, reason: 'Attach authorization failed' };
-    }
+      return { accept: false, reason: 'Attach authorization failed' } as const;
+    });
   }
 
   #ack(request: FameEnvelope, assignedPath: string, routingEpoch: string): FameFrame {
@@ -252,7 +285,7 @@ export class ChildLinks {
     this.#parts.metrics.attachRefusals += 1;
     this.#parts.logLimiter.log(n.link.logger, 'warn', 'attach-refused', { reason: clipText(reason, 200), code }, 'refused a NodeAttach');
     n.phase = 'closed';
-    clearTimeout(n.timer);
+    this.#deadlines.delete(n);
     const frame = { type: 'NodeAttachAck', ok: false, refId: envelope.id, ...(code !== undefined && { code }), reason } as const;
     const ack = controlAck(envelope, frame, this.#parts.identity.sid);
     n.link
@@ -262,9 +295,9 @@ export class ChildLinks {
   }
 
   #send(n: Neighbour, request: FameEnvelope, frame: FameFrame): void {
-    n.link
-      .send(controlAck(request, frame, this.#parts.identity.sid), { inReplyTo: request })
-      .catch((error: Error) => n.link.logger.debug({ err: error, frameType: frame.type }, 'could not send NodeAttachAck'));
+    const sent = n.link.send(controlAck(request, frame, this.#parts.identity.sid), { inReplyTo: request });
+    if (sent !== SENT)
+      sent.catch((error: Error) => n.link.logger.debug({ err: error, frameType: frame.type }, 'could not send NodeAttachAck'));
   }
 
   #replace(previous: Neighbour | undefined): void {
@@ -278,11 +311,11 @@ export class ChildLinks {
   }
 
   #onClosed(n: Neighbour, info: CloseInfo): void {
-    clearTimeout(n.timer);
+    this.#deadlines.delete(n);
     this.#table.dropPending(n);
     const wasAttached = n.phase === 'attached' || this.#table.get(n.peer.systemId) === n;
     n.phase = 'closed';
-    n.pending.failAll(new Error(`link to ${n.peer.systemId} closed`));
+    n.pending?.failAll(new Error(`link to ${n.peer.systemId} closed`));
     if (!this.#table.remove(n)) return;
     this.#sids.removeNeighbour(n.peer.systemId, n.sid);
     const hooks = this.#parts.hooks;
@@ -302,6 +335,8 @@ export class ChildLinks {
     } else this.#propagation.withdrawRoutes(systemId);
   }
 }
+
+const ACCEPT: AttachDecision = Object.freeze({ accept: true });
 
 function childInfo(n: Neighbour): ChildInfo {
   return { systemId: n.peer.systemId, physicalPath: n.peer.physicalPath, role: n.peer.role === 'peer' ? 'peer' : 'downstream' };

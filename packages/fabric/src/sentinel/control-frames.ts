@@ -61,7 +61,7 @@ export class ControlFrames {
         return this.#parts.receive(envelope, from.peer);
       }
       case 'control-ack':
-        from.pending.settle(envelope.corrId, envelope);
+        from.pending?.settle(envelope.corrId, envelope);
         return undefined;
       case 'attach':
         from.link.logger.warn(`${frame.type} on an attached link ignored`);

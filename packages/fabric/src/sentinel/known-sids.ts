@@ -1,4 +1,4 @@
-import { secureDigest } from '@naylence/core';
+import { secureDigest, secureDigestSync } from '@naylence/core';
 
 /** Owner recorded for the sids of this sentinel and its ancestors. */
 const HERE = '';
@@ -25,10 +25,18 @@ export class KnownSids {
     for (const sid of sids) this.#owners.set(sid, HERE);
   }
 
-  /** Registers the sid of a neighbour's path once computed, if `stillThere()` then. Resolves with it. */
-  async addNeighbour(systemId: string, path: string, stillThere: () => boolean): Promise<string | undefined> {
-    const sid = await secureDigest(path);
-    if (!stillThere() || this.#owners.get(sid) === HERE) return undefined;
+  /**
+   * Registers the sid of a neighbour's path: at once where digests are synchronous (Node),
+   * else once computed, if `stillThere()` then. Returns (or resolves with) the sid registered.
+   */
+  addNeighbour(systemId: string, path: string, stillThere: () => boolean): string | undefined | Promise<string | undefined> {
+    const sid = secureDigestSync(path);
+    if (sid !== undefined) return this.#register(systemId, sid);
+    return secureDigest(path).then((later) => (stillThere() ? this.#register(systemId, later) : undefined));
+  }
+
+  #register(systemId: string, sid: string): string | undefined {
+    if (this.#owners.get(sid) === HERE) return undefined;
     this.#owners.set(sid, systemId);
     return sid;
   }

@@ -9,12 +9,11 @@ export interface Neighbour {
   readonly link: Link;
   /** The far end: role, system id, path once attached, authenticated principal. */
   readonly peer: LinkPeer;
-  /** Envelopes that arrived before the attach completed, replayed after it. */
-  readonly buffered: FameEnvelope[];
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Envelopes that arrived before the attach completed, replayed after it (created when needed). */
+  buffered: FameEnvelope[] | undefined;
   routingEpoch: string;
-  /** Acks to control requests we send on this link (binds to peers). */
-  readonly pending: PendingRequests;
+  /** Acks to control requests we send on this link (binds to peers); made for the first one. */
+  pending: PendingRequests | undefined;
   /** The authorizer of the listener that accepted the link (it vets the NodeAttach). */
   readonly authorizer: Authorizer | undefined;
   /** A peer link this sentinel dialed (not accepted). */

@@ -1,5 +1,6 @@
 import { hostMatchesPool, isPoolPattern, locationHost, splitAddress, type FameFrame } from '@naylence/core';
 import { controlRequest } from '../node/control-request.js';
+import { PendingRequests } from '../node/pending-requests.js';
 import type { NodeParts } from '../node/node-role.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { LinkTable, Neighbour } from './link-table.js';
@@ -90,7 +91,7 @@ export class Propagation {
   }
 
   #requestOn(peer: Neighbour, frame: FameFrame): void {
-    controlRequest((env) => peer.link.send(env), peer.pending, frame, {
+    controlRequest((env) => peer.link.send(env), (peer.pending ??= new PendingRequests()), frame, {
       replyTo: this.#parts.identity.systemInbox,
       sid: this.#parts.identity.sid,
       timeoutMs: this.#ackTimeoutMs,
