@@ -166,7 +166,7 @@ export function sentinelOptionsFromEnv(env: Env, argv: readonly string[] = []): 
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({ args: [...argv], options: { ...FLAGS, ...LIMIT_FLAGS } as typeof FLAGS, strict: true, allowPositionals: false });
+  return parseArgs({ args: [...argv], options: { ...FLAGS, ...LIMIT_FLAGS }, strict: true, allowPositionals: false });
 }
 
 function parsePort(text: string, source: string): number {

@@ -5,7 +5,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createEnvelope, encodeEnvelope, randomId, ResponseType, type FameEnvelope } from '@naylence/core';
+import { createEnvelope, encodeEnvelope, randomId, ResponseType } from '@naylence/core';
 import type { DetachInfo } from '@naylence/fabric';
 import { neighbourOf, RecordingLogger } from '@naylence/fabric/testing';
 import { describe, expect, it } from 'vitest';
@@ -55,7 +55,6 @@ describe('hostile peers: one stuck consumer never freezes anyone else', () => {
       detached,
       logger,
       async [Symbol.asyncDispose]() {
-        // eslint-disable-next-line no-useless-assignment
         stop = true;
         await blast;
         for (const node of [bystander, producer, consumer, agent]) await node.stop();
@@ -141,8 +140,7 @@ describe('hostile peers: bounded per-link state', () => {
       if (waiting !== undefined && sink.received - base >= waiting.count) waiting.resolve();
     });
     const send = async (from: number, count: number) => {
-      for (let i = from; i < from + count; i++)
-        flooder.ws.send(encodeEnvelope({ ...template, id: `m${i}`, flowId: `f${i}`, seqId: 0 } as FameEnvelope));
+      for (let i = from; i < from + count; i++) flooder.ws.send(encodeEnvelope({ ...template, id: `m${i}`, flowId: `f${i}`, seqId: 0 }));
       await new Promise<void>((resolve) => (waiting = { count: from + count, resolve }));
     };
     await send(0, batch); // warm-up: maps at their bound, code paths compiled

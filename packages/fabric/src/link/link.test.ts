@@ -1,8 +1,6 @@
 import {
   BackPressureError,
   ConnectorClosedError,
-  createEnvelope,
-  decodeEnvelope,
   NOOP_LOGGER,
   serializeEnvelope,
   type Connector,

@@ -5,7 +5,7 @@ import {
   DeliveryNackError,
   FameError,
   isNackEligible,
-  LogLimiter,
+  type LogLimiter,
   type DeliveryAckCode,
   type EnvelopeRejection,
   type FameEnvelope,
