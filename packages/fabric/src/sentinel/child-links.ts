@@ -58,6 +58,9 @@ export class ChildLinks {
   readonly #deadlines: AttachDeadlines<Neighbour>;
   /** One options object for every accepted link (links derive their settings from it once). */
   readonly #linkOptions: LinkOptions;
+  /** Routing epochs are this sentinel run's random base and an attach counter (no random id per attach kept). */
+  readonly #epochBase = randomId(12);
+  #attaches = 0;
   accepting = false;
 
   /**
@@ -68,7 +71,8 @@ export class ChildLinks {
     phase: Neighbour['phase'] = 'pending';
     link!: Link;
     buffered: FameEnvelope[] | undefined;
-    routingEpoch = '';
+    /** Which attach of this sentinel this is (its routing epoch, formatted when sent). */
+    attachSeq = 0;
     pending: Neighbour['pending'];
     readonly dialed = false;
     logicals: readonly string[] | undefined;
@@ -78,6 +82,10 @@ export class ChildLinks {
       readonly peer: LinkPeer,
       readonly authorizer: Authorizer | undefined,
     ) {}
+    /** A fresh routing epoch per attach (every re-attaching reference child then re-binds). */
+    get routingEpoch(): string {
+      return `${this.links.#epochBase}.${this.attachSeq.toString(36)}`;
+    }
     onEnvelope(envelope: FameEnvelope): void | Promise<unknown> {
       return this.links.#onEnvelope(envelope, this);
     }
@@ -226,7 +234,7 @@ export class ChildLinks {
     this.#replace(this.#table.attach(n));
     n.phase = 'attached';
     n.peer.physicalPath = path;
-    n.routingEpoch = randomId();
+    if (n instanceof ChildLinks.#Accepted) n.attachSeq = ++this.#attaches;
     n.logicals = frame.acceptedLogicals;
     this.#learnSid(n);
     if (this.#graceTimers.size > 0) {

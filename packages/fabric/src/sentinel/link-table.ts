@@ -11,7 +11,7 @@ export interface Neighbour {
   readonly peer: LinkPeer;
   /** Envelopes that arrived before the attach completed, replayed after it (created when needed). */
   buffered: FameEnvelope[] | undefined;
-  routingEpoch: string;
+  readonly routingEpoch: string;
   /** Acks to control requests we send on this link (binds to peers); made for the first one. */
   pending: PendingRequests | undefined;
   /** The authorizer of the listener that accepted the link (it vets the NodeAttach). */
