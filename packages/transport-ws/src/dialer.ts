@@ -12,9 +12,8 @@ import {
   type TokenProvider,
 } from '@naylence/core';
 import { DEFAULT_HIGH_WATER_MARK, WebSocketConnector } from './connector.js';
-import { openBrowserSocket } from './platform/browser.js';
-import type { EdgeInfo, OpenCallbacks, OpenRequest, PendingOpen } from './platform/edge.js';
-import { loadWs, openNodeSocket } from './platform/node.js';
+import type { EdgeInfo, OpenRequest, PendingOpen } from './platform/edge.js';
+import { socketOpener } from './platform/index.js';
 
 /** Default time allowed for the WebSocket opening handshake (protocol-core §4.4). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -54,8 +53,6 @@ export interface WebSocketDialerOptions {
   readonly idleTimeoutMs?: number;
   readonly logger?: Logger;
 }
-
-type Opener = (request: OpenRequest, callbacks: OpenCallbacks<ConstructorParameters<typeof WebSocketConnector>[0]>) => PendingOpen;
 
 /**
  * Opens {@link WebSocketConnector}s towards a parent sentinel. Holds the address and the
@@ -140,7 +137,7 @@ export class WebSocketDialer implements Dialer {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        pending = opener(openRequest, {
+        pending = opener.open(openRequest, {
           open: (socket, addresses: EdgeInfo) => {
             if (!finish()) return;
             try {
@@ -177,20 +174,13 @@ export class WebSocketDialer implements Dialer {
     }
   }
 
-  async #opener(): Promise<Opener> {
-    if (isNodeRuntime()) {
-      const ws = await loadWs();
-      return (request, callbacks) => openNodeSocket(ws, request, callbacks);
-    }
-    if (this.#options.authMode === 'header') {
+  async #opener(): ReturnType<typeof socketOpener> {
+    const opener = await socketOpener();
+    if (this.#options.authMode === 'header' && !opener.headers) {
       throw new ConfigError("authMode 'header' needs Node: browsers cannot set headers on a WebSocket upgrade");
     }
-    return openBrowserSocket;
+    return opener;
   }
-}
-
-function isNodeRuntime(): boolean {
-  return typeof process === 'object' && typeof process.versions?.node === 'string';
 }
 
 /** `url` with `param=token` added to its query (existing query and fragment kept). */
