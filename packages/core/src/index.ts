@@ -226,4 +226,4 @@ export {
 // ---- Contracts: logging, registries; small platform helpers ----------------------------------
 export { NOOP_LOGGER, type Logger, type LogFn } from './contracts/logger.js';
 export { Registry, type RegisterOptions } from './contracts/registry.js';
-export { unrefTimer } from './timers.js';
+export { unrefTimer, scheduleMacrotask } from './timers.js';
