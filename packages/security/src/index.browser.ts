@@ -13,9 +13,11 @@
  * @packageDocumentation
  */
 
-// Crypto provider: one interface, node:crypto on Node, @noble/* in browsers.
-export type { CryptoProvider, Ed25519Operations, X25519Operations, Aead, RawKeyPair } from './crypto/provider.js';
-export { defaultCryptoProvider } from './platform/index.js';
+// Crypto provider: one interface, node:crypto on Node, @noble/* in browsers (with WebCrypto
+// Ed25519 for asynchronous signing where the browser has it).
+export type { CryptoProvider, Ed25519Operations, AsyncEd25519Operations, X25519Operations, Aead, RawKeyPair } from './crypto/provider.js';
+export { defaultCryptoProvider, loadDefaultCryptoProvider } from './platform/index.js';
+export { webCryptoEd25519, detectWebCryptoEd25519, withWebCryptoEd25519 } from './crypto/webcrypto-ed25519.js';
 export { loadNobleCryptoProvider } from './crypto/noble-provider.js';
 export { base64UrlEncode, base64Encode, base64Decode } from './crypto/encoding.js';
 export { constantTimeEqual } from './crypto/constant-time.js';
