@@ -1,0 +1,109 @@
+/**
+ * The page the browser tests and the bench drive (`checks.html`): everything is a function on
+ * `window.naylence`, called with `page.evaluate`, returning plain JSON.
+ */
+import { connectorComplianceSuite, type ConnectorPair } from '@naylence-tools/transport-compliance';
+import { NOOP_LOGGER, randomId, type CloseInfo } from '@naylence/core';
+import { createFabric, type Fabric } from '@naylence/fabric';
+import { defaultCryptoProvider, loadDefaultCryptoProvider, staticTokenProvider } from '@naylence/security';
+import { broadcastChannelDialer, broadcastChannelListener, inPageDialer, inPageListener } from '@naylence/transport-inpage';
+import { WebSocketDialer, type WebSocketConnector } from '@naylence/transport-ws';
+import { inPageRpc, signedRpc } from '../shared/bench-calls.js';
+import { checkSigningVectors, type SigningVectorSet } from '../shared/signing-vectors.js';
+import { runRegistered } from './vitest-shim.js';
+
+/** A pair over a bus, as the Node compliance test builds it (a host that records accepted links). */
+function busPair(kind: 'inpage' | 'broadcast-channel'): () => Promise<ConnectorPair> {
+  return async () => {
+    const channelName = `compliance-${randomId()}`;
+    const listener = kind === 'inpage' ? inPageListener({ channelName }) : broadcastChannelListener({ channelName });
+    let accept: (connector: ConnectorPair['b']) => void = () => undefined;
+    const accepted = new Promise<ConnectorPair['b']>((resolve) => (accept = resolve));
+    await listener.listen({
+      systemId: 'sentinel',
+      logger: NOOP_LOGGER,
+      isReady: () => true,
+      accept: ({ connector }) => accept(connector),
+    });
+    const dialer = kind === 'inpage' ? inPageDialer({ channelName }) : broadcastChannelDialer({ channelName });
+    const a = await dialer.dial({ systemId: 'child', originType: 'downstream' });
+    const b = await accepted;
+    return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()]), await listener.close()) };
+  };
+}
+
+let flood: { connector: WebSocketConnector; sent: number; closed?: CloseInfo } | undefined;
+let reconnecting: { fabric: Fabric; attaches: string[] } | undefined;
+
+const naylence = {
+  /** The spec's signing vectors with noble, and with noble + WebCrypto Ed25519 where this browser has it. */
+  async signingVectors(vectors: SigningVectorSet) {
+    const providers = [defaultCryptoProvider(), await loadDefaultCryptoProvider()];
+    return Promise.all([...new Set(providers)].map((provider) => checkSigningVectors(vectors, provider)));
+  },
+
+  /** The transport compliance suite, in this page, over the in-page bus and BroadcastChannel. */
+  async compliance() {
+    connectorComplianceSuite('in-page dialer ↔ listener (Chromium)', { createPair: busPair('inpage') });
+    connectorComplianceSuite('BroadcastChannel dialer ↔ listener (Chromium)', { createPair: busPair('broadcast-channel') });
+    return runRegistered();
+  },
+
+  /** Dials `url` with `token` (subprotocols `bearer, <token>`) and sends 64 KiB messages until `send()` reports back-pressure. */
+  async wsFlood(url: string, token: string) {
+    const connector = await new WebSocketDialer({ url, tokenProvider: staticTokenProvider(token), idleTimeoutMs: 0 }).dial({
+      systemId: 'page-flood',
+      originType: 'downstream',
+    });
+    const state: NonNullable<typeof flood> = { connector, sent: 0 };
+    flood = state;
+    connector.start({ onMessage: () => undefined, onClose: (info) => (state.closed = info) });
+    const chunk = 'f'.repeat(64 * 1024);
+    let pressured = false;
+    while (!pressured && state.sent < 4096) pressured = !connector.send(`${state.sent++}:${chunk}`);
+    return { sent: state.sent, pressured };
+  },
+
+  /** Waits for the pressured socket to drain, then sends `more` messages honouring back-pressure and a final `done`. */
+  async wsDrain(more: number) {
+    const state = flood!;
+    await state.connector.drain();
+    for (let i = 0; i < more; i++) if (!state.connector.send(`${state.sent++}:after drain`)) await state.connector.drain();
+    state.connector.send('done');
+    return { sent: state.sent };
+  },
+
+  /** A fabric attached over WebSocket (default reconnect policy) that records each attach. */
+  async reconnectStart(url: string, token: string) {
+    const attaches: string[] = [];
+    const fabric = await createFabric({
+      connect: new WebSocketDialer({ url, tokenProvider: staticTokenProvider(token) }),
+      hooks: [{ onAttached: (info) => void attaches.push(info.physicalPath) }],
+    });
+    reconnecting = { fabric, attaches };
+    return { attaches };
+  },
+
+  /** Waits for the second attach, then calls through the new link. */
+  async reconnectWait(address: string) {
+    const state = reconnecting!;
+    while (state.attaches.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    const sum = await state.fabric.invoke<number>(address, 'add', { x: 20, y: 22 });
+    await state.fabric.stop();
+    return { attaches: state.attaches, sum };
+  },
+
+  inPageRpc,
+
+  async signedRpc(wsUrl: string, token: string, durationMs: number) {
+    return signedRpc(wsUrl, staticTokenProvider(token), durationMs);
+  },
+};
+
+declare global {
+  interface Window {
+    naylence: typeof naylence;
+  }
+}
+window.naylence = naylence;
+document.getElementById('ready')!.dataset.state = 'ok';
