@@ -100,7 +100,8 @@ export class BusConnector implements Connector, BusEndReceiver, AsyncDisposable 
     this.#maxInbound = options.maxInboundBytes ?? 4 * Math.max(this.#highWaterMark, ids.peerHighWaterMark ?? 0);
     this.#logger = (options.logger ?? NOOP_LOGGER).child({ connectorId: ids.id, transport: endpoint.transport, peer: ids.peerNodeId });
     this.#onFinish = onFinish;
-    this.info = { transport: endpoint.transport, localAddress: ids.nodeId, remoteAddress: ids.peerNodeId };
+    // Text crosses a bus without encoding (in-page: not even a copy), so the fabric hands us text.
+    this.info = { transport: endpoint.transport, messageForm: 'text', localAddress: ids.nodeId, remoteAddress: ids.peerNodeId };
     endpoint.attach(ids.id, this);
   }
 

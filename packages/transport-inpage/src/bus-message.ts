@@ -23,8 +23,8 @@ export type BusControl =
 
 /**
  * One message on a bus channel. `senderId`, `senderNodeId`, `targetNodeId` and `payload` are the
- * reference's members (`payload`: one encoded envelope; `targetNodeId`: a system id or `*`);
- * `targetId` (the receiving end's id) and `ctl` are ours.
+ * reference's members (`payload`: one encoded envelope, which we send as text and read as text or
+ * bytes; `targetNodeId`: a system id or `*`); `targetId` (the receiving end's id) and `ctl` are ours.
  */
 export interface BusMessage {
   /** Id of the sending link end (a dialer's end before it is accepted). */
@@ -97,6 +97,8 @@ export function parseBusMessage(data: unknown): BusMessage | undefined {
   const m = data as Record<string, unknown>;
   if (!isId(m.senderId) || !isId(m.senderNodeId) || !isId(m.targetNodeId)) return undefined;
   if (m.targetId !== undefined && !isId(m.targetId)) return undefined;
+  // The common case, a payload of text or bytes, is taken as it came (nothing is copied).
+  if (m.ctl === undefined && (typeof m.payload === 'string' || m.payload instanceof Uint8Array)) return data as BusMessage;
   const head = {
     senderId: m.senderId,
     senderNodeId: m.senderNodeId,

@@ -20,6 +20,7 @@ import { installSizeScenario } from './scenarios/install-size.js';
 import { httpRpcScenario } from './scenarios/http-rpc.js';
 import { wsRpcScenario } from './scenarios/ws-rpc.js';
 import { wsSoakScenario } from './scenarios/ws-soak.js';
+import { browserScenario } from './scenarios/browser.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   codecScenario,
@@ -31,6 +32,7 @@ export const SCENARIOS: readonly Scenario[] = [
   wsSoakScenario,
   faninScenario,
   coldStartScenario,
+  browserScenario,
   installSizeScenario,
 ];
 

@@ -11,7 +11,7 @@ import { Collector, TestHost } from '@naylence-tools/transport-compliance';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type Chromium } from './chromium.js';
-import { openDemo } from './drive.js';
+import { callChecks, openChecks, openDemo } from './drive.js';
 import { startDemo, type RunningDemo } from './server/demo-server.js';
 import { checkSigningVectors, type SigningVectorSet } from './shared/signing-vectors.js';
 
@@ -28,13 +28,7 @@ afterAll(async () => {
   await demo?.close();
 });
 
-/** The checks page, loaded and ready. */
-async function checksPage(): Promise<Page> {
-  const page = await chromium.newPage();
-  await page.goto(new URL('checks.html', demo.url).href);
-  await page.waitForSelector('#ready[data-state=ok]');
-  return page;
-}
+const checksPage = (): Promise<Page> => openChecks(chromium, demo);
 
 /** Records the credentials every link presented. */
 function recordingAuthorizer(token: string): Authorizer & { seen: (string | undefined)[] } {
@@ -116,7 +110,7 @@ describe('the demo page in headless Chromium', () => {
     const inNode = await checkSigningVectors(vectors, defaultCryptoProvider());
     expect(inNode.failures).toEqual([]);
     const page = await checksPage();
-    const inChromium = await page.evaluate((v) => window.naylence.signingVectors(v), vectors);
+    const inChromium = await callChecks(page, 'signingVectors', vectors);
     expect(inChromium.map((report) => report.provider)).toEqual(['noble', 'noble+webcrypto']);
     const { provider: _node, ...nodeCounts } = inNode;
     for (const { provider: _browser, ...counts } of inChromium) expect(counts).toEqual(nodeCounts);
@@ -127,7 +121,7 @@ describe('the demo page in headless Chromium', () => {
 
   it('passes the transport compliance suite inside Chromium, over the in-page bus and BroadcastChannel', { timeout: 120_000 }, async () => {
     const page = await checksPage();
-    const outcomes = await page.evaluate(() => window.naylence.compliance());
+    const outcomes = await callChecks(page, 'compliance');
     await page.close();
     expect(outcomes.length).toBeGreaterThanOrEqual(26);
     expect(outcomes.filter((o) => !o.ok).map((o) => `${o.name}: ${o.error}`)).toEqual([]);
@@ -144,12 +138,12 @@ describe('the demo page in headless Chromium', () => {
     try {
       const accepted = host.nextLink();
       // The server side does not read yet: its socket pauses, the browser's bufferedAmount grows.
-      const flooded = await page.evaluate(([u, t]) => window.naylence.wsFlood(u, t), [url, token] as const);
+      const flooded = await callChecks(page, 'wsFlood', url, token);
       expect(flooded.pressured).toBe(true);
       expect(authorizer.seen).toEqual([`Bearer ${token}`]);
       const { connector } = await accepted;
       const received = Collector.start(connector, 'server');
-      const drained = await page.evaluate((more) => window.naylence.wsDrain(more), 16);
+      const drained = await callChecks(page, 'wsDrain', 16);
       expect(drained.sent).toBe(flooded.sent + 16);
       await received.untilCount(drained.sent + 1);
       expect(received.messages.at(-1)).toBe('done');
@@ -168,10 +162,10 @@ describe('the demo page in headless Chromium', () => {
     const url = sentinel.addresses[0]!.url;
     const page = await checksPage();
     try {
-      const first = await page.evaluate(([u, t]) => window.naylence.reconnectStart(u, t), [url, token] as const);
+      const first = await callChecks(page, 'reconnectStart', url, token);
       expect(first.attaches).toHaveLength(1);
       await tapped.links[0]!.close(1012, 'Service restart');
-      const after = await page.evaluate((address) => window.naylence.reconnectWait(address), 'adder@fame.fabric');
+      const after = await callChecks(page, 'reconnectWait', 'adder@fame.fabric');
       expect(after.sum).toBe(42);
       expect(after.attaches).toHaveLength(2);
       expect(tapped.links).toHaveLength(2);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -65,4 +66,14 @@ export async function launchChromium(): Promise<Chromium> {
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** `Chromium 156.0.8078.114` (what `chromium --version` prints), or `Chromium (unknown version)`. */
+export function chromiumVersion(): string {
+  try {
+    const out = execFileSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return /Chromium [\d.]+/.exec(out)?.[0] ?? out.trim();
+  } catch {
+    return 'Chromium (unknown version)';
+  }
 }

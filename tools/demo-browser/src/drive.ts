@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { Chromium } from './chromium.js';
+import type { ChecksApi } from './page/checks.js';
 import type { RunningDemo } from './server/demo-server.js';
 
 /** One result row of a page: its state, the text shown, and its JSON value. */
@@ -51,4 +52,26 @@ export async function openDemo(
     ),
   );
   return { page, results };
+}
+
+/** A new page on the demo's checks page (`checks.html`), ready to be called with {@link callChecks}. */
+export async function openChecks(chromium: Chromium, demo: RunningDemo): Promise<Page> {
+  const page = await chromium.newPage();
+  await page.goto(new URL('checks.html', demo.url).href);
+  await page.waitForSelector('#ready[data-state=ok]');
+  return page;
+}
+
+type Check = keyof ChecksApi;
+
+/** Calls `window.naylence[name](...args)` in the checks page; arguments and result cross as JSON. */
+export function callChecks<K extends Check>(
+  page: Page,
+  name: K,
+  ...args: Parameters<ChecksApi[K]>
+): Promise<Awaited<ReturnType<ChecksApi[K]>>> {
+  return page.evaluate(
+    ([check, params]) => (window as unknown as { naylence: Record<string, (...a: unknown[]) => unknown> }).naylence[check]!(...params),
+    [name, args] as const,
+  ) as Promise<Awaited<ReturnType<ChecksApi[K]>>>;
 }

@@ -8,7 +8,7 @@
  */
 export { startDemo, WWW_DIR, PAGE_CLIENT_ID, type DemoOptions, type RunningDemo, type PageConfig } from './server/demo-server.js';
 export { MATH_ADDRESS, SIGNER_ADDRESS } from './server/agents.js';
-export { launchChromium, CHROMIUM_PATH, CHROMIUM_ARGS, type Chromium } from './chromium.js';
+export { launchChromium, chromiumVersion, CHROMIUM_PATH, CHROMIUM_ARGS, type Chromium } from './chromium.js';
 export {
   bundlePages,
   nodeOnlyInputs,
@@ -18,5 +18,6 @@ export {
   PACKAGE_DIR,
   type BundleResult,
 } from './bundle-pages.js';
-export { openDemo, signInThroughDevLogin } from './drive.js';
+export { openDemo, openChecks, callChecks, signInThroughDevLogin, type ShownResult } from './drive.js';
+export type { ChecksApi } from './page/checks.js';
 export { inPageRpc, signedRpc, measure, type Throughput } from './shared/bench-calls.js';

@@ -53,6 +53,8 @@ export interface RunningDemo extends AsyncDisposable {
   readonly agent: Fabric;
   /** The WebSocket listener of the sentinel (mounted on the demo's HTTP server). */
   readonly listener: WebSocketListener;
+  /** A token the sentinel accepts (`node.connect`, for `subject`), for clients other than the page. */
+  mintToken(subject: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -93,10 +95,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   };
   try {
     const keys = await JwtKeyRing.generate('EdDSA');
+    const issuer = createJwtIssuer({ issuer: url, key: () => keys.current });
+    const mintToken = (subject: string) =>
+      issuer.issue({ sub: subject, client_id: subject, scope: 'node.connect' }, { audience: AUDIENCE });
     const app = Fastify({ logger: false, serverFactory: (handler) => ((handle = handler), server) });
     cleanup.push(() => app.close());
     await app.register(oauth2TokenPlugin, {
-      issuer: createJwtIssuer({ issuer: url, key: () => keys.current }),
+      issuer,
       clients: [{ clientId: 'demo-agent', clientSecret: agentSecret }, { clientId: PAGE_CLIENT_ID }],
       audience: AUDIENCE,
       pkce: { redirectUris: [config.redirectUri], allowPublicClients: true, devLogin: { ...login, title: 'Naylence demo login' } },
@@ -136,7 +141,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     cleanup.push(() => agent.stop());
     await serveMath(agent);
     await serveSigner(agent);
-    return { url: `${url}/`, config, login, sentinel, agent, listener, close, [Symbol.asyncDispose]: close };
+    return { url: `${url}/`, config, login, sentinel, agent, listener, mintToken, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await close();
     throw error;

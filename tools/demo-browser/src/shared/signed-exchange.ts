@@ -8,13 +8,14 @@
  * payload of an RPC; the signatures, keys and checks are exactly the overlay's (§3).
  */
 import { createEnvelope, type FameEnvelope } from '@naylence/core';
-import { EnvelopeVerifier, KeyStore, NodeKeys, type CryptoProvider, type PublicJwk } from '@naylence/security';
+import { EnvelopeVerifier, KeyStore, NodeKeys, type CryptoProvider, type EnvelopeSigner, type PublicJwk } from '@naylence/security';
 
 /** One side of the exchange: its keys, and the keys it learned from the other side. */
 export class SigningParty {
   readonly keys: NodeKeys;
   readonly store: KeyStore;
   readonly verifier: EnvelopeVerifier;
+  readonly signer: EnvelopeSigner;
   readonly provider: CryptoProvider;
   /** The physical path this party signs as (its `sid` is derived from it). */
   readonly path: string;
@@ -25,6 +26,7 @@ export class SigningParty {
     this.keys = new NodeKeys({ provider });
     this.store = new KeyStore({ provider });
     this.verifier = new EnvelopeVerifier({ provider, keys: this.store });
+    this.signer = this.keys.envelopeSigner(path);
   }
 
   /** What the other side needs: where we sign from and our public keys. */
@@ -40,7 +42,7 @@ export class SigningParty {
 
   /** A Data envelope to `to` carrying `payload`, signed with our key. */
   sign(to: string, payload: unknown): Promise<FameEnvelope> {
-    return this.keys.envelopeSigner(this.path).signAsync(createEnvelope({ to, frame: { type: 'Data', payload } }));
+    return this.signer.signAsync(createEnvelope({ to, frame: { type: 'Data', payload } }));
   }
 
   /** Verify an envelope signed by the other side. @throws SignatureInvalidError, UnknownKeyError, SidMismatchError */
