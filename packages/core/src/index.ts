@@ -199,6 +199,7 @@ export type { IncomingConnection, ListenerHost, ListenerAddress, TransportListen
 
 // ---- Contracts: authentication, attach authorization, envelope security --------------------
 export type { AccessToken, TokenProvider, AuthorizationContext, Authorizer, AttachDecision, AttachAckFields } from './contracts/auth.js';
+export { dialToken } from './dial-token.js';
 export {
   EnvelopeRejection,
   NO_SECURITY,

@@ -1,9 +1,8 @@
 import {
   AbortedError,
-  FameError,
   FameTimeoutError,
   NOOP_LOGGER,
-  isFameError,
+  dialToken,
   randomId,
   type Dialer,
   type DialRequest,
@@ -67,7 +66,7 @@ export class BusDialer implements Dialer {
     const { signal } = request;
     const what = `${this.#bus.transport} connect on channel ${JSON.stringify(this.#channel)}`;
     if (signal?.aborted) throw new AbortedError(what, { cause: signal.reason });
-    const token = await this.#fetchToken(what, signal);
+    const token = await dialToken(this.#options.tokenProvider, what, signal);
     if (signal?.aborted) throw new AbortedError(what, { cause: signal.reason });
 
     const id = randomId();
@@ -117,17 +116,5 @@ export class BusDialer implements Dialer {
       });
       endpoint.post(open);
     });
-  }
-
-  async #fetchToken(what: string, signal: AbortSignal | undefined): Promise<string | undefined> {
-    const provider = this.#options.tokenProvider;
-    if (provider === undefined) return undefined;
-    try {
-      return (await provider.getToken(signal)).value;
-    } catch (error) {
-      if (signal?.aborted) throw new AbortedError(what, { cause: signal.reason });
-      if (isFameError(error)) throw error;
-      throw new FameError('AUTHENTICATION_FAILED', `${what}: token provider failed: ${(error as Error).message}`, { cause: error });
-    }
   }
 }

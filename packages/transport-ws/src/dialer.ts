@@ -2,10 +2,9 @@ import {
   AbortedError,
   ConfigError,
   ConnectorClosedError,
-  FameError,
   FameTimeoutError,
   NOOP_LOGGER,
-  isFameError,
+  dialToken,
   type Dialer,
   type DialRequest,
   type Logger,
@@ -103,7 +102,7 @@ export class WebSocketDialer implements Dialer {
     const what = `WebSocket connect to ${safeUrl(new URL(url))}`;
     if (signal?.aborted) throw new AbortedError(what, { cause: signal.reason });
 
-    const token = await this.#fetchToken(what, signal);
+    const token = await dialToken(this.#options.tokenProvider, what, signal);
     const opener = await this.#opener();
     if (signal?.aborted) throw new AbortedError(what, { cause: signal.reason });
 
@@ -160,18 +159,6 @@ export class WebSocketDialer implements Dialer {
         fail(new ConfigError(`${what}: ${(error as Error).message}`));
       }
     });
-  }
-
-  async #fetchToken(what: string, signal: AbortSignal | undefined): Promise<string | undefined> {
-    const provider = this.#options.tokenProvider;
-    if (provider === undefined) return undefined;
-    try {
-      return (await provider.getToken(signal)).value;
-    } catch (error) {
-      if (signal?.aborted) throw new AbortedError(what, { cause: signal.reason });
-      if (isFameError(error)) throw error;
-      throw new FameError('AUTHENTICATION_FAILED', `${what}: token provider failed: ${(error as Error).message}`, { cause: error });
-    }
   }
 
   async #opener(): ReturnType<typeof socketOpener> {
