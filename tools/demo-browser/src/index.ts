@@ -20,4 +20,4 @@ export {
 } from './bundle-pages.js';
 export { openDemo, openChecks, callChecks, signInThroughDevLogin, type ShownResult } from './drive.js';
 export type { ChecksApi } from './page/checks.js';
-export { inPageRpc, signedRpc, measure, type Throughput } from './shared/bench-calls.js';
+export { inPageRpc, wsRpc, signedRpc, measure, type Throughput } from './shared/bench-calls.js';

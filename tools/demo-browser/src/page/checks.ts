@@ -8,7 +8,7 @@ import { createFabric, type Fabric } from '@naylence/fabric';
 import { defaultCryptoProvider, loadDefaultCryptoProvider, staticTokenProvider } from '@naylence/security';
 import { broadcastChannelDialer, broadcastChannelListener, inPageDialer, inPageListener } from '@naylence/transport-inpage';
 import { WebSocketDialer, type WebSocketConnector } from '@naylence/transport-ws';
-import { inPageRpc, signedRpc } from '../shared/bench-calls.js';
+import { inPageRpc, signedRpc, wsRpc } from '../shared/bench-calls.js';
 import { checkSigningVectors, type SigningVectorSet } from '../shared/signing-vectors.js';
 import { runRegistered } from './vitest-shim.js';
 
@@ -95,8 +95,12 @@ const naylence = {
 
   inPageRpc,
 
-  async signedRpc(wsUrl: string, token: string, durationMs: number) {
-    return signedRpc(wsUrl, staticTokenProvider(token), durationMs);
+  wsRpc(wsUrl: string, token: string, durationMs: number) {
+    return wsRpc(wsUrl, staticTokenProvider(token), durationMs);
+  },
+
+  signedRpc(wsUrl: string, token: string, durationMs: number, crypto: 'fastest' | 'sync') {
+    return signedRpc(wsUrl, staticTokenProvider(token), durationMs, crypto);
   },
 };
 

@@ -5,7 +5,7 @@
  */
 import { randomId, type TokenProvider } from '@naylence/core';
 import { createFabric, type Fabric } from '@naylence/fabric';
-import { loadDefaultCryptoProvider } from '@naylence/security';
+import { defaultCryptoProvider, loadDefaultCryptoProvider } from '@naylence/security';
 import { inPageDialer, inPageListener } from '@naylence/transport-inpage';
 import { WebSocketDialer } from '@naylence/transport-ws';
 import { SigningParty } from './signed-exchange.js';
@@ -57,17 +57,30 @@ export async function inPageRpc(durationMs: number, concurrency: number): Promis
   }
 }
 
+/** Unary RPC to the demo's Node math agent over WebSocket, through our sentinel (no signatures). */
+export async function wsRpc(wsUrl: string, tokenProvider: TokenProvider, durationMs: number): Promise<Throughput> {
+  const client = await createFabric({ connect: new WebSocketDialer({ url: wsUrl, tokenProvider }) });
+  try {
+    return await measure(() => client.invoke('math@fame.fabric', 'add', { x: 3, y: 4 }), durationMs, 1, durationMs / 4);
+  } finally {
+    await client.stop();
+  }
+}
+
 /**
  * Signed RPC to the demo's Node signer over WebSocket: each call signs a Data envelope here,
  * the Node agent verifies it and answers with one it signed, which is verified here (the
- * signature work of one overlay round trip, both ends).
+ * signature work of one overlay round trip, both ends). `crypto: 'sync'` signs with the
+ * platform's synchronous provider (noble in a browser, node:crypto on Node) instead of the
+ * fastest one (WebCrypto Ed25519 in a browser).
  */
 export async function signedRpc(
   wsUrl: string,
   tokenProvider: TokenProvider,
   durationMs: number,
+  crypto: 'fastest' | 'sync' = 'fastest',
 ): Promise<Throughput & { provider: string }> {
-  const provider = await loadDefaultCryptoProvider();
+  const provider = crypto === 'sync' ? defaultCryptoProvider() : await loadDefaultCryptoProvider();
   const client = await createFabric({ connect: new WebSocketDialer({ url: wsUrl, tokenProvider }) });
   try {
     const party = new SigningParty(provider, client.physicalPath);
