@@ -18,6 +18,8 @@ export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
 
 /** Close code when a peer keeps sending far past the credit it was given (policy violation). */
 const CLOSE_POLICY = 1008;
+/** Close code when the page or worker of this end is going away. */
+const CLOSE_GOING_AWAY = 1001;
 
 export interface BusConnectorOptions {
   /**
@@ -151,6 +153,11 @@ export class BusConnector implements Connector, BusEndReceiver, AsyncDisposable 
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** The page this end lives in is going away: close with 1001 (the other end reconnects, if it dials). */
+  goingAway(): void {
+    void this.close(CLOSE_GOING_AWAY, 'Going away');
   }
 
   /** A message from the bus addressed to this end. */

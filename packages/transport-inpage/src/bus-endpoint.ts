@@ -5,6 +5,21 @@ import type { Bus, BusPort } from './buses.js';
 /** A link end (or a dial waiting for its accept) that receives the messages addressed to it. */
 export interface BusEndReceiver {
   receive(message: BusMessage): void;
+  /** The page is going away (`pagehide`): tell the other end now rather than let its heartbeats find out. */
+  goingAway?(): void;
+}
+
+/** `pagehide` of the window or worker this runs in, where there is one (not on Node). */
+function onPageHide(listener: () => void): (() => void) | undefined {
+  const target = globalThis as {
+    addEventListener?: EventTarget['addEventListener'];
+    removeEventListener?: EventTarget['removeEventListener'];
+  };
+  if (typeof target.addEventListener !== 'function' || typeof target.removeEventListener !== 'function' || !('onpagehide' in globalThis)) {
+    return undefined;
+  }
+  target.addEventListener('pagehide', listener);
+  return () => target.removeEventListener?.('pagehide', listener);
 }
 
 /**
@@ -19,6 +34,7 @@ export class BusEndpoint {
   readonly #ends = new Map<string, BusEndReceiver>();
   readonly #onOpen: ((message: BusMessage) => void) | undefined;
   readonly #logger: Logger;
+  readonly #stopWatchingPage: (() => void) | undefined;
   #closed = false;
 
   /** @throws ConfigError when this platform lacks the bus */
@@ -27,6 +43,10 @@ export class BusEndpoint {
     this.#logger = logger;
     this.#onOpen = onOpen;
     this.#port = bus.open(channelName, (data) => this.#receive(data));
+    // A closed tab or frame sends nothing more: its links say goodbye while they still can.
+    this.#stopWatchingPage = onPageHide(() => {
+      for (const end of [...this.#ends.values()]) end.goingAway?.();
+    });
   }
 
   get size(): number {
@@ -52,6 +72,7 @@ export class BusEndpoint {
   close(): void {
     this.#closed = true;
     this.#ends.clear();
+    this.#stopWatchingPage?.();
     this.#port.close();
   }
 

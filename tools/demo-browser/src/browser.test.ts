@@ -128,6 +128,14 @@ describe('the demo page in headless Chromium', () => {
     expect(outcomes.filter((o) => o.name.includes('BroadcastChannel')).length).toBe(outcomes.length / 2);
   });
 
+  it('closes bus links with 1001 when their page goes away (pagehide)', async () => {
+    const page = await checksPage();
+    const { dialed, accepted } = await callChecks(page, 'pageHide');
+    await page.close();
+    expect(dialed).toMatchObject({ code: 1001, reason: 'Going away', initiator: 'local' });
+    expect(accepted).toMatchObject({ code: 1001, reason: 'Going away' });
+  });
+
   it('dials with the bearer token as subprotocols and feels back-pressure through bufferedAmount', async () => {
     const token = 'page-token-1';
     const authorizer = recordingAuthorizer(token);

@@ -49,6 +49,19 @@ const naylence = {
     return runRegistered();
   },
 
+  /**
+   * A BroadcastChannel link inside this page, then a `pagehide` (as when the tab closes): both
+   * ends close with 1001 at once instead of waiting for heartbeats. Returns both close infos.
+   */
+  async pageHide() {
+    const { a, b, cleanup } = await busPair('broadcast-channel')();
+    const closes = [a, b].map((end) => new Promise<CloseInfo>((resolve) => end.start({ onMessage: () => undefined, onClose: resolve })));
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+    const [dialed, accepted] = await Promise.all(closes);
+    await cleanup();
+    return { dialed, accepted };
+  },
+
   /** Dials `url` with `token` (subprotocols `bearer, <token>`) and sends 64 KiB messages until `send()` reports back-pressure. */
   async wsFlood(url: string, token: string) {
     const connector = await new WebSocketDialer({ url, tokenProvider: staticTokenProvider(token), idleTimeoutMs: 0 }).dial({
