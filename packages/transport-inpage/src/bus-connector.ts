@@ -63,8 +63,8 @@ const sizeOf = (message: WireMessage): number => (typeof message === 'string' ? 
  *   acknowledged are above the high-water mark. A receiver that is not started (or is gone)
  *   acknowledges nothing, so its sender feels it.
  * - `close(code, reason)` tells the other end, which reads what was already sent and then closes
- *   with the same code and reason (`initiator: 'remote'`). A link whose peer vanished without a
- *   close (a closed tab) is detected by the fabric's heartbeats.
+ *   with the same code and reason (`initiator: 'remote'`). On `pagehide` the links of a page
+ *   close with 1001; a peer that vanished without a word is detected by the fabric's heartbeats.
  */
 export class BusConnector implements Connector, BusEndReceiver, AsyncDisposable {
   readonly id: string;
