@@ -59,7 +59,7 @@ const sizeOf = (message: WireMessage): number => (typeof message === 'string' ? 
  *   order; they are handed to the node a macrotask later, in batches, never inside the sender's
  *   call. Before `start()` they are buffered.
  * - Back-pressure is credit: the receiver acknowledges the bytes it handed to its node (every
- *   quarter of the high-water mark), and `send()` returns false while the bytes not yet
+ *   quarter of the sender's high-water mark), and `send()` returns false while the bytes not yet
  *   acknowledged are above the high-water mark. A receiver that is not started (or is gone)
  *   acknowledges nothing, so its sender feels it.
  * - `close(code, reason)` tells the other end, which reads what was already sent and then closes
