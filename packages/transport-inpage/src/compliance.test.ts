@@ -1,31 +1,16 @@
-import { connectorComplianceSuite, TestHost, type ConnectorPair } from '@naylence-tools/transport-compliance';
+import { connectorComplianceSuite, listenerPair } from '@naylence-tools/transport-compliance';
 import { randomId } from '@naylence/core';
 import { broadcastChannelDialer, broadcastChannelListener, inPageDialer, inPageListener } from './transports.js';
 
 /** `a` is the dialing end, `b` the end the listener accepted; each pair on a channel of its own. */
-function pairOver(kind: 'inpage' | 'broadcast-channel'): () => Promise<ConnectorPair> {
-  return async () => {
+function pairOver(kind: 'inpage' | 'broadcast-channel') {
+  return () => {
     const channelName = `compliance-${randomId()}`;
-    const host = new TestHost();
-    const listener = kind === 'inpage' ? inPageListener({ channelName }) : broadcastChannelListener({ channelName });
-    await listener.listen(host);
-    try {
-      const accepted = host.nextLink();
-      const dialer = kind === 'inpage' ? inPageDialer({ channelName }) : broadcastChannelDialer({ channelName });
-      const a = await dialer.dial({ systemId: 'child', originType: 'downstream' });
-      const { connector: b } = await accepted;
-      return {
-        a,
-        b,
-        cleanup: async () => {
-          await Promise.all([a.close(), b.close()]);
-          await listener.close();
-        },
-      };
-    } catch (error) {
-      await listener.close();
-      throw error;
-    }
+    const [listener, dialer] =
+      kind === 'inpage'
+        ? [inPageListener({ channelName }), inPageDialer({ channelName })]
+        : [broadcastChannelListener({ channelName }), broadcastChannelDialer({ channelName })];
+    return listenerPair(listener, () => dialer.dial({ systemId: 'child', originType: 'downstream' }));
   };
 }
 

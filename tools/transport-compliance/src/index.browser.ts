@@ -11,5 +11,6 @@ export {
   type ConnectorPair,
   type ConnectorPairFactory,
 } from './connector-suite.js';
+export { listenerPair } from './listener-pair.js';
 export { Collector, messageText, eventLoopTurns, type ConnectorEvent } from './collector.js';
 export { TestHost, captureLogger, type LogLine } from './test-host.js';

@@ -2,8 +2,8 @@
  * The page the browser tests and the bench drive (`checks.html`): everything is a function on
  * `window.naylence`, called with `page.evaluate`, returning plain JSON.
  */
-import { connectorComplianceSuite, type ConnectorPair } from '@naylence-tools/transport-compliance';
-import { NOOP_LOGGER, randomId, type CloseInfo } from '@naylence/core';
+import { connectorComplianceSuite, listenerPair, type ConnectorPair } from '@naylence-tools/transport-compliance';
+import { randomId, type CloseInfo } from '@naylence/core';
 import { createFabric, type Fabric } from '@naylence/fabric';
 import { defaultCryptoProvider, loadDefaultCryptoProvider, staticTokenProvider } from '@naylence/security';
 import { broadcastChannelDialer, broadcastChannelListener, inPageDialer, inPageListener } from '@naylence/transport-inpage';
@@ -12,23 +12,15 @@ import { inPageRpc, signedRpc, wsRpc } from '../shared/bench-calls.js';
 import { checkSigningVectors, type SigningVectorSet } from '../shared/signing-vectors.js';
 import { runRegistered } from './vitest-shim.js';
 
-/** A pair over a bus, as the Node compliance test builds it (a host that records accepted links). */
+/** A pair over a bus, as the Node compliance test builds it. */
 function busPair(kind: 'inpage' | 'broadcast-channel'): () => Promise<ConnectorPair> {
-  return async () => {
+  return () => {
     const channelName = `compliance-${randomId()}`;
-    const listener = kind === 'inpage' ? inPageListener({ channelName }) : broadcastChannelListener({ channelName });
-    let accept: (connector: ConnectorPair['b']) => void = () => undefined;
-    const accepted = new Promise<ConnectorPair['b']>((resolve) => (accept = resolve));
-    await listener.listen({
-      systemId: 'sentinel',
-      logger: NOOP_LOGGER,
-      isReady: () => true,
-      accept: ({ connector }) => accept(connector),
-    });
-    const dialer = kind === 'inpage' ? inPageDialer({ channelName }) : broadcastChannelDialer({ channelName });
-    const a = await dialer.dial({ systemId: 'child', originType: 'downstream' });
-    const b = await accepted;
-    return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()]), await listener.close()) };
+    const [listener, dialer] =
+      kind === 'inpage'
+        ? [inPageListener({ channelName }), inPageDialer({ channelName })]
+        : [broadcastChannelListener({ channelName }), broadcastChannelDialer({ channelName })];
+    return listenerPair(listener, () => dialer.dial({ systemId: 'child', originType: 'downstream' }));
   };
 }
 
