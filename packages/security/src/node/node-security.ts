@@ -70,9 +70,10 @@ export interface ProfileNodeSecurity extends NodeSecurity {
   /** The canonical authorization profile (`noop`, `oauth2`, …). */
   readonly authorizerProfile: string;
   /**
-   * The authorizer to hand this node's listeners (they authenticate links with it); undefined
-   * when the node was built to accept no links. `authorizeAttach` admits only links a listener
-   * authenticated unless the profile is `noop`.
+   * The authorizer to hand this node's listeners: it authenticates links (the token), while the
+   * NodeAttach that follows is vetted once, by `authorizeAttach`, which answers a refusal with
+   * its reason. Undefined when the node was built to accept no links. Unless the profile is
+   * `noop`, `authorizeAttach` admits only links a listener authenticated.
    */
   readonly authorizer: Authorizer | undefined;
   readonly policy: SecurityPolicy;
@@ -100,7 +101,7 @@ export function createNodeSecurity(options: NodeSecurityOptions): ProfileNodeSec
     enforces: enforcesOf(resolved),
     profile: resolved.profile,
     authorizerProfile: resolved.authorizerProfile,
-    authorizer: resolved.authorizer,
+    authorizer: forListeners(resolved.authorizer),
     policy: resolved.policy,
     nodeKeys: undefined,
     keyStore: undefined,
@@ -115,6 +116,11 @@ export function createNodeSecurity(options: NodeSecurityOptions): ProfileNodeSec
     logger: (options.logger ?? NOOP_LOGGER).child({ component: 'security' }),
   });
   return Object.freeze({ ...base, authorizeAttach });
+}
+
+/** The authorizer's `authenticate` alone: the NodeAttach checks run in `authorizeAttach`, once. */
+function forListeners(authorizer: Authorizer | undefined): Authorizer | undefined {
+  return authorizer === undefined ? undefined : Object.freeze({ authenticate: (credentials: string | undefined) => authorizer.authenticate(credentials) });
 }
 
 function enforcesOf(resolved: ResolvedSecurityProfile): Pick<EnforcedProfiles, 'security' | 'authorization'> {
@@ -149,7 +155,7 @@ class SigningNodeSecurity implements ProfileNodeSecurity {
     this.enforces = enforcesOf(resolved);
     this.profile = resolved.profile;
     this.authorizerProfile = resolved.authorizerProfile;
-    this.authorizer = resolved.authorizer;
+    this.authorizer = forListeners(resolved.authorizer);
     this.policy = resolved.policy;
     this.#signs = resolved.requirements.signingRequired;
     const nodeKeys = (this.nodeKeys = options.keys ?? new NodeKeys(options.provider === undefined ? {} : { provider: options.provider }));
