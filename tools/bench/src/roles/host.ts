@@ -23,6 +23,12 @@ export interface RoleSpec {
   readonly id?: string;
   /** How agents and clients attach (default `ws`); with `http` the sentinel also serves the HTTP ingress on its port. */
   readonly transport?: Transport;
+  /**
+   * Environment of the role, set before the implementation loads: the reference's variables
+   * (`FAME_SECURITY_PROFILE`, `FAME_AUTHORIZATION_PROFILE`, `FAME_JWT_*`, `FAME_ADMISSION_*`),
+   * which both implementations read.
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface RunArgs {
@@ -59,6 +65,7 @@ export interface Stats {
 console.log = console.error;
 const emit = (message: object) => process.stdout.write(`@@${JSON.stringify(message)}\n`);
 const spec = JSON.parse(process.argv[2]!) as RoleSpec;
+Object.assign(process.env, spec.env);
 
 async function loadImpl(name: ImplName): Promise<Impl> {
   if (name === 'ours') return (await import('./ours.js')).impl;

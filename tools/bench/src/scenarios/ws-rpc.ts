@@ -12,8 +12,9 @@ export async function startTopology(
   tag: string,
   start: Parameters<Parameters<typeof withRoles>[0]>[0],
   transport?: Transport,
+  env?: Readonly<Record<string, string>>,
 ): Promise<{ sentinel: RoleProcess; agent: RoleProcess; client: RoleProcess }> {
-  const via = transport === undefined ? {} : { transport };
+  const via = { ...(transport !== undefined && { transport }), ...(env !== undefined && { env }) };
   const { proc: sentinel, ready } = await start({ impl, role: 'sentinel', ...via }, GC);
   const port = ready.port as number;
   const { proc: agent } = await start({ impl, role: 'agent', port, id: `agent-${tag}-${process.pid}`, ...via }, GC);
