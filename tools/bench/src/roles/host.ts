@@ -38,6 +38,8 @@ export interface RunArgs {
   /** Stop after this many calls. */
   readonly calls?: number;
   readonly timeoutMs: number;
+  /** Start calls at most at this rate (all callers together), to compare CPU per call at equal load. */
+  readonly paceOpsPerSec?: number;
 }
 
 export interface RunResult {
@@ -90,9 +92,16 @@ async function runCalls(client: BenchClient, args: RunArgs): Promise<RunResult> 
   const t0 = performance.now();
   const deadline = t0 + (args.durationMs ?? Infinity);
   const limit = args.calls ?? Infinity;
+  const pace = args.paceOpsPerSec;
   const caller = async () => {
     while (next < limit && performance.now() < deadline) {
       const x = next++;
+      if (pace !== undefined) {
+        const due = t0 + (x * 1000) / pace;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (performance.now() >= deadline) break;
+      }
       const start = performance.now();
       try {
         const result = await client.add(x, args.timeoutMs);
