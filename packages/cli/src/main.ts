@@ -118,9 +118,11 @@ function banner(sentinel: RunningSentinel, options: SentinelCliOptions): string 
     ['health', sentinel.healthUrl],
     [
       'auth',
-      sentinel.authenticated
+      options.tokens.length > 0
         ? `shared secret (${options.tokens.length} token${options.tokens.length > 1 ? 's' : ''})`
-        : 'open: no token required',
+        : sentinel.security.authorizerProfile !== 'noop'
+          ? `${sentinel.security.authorizerProfile} tokens`
+          : 'open: no token required',
     ],
     ['security', `profile ${sentinel.fabric.profiles.security}, authorization ${sentinel.fabric.profiles.authorization}`],
     ['parent', options.parentUrl === undefined ? 'none (root)' : `${options.parentUrl} (attached)`],

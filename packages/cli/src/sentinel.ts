@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { AbortedError, ConfigError, FameError, randomId, type Environment, type Logger, type ProfileRequest } from '@naylence/core';
 import { Fabric, Sentinel, type FabricOptions, type NodeHooks, type ReconnectPolicy, type UpstreamOptions } from '@naylence/fabric';
-import { nodeSecurityFromEnv, sharedSecretAuthorizer, type NodeSecurityFromEnvOptions, type ProfileNodeSecurity } from '@naylence/security';
+import { loadSecurityPlugins, nodeSecurityFromEnv, sharedSecretAuthorizer, type NodeSecurityFromEnvOptions, type ProfileNodeSecurity } from '@naylence/security';
 import { HEALTH_PATH, WebSocketListener, type WebSocketListenerOptions } from '@naylence/transport-ws';
 import { admissionFromEnv } from './compose/admission-profiles.js';
 import { envelopePrinter } from './envelope-printer.js';
@@ -106,6 +106,8 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
     ...(options.parentToken !== undefined && { token: options.parentToken }),
     logger,
   });
+  // Add-ons named in FAME_PLUGINS register their profiles first (one that cannot load stops the start).
+  await loadSecurityPlugins({ env });
   const security = nodeSecurityFromEnv({
     ...options.securityOptions,
     env,

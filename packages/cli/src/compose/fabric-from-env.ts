@@ -7,6 +7,7 @@
  * - `FAME_ADMISSION_PROFILE`, `FAME_DIRECT_ADMISSION_URL`, `FAME_ADMISSION_TOKEN_URL`,
  *   `FAME_ADMISSION_CLIENT_ID`, `FAME_ADMISSION_CLIENT_SECRET`, `FAME_JWT_AUDIENCE` → the
  *   dialer to the parent with its token provider ({@link admissionFromEnv});
+ * - `FAME_PLUGINS` → security add-ons loaded first (`loadSecurityPlugins`);
  * - `FAME_NODE_ID` → the system id, and `FAME_NODE_IDENTITY_PROFILE` (`default`, or
  *   `token-subject`: the id is prefixed with the fingerprint of the admission token's `sub`,
  *   as the reference's identity policy does).
@@ -16,7 +17,7 @@
  */
 import { ConfigError, randomId, type Environment } from '@naylence/core';
 import { createFabric, type Fabric, type FabricOptions, type UpstreamOptions } from '@naylence/fabric';
-import { nodeSecurityFromEnv, subjectFingerprint, type NodeSecurityFromEnvOptions, type ProfileNodeSecurity } from '@naylence/security';
+import { loadSecurityPlugins, nodeSecurityFromEnv, subjectFingerprint, type NodeSecurityFromEnvOptions, type ProfileNodeSecurity } from '@naylence/security';
 import { admissionFromEnv, type Admission } from './admission-profiles.js';
 
 export interface FabricFromEnvOptions extends Omit<FabricOptions, 'security' | 'connect' | 'env' | 'listeners'> {
@@ -63,6 +64,8 @@ export async function fabricOptionsFromEnv(
   });
   const baseId = rest.systemId ?? readEnv(env, ENV_NODE_ID) ?? randomId();
   const systemId = await identityOf(baseId, admission, env);
+  // Add-ons named in FAME_PLUGINS register their profiles first (one that cannot load stops the start).
+  await loadSecurityPlugins({ env });
   const security = nodeSecurityFromEnv({
     ...securityOptions,
     env,
