@@ -119,7 +119,10 @@ describe('the naylence bin', () => {
 
   it('refuses to start with a security profile it cannot enforce, naming the setting, instead of running open', async () => {
     for (const [env, error] of [
-      [{ FAME_SECURITY_PROFILE: 'gated' }, '[INVALID_CONFIG]: security profile "gated", authorization profile "oauth2-gated" (FAME_AUTHORIZATION_PROFILE): FAME_JWT_TRUSTED_ISSUER is required'],
+      [
+        { FAME_SECURITY_PROFILE: 'gated' },
+        '[INVALID_CONFIG]: security profile "gated", authorization profile "oauth2-gated" (FAME_AUTHORIZATION_PROFILE): FAME_JWT_TRUSTED_ISSUER is required',
+      ],
       [{ FAME_SECURITY_PROFILE: 'strict-overlay' }, '[NOT_REGISTERED]'],
       [{ FAME_AUTHORIZATION_PROFILE: 'jwt' }, 'FAME_JWT_TRUSTED_ISSUER is required by the jwt authorization profile'],
       [{ FAME_ADMISSION_PROFILE: 'welcome' }, '[INVALID_CONFIG]: FAME_ADMISSION_PROFILE=welcome: this node cannot use'],

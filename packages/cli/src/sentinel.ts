@@ -1,7 +1,13 @@
 import type { Server } from 'node:http';
 import { AbortedError, ConfigError, FameError, randomId, type Environment, type Logger, type ProfileRequest } from '@naylence/core';
 import { Fabric, Sentinel, type FabricOptions, type NodeHooks, type ReconnectPolicy, type UpstreamOptions } from '@naylence/fabric';
-import { loadSecurityPlugins, nodeSecurityFromEnv, sharedSecretAuthorizer, type NodeSecurityFromEnvOptions, type ProfileNodeSecurity } from '@naylence/security';
+import {
+  loadSecurityPlugins,
+  nodeSecurityFromEnv,
+  sharedSecretAuthorizer,
+  type NodeSecurityFromEnvOptions,
+  type ProfileNodeSecurity,
+} from '@naylence/security';
 import { HEALTH_PATH, WebSocketListener, type WebSocketListenerOptions } from '@naylence/transport-ws';
 import { admissionFromEnv } from './compose/admission-profiles.js';
 import { envelopePrinter } from './envelope-printer.js';
@@ -124,7 +130,11 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
   }
   // The listener authenticates links; the security's authorizeAttach then vets each NodeAttach.
   const authorizer =
-    tokens.length > 0 ? sharedSecretAuthorizer({ secrets: tokens }) : security.authorizerProfile !== 'noop' ? security.authorizer : undefined;
+    tokens.length > 0
+      ? sharedSecretAuthorizer({ secrets: tokens })
+      : security.authorizerProfile !== 'noop'
+        ? security.authorizer
+        : undefined;
   const listener = new WebSocketListener({
     ...options.listener,
     host: options.host ?? DEFAULT_SENTINEL_HOST,

@@ -190,6 +190,16 @@ export interface ReferenceNodeOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** `proc` once it printed its READY line, with the text after `READY`; killed if it never does. */
+export async function started<T extends RoleProcess>(proc: T): Promise<T & { readonly readyText: string }> {
+  try {
+    return Object.assign(proc, { readyText: await proc.ready() });
+  } catch (error) {
+    await proc.stop('SIGKILL');
+    throw error;
+  }
+}
+
 /** Start a reference role script (`ref-sentinel.mjs`, `ref-agent.mjs`, `ref-client.mjs`). */
 export function spawnReference(script: string, options?: SpawnOptions): RoleProcess {
   return new RoleProcess(script, options);
@@ -286,7 +296,11 @@ export async function runReferenceClient(
   if (options.calls !== undefined) args.push(`--calls=${options.calls}`);
   if (options.n !== undefined) args.push(`--n=${options.n}`);
   if (options.env !== undefined) args.push('--sdk-config');
-  await using proc = spawnReference('ref-client.mjs', { args, name: `ref-client ${id}`, ...(options.env !== undefined && { env: options.env }) });
+  await using proc = spawnReference('ref-client.mjs', {
+    args,
+    name: `ref-client ${id}`,
+    ...(options.env !== undefined && { env: options.env }),
+  });
   const exit = await proc.finished(options.timeoutMs ?? 60_000);
   const lines = [...proc.lines];
   return {

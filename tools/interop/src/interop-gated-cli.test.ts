@@ -11,9 +11,26 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createEnvelope, encodeEnvelope, randomId, type FameEnvelope } from '@naylence/core';
 import { createFabricFromEnv, runOAuth2Server } from '@naylence/cli';
-import { createJwtIssuer, generateJwtSigningKey, hmacSigningKey, importJwtSigningKey, subjectFingerprint, type JwtIssuer } from '@naylence/security';
+import {
+  createJwtIssuer,
+  generateJwtSigningKey,
+  hmacSigningKey,
+  importJwtSigningKey,
+  subjectFingerprint,
+  type JwtIssuer,
+} from '@naylence/security';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReferenceClient, spawnReference, startNaylence, startReferenceAgent, startReferenceSentinel, uniqueId, type JsonLine, type RoleProcess } from './harness.js';
+import {
+  runReferenceClient,
+  spawnReference,
+  startNaylence,
+  startReferenceAgent,
+  startReferenceSentinel,
+  started,
+  uniqueId,
+  type JsonLine,
+  type RoleProcess,
+} from './harness.js';
 import { fibonacci, interopLogger, MathService } from './ours.js';
 import { RawClient, type Closed } from './raw-ws.js';
 
@@ -44,15 +61,6 @@ function gatedSentinel(issuer: string, jwksUrl: string, extra: Record<string, st
   });
 }
 
-async function started<T extends RoleProcess>(proc: T): Promise<T & { readonly readyText: string }> {
-  try {
-    return Object.assign(proc, { readyText: await proc.ready() });
-  } catch (error) {
-    await proc.stop('SIGKILL');
-    throw error;
-  }
-}
-
 /**
  * The reference's development token server, with the reference's variables; `issuer: 'self'`
  * makes its own URL the issuer (what a reference sentinel needs: it fetches `<issuer>/.well-known/jwks.json`).
@@ -70,7 +78,11 @@ async function referenceTokenServer(issuer: string) {
     }),
   );
   const base = `http://127.0.0.1:${proc.readyText}`;
-  return Object.assign(proc, { issuer: issuer === 'self' ? base : issuer, tokenUrl: `${base}/oauth/token`, jwksUrl: `${base}/.well-known/jwks.json` });
+  return Object.assign(proc, {
+    issuer: issuer === 'self' ? base : issuer,
+    tokenUrl: `${base}/oauth/token`,
+    jwksUrl: `${base}/.well-known/jwks.json`,
+  });
 }
 
 function expectProbes(run: { result(test: string): JsonLine; stderr: string }): void {
@@ -131,7 +143,10 @@ async function attempt(
   await raw.open();
   raw.sendRaw(
     encodeEnvelope(
-      createEnvelope({ corrId: randomId(), frame: { type: 'NodeAttach', originType: 'downstream', systemId, instanceId: randomId(), acceptedLogicals: ['*'] } }),
+      createEnvelope({
+        corrId: randomId(),
+        frame: { type: 'NodeAttach', originType: 'downstream', systemId, instanceId: randomId(), acceptedLogicals: ['*'] },
+      }),
     ),
   );
   const first = await Promise.race([raw.next((e) => e.frame.type === 'NodeAttachAck'), raw.closed]);
@@ -166,7 +181,9 @@ describe.sequential('interop: our gated `naylence sentinel` refuses bad tokens o
       FAME_JWT_SIGNING_KEY_FILE: keyFile,
       FAME_JWT_SIGNING_KEY_ID: publishedKid,
     });
-    sentinel = await gatedSentinel(issuerName, `${tokenServer.url}/.well-known/jwks.json`, { FAME_ENFORCE_TOKEN_SUBJECT_NODE_IDENTITY: 'true' });
+    sentinel = await gatedSentinel(issuerName, `${tokenServer.url}/.well-known/jwks.json`, {
+      FAME_ENFORCE_TOKEN_SUBJECT_NODE_IDENTITY: 'true',
+    });
     issue = createJwtIssuer({ issuer: issuerName, key: await importJwtSigningKey({ pem, kid: publishedKid }), audience: AUDIENCE });
   });
 
@@ -181,7 +198,11 @@ describe.sequential('interop: our gated `naylence sentinel` refuses bad tokens o
 
   async function expectRefused(token: string | undefined, reason: string | RegExp = 'Authentication failed', systemId?: string) {
     const { ack, closed } = await attempt(sentinel.url, token, systemId);
-    expect(ack?.frame).toMatchObject({ type: 'NodeAttachAck', ok: false, reason: typeof reason === 'string' ? reason : expect.stringMatching(reason) });
+    expect(ack?.frame).toMatchObject({
+      type: 'NodeAttachAck',
+      ok: false,
+      reason: typeof reason === 'string' ? reason : expect.stringMatching(reason),
+    });
     expect(closed?.code).toBe(1008);
   }
 
@@ -192,14 +213,22 @@ describe.sequential('interop: our gated `naylence sentinel` refuses bad tokens o
   });
   it('12d. no token', () => expectRefused(undefined));
   it('12e. garbage', () => expectRefused('not-a-jwt'));
-  it('12f. expired', async () => expectRefused(await issue.issue({ scope: 'node.connect', iat: now() - 7200, nbf: now() - 7200, exp: now() - 3600 })));
+  it('12f. expired', async () =>
+    expectRefused(await issue.issue({ scope: 'node.connect', iat: now() - 7200, nbf: now() - 7200, exp: now() - 3600 })));
   it('12g. not yet valid', async () => expectRefused(await issue.issue({ scope: 'node.connect', nbf: now() + 3600 })));
   it('12h. wrong issuer', async () => expectRefused(await issue.issue({ scope: 'node.connect', iss: 'https://evil.test' })));
   it('12i. wrong audience', async () => expectRefused(await issue.issue({ scope: 'node.connect', aud: 'elsewhere' })));
   it('12j. missing scope', async () => expectRefused(await issue.issue({ scope: 'node.read' })));
-  it('12k. alg none', () => expectRefused(`${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: issuerName, aud: AUDIENCE, exp: now() + 600, scope: 'node.connect' })}.`));
+  it('12k. alg none', () =>
+    expectRefused(
+      `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: issuerName, aud: AUDIENCE, exp: now() + 600, scope: 'node.connect' })}.`,
+    ));
   it('12l. HS256 signed with the published public key', async () => {
-    const confused = createJwtIssuer({ issuer: issuerName, key: hmacSigningKey({ secret: publicPem, kid: publishedKid }), audience: AUDIENCE });
+    const confused = createJwtIssuer({
+      issuer: issuerName,
+      key: hmacSigningKey({ secret: publicPem, kid: publishedKid }),
+      audience: AUDIENCE,
+    });
     await expectRefused(await confused.issue({ scope: 'node.connect' }));
   });
   it('12m. a well-formed token signed by a key the issuer never published', async () => {
@@ -218,7 +247,13 @@ describe.sequential('interop: our gated `naylence sentinel` refuses bad tokens o
 
 describe('interop: a key rotation at the token server while our gated sentinel runs', () => {
   it('12p. honest nodes stay attached; nodes with tokens of the old and of the new key get in', async () => {
-    await using tokens = await runOAuth2Server({ clientId: CLIENT.id, clientSecret: CLIENT.secret, port: 0, audience: AUDIENCE, issuer: (u) => u });
+    await using tokens = await runOAuth2Server({
+      clientId: CLIENT.id,
+      clientSecret: CLIENT.secret,
+      port: 0,
+      audience: AUDIENCE,
+      issuer: (u) => u,
+    });
     // Rotation the way it is done without restarting verifiers: publish the next key first.
     const next = await generateJwtSigningKey();
     tokens.keys.publish(next);
@@ -226,14 +261,21 @@ describe('interop: a key rotation at the token server while our gated sentinel r
     const env = childEnv(sentinel.url, tokens.tokenUrl);
     await using agent = await createFabricFromEnv({ env, systemId: uniqueId('our-agent'), logger: interopLogger() });
     await agent.serve('math@fame.fabric', new MathService(agent.node.systemId));
-    const old = await createJwtIssuer({ issuer: tokens.issuer, key: () => tokens.keys.current, audience: AUDIENCE }).issue({ sub: CLIENT.id, scope: 'node.connect' });
+    const old = await createJwtIssuer({ issuer: tokens.issuer, key: () => tokens.keys.current, audience: AUDIENCE }).issue({
+      sub: CLIENT.id,
+      scope: 'node.connect',
+    });
 
     tokens.keys.rotate(next);
     await using fresh = await createFabricFromEnv({ env, systemId: uniqueId('our-client'), logger: interopLogger() });
     expect(await fresh.invoke('math@fame.fabric', 'add', { x: 1, y: 2 })).toBe(3);
     await using _refAgent = await startReferenceAgent(sentinel.url, { env, id: uniqueId('ref-agent-after') });
     const { FAME_ADMISSION_TOKEN_URL: _u, FAME_ADMISSION_CLIENT_ID: _i, FAME_ADMISSION_CLIENT_SECRET: _s, ...bare } = env;
-    await using withOld = await createFabricFromEnv({ env: { ...bare, FAME_PARENT_TOKEN: old }, systemId: uniqueId('our-old'), logger: interopLogger() });
+    await using withOld = await createFabricFromEnv({
+      env: { ...bare, FAME_PARENT_TOKEN: old },
+      systemId: uniqueId('our-old'),
+      logger: interopLogger(),
+    });
     expect(await withOld.invoke('math@fame.fabric', 'add', { x: 2, y: 2 })).toBe(4);
     expect(agent.node.isAttached).toBe(true);
   });

@@ -30,7 +30,14 @@ class HostileChild extends RawClient {
       encodeEnvelope(
         createEnvelope({
           corrId,
-          frame: { type: 'NodeAttach', originType: 'downstream', systemId: this.systemId, instanceId: randomId(), acceptedLogicals: ['*'], keys: [...presented] },
+          frame: {
+            type: 'NodeAttach',
+            originType: 'downstream',
+            systemId: this.systemId,
+            instanceId: randomId(),
+            acceptedLogicals: ['*'],
+            keys: [...presented],
+          },
         }),
       ),
     );
@@ -151,7 +158,9 @@ describe.sequential('interop: a hostile child in overlay, on a real socket (11)'
 
   it('11g. an unsigned critical frame (KeyAnnounce) is dropped: its keys are not stored', async () => {
     const keys = new NodeKeys().shareableKeys();
-    w.hostile.send(createEnvelope({ frame: { type: 'KeyAnnounce', physicalPath: `${w.hostile.path}/x`, keys, created: new Date().toISOString() } }));
+    w.hostile.send(
+      createEnvelope({ frame: { type: 'KeyAnnounce', physicalPath: `${w.hostile.path}/x`, keys, created: new Date().toISOString() } }),
+    );
     // Ordered on the socket: once this call is answered, the announce was handled.
     await expectNack(w.hostile.request(7), 'signature_required');
     expect(w.sentinel.security.keyStore!.keysForPath(`${w.hostile.path}/x`)).toEqual([]);

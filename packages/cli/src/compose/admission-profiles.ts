@@ -78,7 +78,9 @@ function webSocket(profile: string, url: string, tokenProvider: TokenProvider | 
   };
 }
 
-const root = (profile: string): AdmissionProfileFactory => () => ({ profile, dialer: undefined, tokenProvider: undefined, enforces: { admission: [profile] } });
+const root =
+  (profile: string): AdmissionProfileFactory =>
+  () => ({ profile, dialer: undefined, tokenProvider: undefined, enforces: { admission: [profile] } });
 
 const profiles = new Map<string, AdmissionProfileFactory>([
   [
@@ -97,7 +99,10 @@ const profiles = new Map<string, AdmissionProfileFactory>([
 
 /** The canonical form of an admission profile name (`Direct_HTTP` → `direct-http`). */
 export function canonicalAdmissionProfile(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
 }
 
 /**

@@ -47,15 +47,25 @@ describe('createFabricFromEnv', () => {
     expect(() => admissionFromEnv({ env: { FAME_DIRECT_ADMISSION_URL: url, FAME_ADMISSION_TOKEN_URL: 'http://x/oauth/token' } })).toThrow(
       expect.objectContaining({ setting: 'FAME_ADMISSION_CLIENT_ID' }),
     );
-    expect(() => admissionFromEnv({ env: { FAME_ADMISSION_PROFILE: 'welcome' } })).toThrow(expect.objectContaining({ setting: 'FAME_ADMISSION_PROFILE' }));
-    expect(() => admissionFromEnv({ env: { FAME_ADMISSION_PROFILE: 'direct' } })).toThrow(expect.objectContaining({ setting: 'FAME_DIRECT_ADMISSION_URL' }));
+    expect(() => admissionFromEnv({ env: { FAME_ADMISSION_PROFILE: 'welcome' } })).toThrow(
+      expect.objectContaining({ setting: 'FAME_ADMISSION_PROFILE' }),
+    );
+    expect(() => admissionFromEnv({ env: { FAME_ADMISSION_PROFILE: 'direct' } })).toThrow(
+      expect.objectContaining({ setting: 'FAME_DIRECT_ADMISSION_URL' }),
+    );
     await expect(fabricOptionsFromEnv({ env: { FAME_NODE_IDENTITY_PROFILE: 'token-subject' } })).rejects.toMatchObject({
       setting: 'FAME_NODE_IDENTITY_PROFILE',
     });
   });
 
   it('gated: children fetch OAuth2 tokens (direct admission); with token-subject identity only the node the token names gets in', async () => {
-    await using tokens = await runOAuth2Server({ clientId: CLIENT.id, clientSecret: CLIENT.secret, port: 0, audience: 'fame.fabric', issuer: (u) => u });
+    await using tokens = await runOAuth2Server({
+      clientId: CLIENT.id,
+      clientSecret: CLIENT.secret,
+      port: 0,
+      audience: 'fame.fabric',
+      issuer: (u) => u,
+    });
     const sentinelEnv = {
       FAME_SECURITY_PROFILE: 'gated',
       FAME_JWT_TRUSTED_ISSUER: tokens.issuer,
@@ -73,7 +83,11 @@ describe('createFabricFromEnv', () => {
       FAME_ADMISSION_CLIENT_SECRET: CLIENT.secret,
       FAME_JWT_AUDIENCE: 'fame.fabric',
     };
-    await using agent = await createFabricFromEnv({ env: { ...child, FAME_NODE_IDENTITY_PROFILE: 'token-subject' }, systemId: 'agent', logger: NOOP_LOGGER });
+    await using agent = await createFabricFromEnv({
+      env: { ...child, FAME_NODE_IDENTITY_PROFILE: 'token-subject' },
+      systemId: 'agent',
+      logger: NOOP_LOGGER,
+    });
     expect(agent.node.systemId).toBe(`${subjectFingerprint(CLIENT.id)}-agent`);
     expect(agent.profiles.admission).toBe('direct');
     await agent.serve('math@fame.fabric', math);

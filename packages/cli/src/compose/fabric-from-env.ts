@@ -17,7 +17,13 @@
  */
 import { ConfigError, randomId, type Environment } from '@naylence/core';
 import { createFabric, type Fabric, type FabricOptions, type UpstreamOptions } from '@naylence/fabric';
-import { loadSecurityPlugins, nodeSecurityFromEnv, subjectFingerprint, type NodeSecurityFromEnvOptions, type ProfileNodeSecurity } from '@naylence/security';
+import {
+  loadSecurityPlugins,
+  nodeSecurityFromEnv,
+  subjectFingerprint,
+  type NodeSecurityFromEnvOptions,
+  type ProfileNodeSecurity,
+} from '@naylence/security';
 import { admissionFromEnv, type Admission } from './admission-profiles.js';
 
 export interface FabricFromEnvOptions extends Omit<FabricOptions, 'security' | 'connect' | 'env' | 'listeners'> {

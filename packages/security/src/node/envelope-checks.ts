@@ -115,7 +115,8 @@ export class EnvelopeChecks {
     try {
       this.#o.verifier.verify(envelope, mode);
     } catch (error) {
-      if (error instanceof UnknownKeyError) return this.#unknownKey(error.kid, envelope, context, mayWait, () => this.#verify(envelope, context, mode, false));
+      if (error instanceof UnknownKeyError)
+        return this.#unknownKey(error.kid, envelope, context, mayWait, () => this.#verify(envelope, context, mode, false));
       if (error instanceof SignatureInvalidError) return this.#invalid(error, envelope, context);
       throw error;
     }

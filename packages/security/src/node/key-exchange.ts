@@ -236,7 +236,7 @@ export class KeyExchange {
     const sid = this.#host?.node.sid;
     if (path === undefined || path === '' || sid === undefined) return [];
     const own = this.#keys.shareableKeys().find((key) => key.kid === kid)!;
-    return [{ ...own, sid, physical_path: path } as KeyRecord];
+    return [{ ...own, sid, physical_path: path }];
   }
 
   #replaceKeys(path: string, keys: readonly unknown[], link: SecurityLink): readonly KeyRecord[] {
@@ -272,10 +272,7 @@ export class KeyExchange {
     const link = this.#links.get(request.target);
     // A child is never asked: it presents or announces its subtree's keys itself.
     if (link === undefined || link.role === 'downstream') return;
-    this.#send(
-      link,
-      createEnvelope({ corrId: request.corrId, ...(traceId !== undefined && { traceId }), frame: request.frame }) as FameEnvelope,
-    );
+    this.#send(link, createEnvelope({ corrId: request.corrId, ...(traceId !== undefined && { traceId }), frame: request.frame }));
   }
 
   #send(link: SecurityLink, envelope: FameEnvelope, inReplyTo?: FameEnvelope): void {
@@ -304,5 +301,5 @@ function replyTo(request: FameEnvelope, frame: KeyAnnounceFrame): FameEnvelope {
     ...(request.corrId !== undefined && { corrId: request.corrId }),
     ...(request.traceId !== undefined && { traceId: request.traceId }),
     frame,
-  }) as FameEnvelope;
+  });
 }

@@ -35,7 +35,7 @@ class Node {
   ) {
     this.identity = { systemId, physicalPath: path, sid: secureDigestSync(provider, path) };
     this.security = nodeSecurityFromEnv({ env: OVERLAY, keyRequestTimeoutMs: 50, keyRequestAttempts: 2, ...options });
-    this.security.start?.({
+    void this.security.start?.({
       node: this.identity,
       logger: undefined as never,
       send: () => Promise.reject(new Error('not used')),
@@ -79,7 +79,10 @@ async function attach(parent: Node, child: Node): Promise<{ down: SecurityLink; 
   const down = { role: 'downstream' as const, systemId: child.systemId, physicalPath: '', principal: undefined };
   const up = { role: 'upstream' as const, systemId: parent.systemId, physicalPath: parent.identity.physicalPath, principal: undefined };
   const fields = await child.security.attachFields!(up);
-  const decision = await parent.security.authorizeAttach!({ type: 'NodeAttach', systemId: child.systemId, instanceId: 'i', ...fields }, down);
+  const decision = await parent.security.authorizeAttach!(
+    { type: 'NodeAttach', systemId: child.systemId, instanceId: 'i', ...fields },
+    down,
+  );
   expect(decision).toMatchObject({ accept: true });
   down.physicalPath = child.identity.physicalPath;
   parent.security.onLinkAttached!(down);
@@ -106,7 +109,13 @@ describe('node security from a profile', () => {
   it('builds nothing for open, only authorizeAttach for gated, and stages for overlay', () => {
     const open = nodeSecurityFromEnv({ env: {} });
     expect(open).toMatchObject({ profile: 'open', authorizerProfile: 'noop', enforces: { security: ['open'], authorization: ['noop'] } });
-    expect([open.inbound, open.outbound, open.deliver, open.authorizeAttach, open.claim]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect([open.inbound, open.outbound, open.deliver, open.authorizeAttach, open.claim]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
 
     const gated = nodeSecurityFromEnv({ env: { FAME_SECURITY_PROFILE: 'gated' } });
     expect(gated.authorizerProfile).toBe('oauth2-gated');
@@ -123,9 +132,15 @@ describe('node security from a profile', () => {
     const link: SecurityLink = { role: 'downstream', systemId: 'a', physicalPath: '', principal: undefined };
     const attach = { type: 'NodeAttach' as const, systemId: 'a', instanceId: 'i' };
     const client = nodeSecurityFromEnv({ env });
-    expect(await client.authorizeAttach!(attach, link)).toMatchObject({ accept: false, reason: expect.stringContaining('accepts no links') });
+    expect(await client.authorizeAttach!(attach, link)).toMatchObject({
+      accept: false,
+      reason: expect.stringContaining('accepts no links'),
+    });
     const sentinel = nodeSecurityFromEnv({ env, acceptsLinks: true });
-    expect(await sentinel.authorizeAttach!(attach, link)).toMatchObject({ accept: false, reason: expect.stringMatching(/^Authentication required/) });
+    expect(await sentinel.authorizeAttach!(attach, link)).toMatchObject({
+      accept: false,
+      reason: expect.stringMatching(/^Authentication required/),
+    });
   });
 
   it('exchanges keys at attach and refuses a child without signing keys (W5)', async () => {
@@ -140,7 +155,7 @@ describe('node security from a profile', () => {
     });
     // Child side: a parent that presents no keys is refused, not only logged.
     const up: SecurityLink = { role: 'upstream', systemId: 'open-parent', physicalPath: '/open-parent', principal: undefined };
-    expect(() => agent.security.checkAttachAck!({ type: 'NodeAttachAck', ok: true } as NodeAttachAckFrame, up)).toThrow(/no signing keys/);
+    expect(() => agent.security.checkAttachAck!({ type: 'NodeAttachAck', ok: true }, up)).toThrow(/no signing keys/);
   });
 
   it('signs what it originates (never NodeAttach or NodeAttachAck), keeps forwarded envelopes as they are', async () => {
@@ -161,11 +176,18 @@ describe('node security from a profile', () => {
     const delivered = agent.deliver(request, agentLinks.up);
     expect(delivered).toBeInstanceOf(Promise);
     const [keyRequest] = agent.take();
-    expect(keyRequest!.envelope.frame).toEqual({ type: 'KeyRequest', kid: client.security.nodeKeys!.signingKid, physicalPath: '/hub/agent' });
+    expect(keyRequest!.envelope.frame).toEqual({
+      type: 'KeyRequest',
+      kid: client.security.nodeKeys!.signingKid,
+      physicalPath: '/hub/agent',
+    });
     expect(keyRequest!.envelope.sec?.sig).toBeDefined();
     expect(await hub.receive(keyRequest!.envelope, agentLinks.down)).toBe('claimed');
     const [announce] = hub.take();
-    expect(announce!.envelope).toMatchObject({ corrId: keyRequest!.envelope.corrId, frame: { type: 'KeyAnnounce', physicalPath: '/hub/client' } });
+    expect(announce!.envelope).toMatchObject({
+      corrId: keyRequest!.envelope.corrId,
+      frame: { type: 'KeyAnnounce', physicalPath: '/hub/client' },
+    });
     expect(await agent.receive(announce!.envelope, agentLinks.up)).toBe('claimed');
     expect(await delivered).toBe(request);
 
@@ -203,7 +225,15 @@ describe('node security from a profile', () => {
     const rogue = new Node('x', '/elsewhere');
     const announce = (path: string, corrId?: string) =>
       client.originate(
-        createEnvelope({ ...(corrId !== undefined && { corrId }), frame: { type: 'KeyAnnounce', physicalPath: path, keys: rogue.security.nodeKeys!.shareableKeys(), created: new Date().toISOString() } }),
+        createEnvelope({
+          ...(corrId !== undefined && { corrId }),
+          frame: {
+            type: 'KeyAnnounce',
+            physicalPath: path,
+            keys: rogue.security.nodeKeys!.shareableKeys(),
+            created: new Date().toISOString(),
+          },
+        }),
         clientLinks.up,
       ) as FameEnvelope;
     expect(await hub.receive(announce('/hub/agent'), clientLinks.down)).toBe('claimed');

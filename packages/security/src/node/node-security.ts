@@ -120,7 +120,9 @@ export function createNodeSecurity(options: NodeSecurityOptions): ProfileNodeSec
 
 /** The authorizer's `authenticate` alone: the NodeAttach checks run in `authorizeAttach`, once. */
 function forListeners(authorizer: Authorizer | undefined): Authorizer | undefined {
-  return authorizer === undefined ? undefined : Object.freeze({ authenticate: (credentials: string | undefined) => authorizer.authenticate(credentials) });
+  return authorizer === undefined
+    ? undefined
+    : Object.freeze({ authenticate: (credentials: string | undefined) => authorizer.authenticate(credentials) });
 }
 
 function enforcesOf(resolved: ResolvedSecurityProfile): Pick<EnforcedProfiles, 'security' | 'authorization'> {

@@ -14,7 +14,9 @@ const ingressUrl = (port: number) => `http://127.0.0.1:${port}/fame/v1/ingress/d
  * The security the role's environment asks for (`FAME_SECURITY_PROFILE`, … as `RoleSpec.env`
  * sets them), the same way `naylence sentinel` and `createFabricFromEnv` build it; none for open.
  */
-function securityFromEnv(acceptsLinks: boolean): Pick<FabricOptions, 'security' | 'env'> & { authorizer?: ReturnType<typeof nodeSecurityFromEnv>['authorizer'] } {
+function securityFromEnv(
+  acceptsLinks: boolean,
+): Pick<FabricOptions, 'security' | 'env'> & { authorizer?: ReturnType<typeof nodeSecurityFromEnv>['authorizer'] } {
   if (process.env.FAME_SECURITY_PROFILE === undefined) return { env: {} };
   const security = nodeSecurityFromEnv({ env: process.env, acceptsLinks });
   const authorizer = security.authorizerProfile === 'noop' ? undefined : security.authorizer;

@@ -8,7 +8,7 @@ import { runOAuth2Server } from '@naylence/cli';
 import { withRoles } from '../proc.js';
 import { Samples } from '../samples.js';
 import type { Row, Scenario, Target } from '../scenario.js';
-import { measureRpcPhases, startTopology } from './ws-rpc.js';
+import { measureRpcPhases } from './ws-rpc.js';
 
 const CLIENT = { id: 'bench-client', secret: 'bench-secret-0123456789abcdef0123' };
 
@@ -27,9 +27,20 @@ export const gatedScenario: Scenario = {
     const attaches = smoke ? 10 : 300;
     const samples = new Samples();
     const notes: string[] = [];
-    await using tokens = await runOAuth2Server({ clientId: CLIENT.id, clientSecret: CLIENT.secret, port: 0, audience: 'fame.fabric', issuer: (u) => u });
+    await using tokens = await runOAuth2Server({
+      clientId: CLIENT.id,
+      clientSecret: CLIENT.secret,
+      port: 0,
+      audience: 'fame.fabric',
+      issuer: (u) => u,
+    });
     const gated = {
-      sentinel: { FAME_SECURITY_PROFILE: 'gated', FAME_JWT_TRUSTED_ISSUER: tokens.issuer, FAME_JWT_AUDIENCE: 'fame.fabric', FAME_JWT_ALGORITHM: 'EdDSA' },
+      sentinel: {
+        FAME_SECURITY_PROFILE: 'gated',
+        FAME_JWT_TRUSTED_ISSUER: tokens.issuer,
+        FAME_JWT_AUDIENCE: 'fame.fabric',
+        FAME_JWT_ALGORITHM: 'EdDSA',
+      },
       child: {
         FAME_SECURITY_PROFILE: 'gated',
         FAME_ADMISSION_TOKEN_URL: tokens.tokenUrl,
@@ -42,16 +53,34 @@ export const gatedScenario: Scenario = {
       for (const variant of r % 2 === 0 ? (['open', 'gated'] as const) : (['gated', 'open'] as const)) {
         await withRoles(async (start) => {
           const env = variant === 'gated' ? gated : undefined;
-          const { proc: sentinel, ready } = await start({ impl: 'ours', role: 'sentinel', ...(env && { env: env.sentinel }) }, { nodeArgs: ['--expose-gc'] });
+          const { proc: sentinel, ready } = await start(
+            { impl: 'ours', role: 'sentinel', ...(env && { env: env.sentinel }) },
+            { nodeArgs: ['--expose-gc'] },
+          );
           const port = ready.port as number;
-          const child = (role: 'agent' | 'client' | 'fanin', id: string) => ({ impl: 'ours' as const, role, port, id, ...(env && { env: env.child }) });
+          const child = (role: 'agent' | 'client' | 'fanin', id: string) => ({
+            impl: 'ours' as const,
+            role,
+            port,
+            id,
+            ...(env && { env: env.child }),
+          });
           const { proc: agent } = await start(child('agent', `gated-agent-${variant}-${r}-${process.pid}`), { nodeArgs: ['--expose-gc'] });
-          const { proc: client } = await start(child('client', `gated-client-${variant}-${r}-${process.pid}`), { nodeArgs: ['--expose-gc'] });
+          const { proc: client } = await start(child('client', `gated-client-${variant}-${r}-${process.pid}`), {
+            nodeArgs: ['--expose-gc'],
+          });
           const phases = [
             [`${variant}.seq`, 1],
             [`${variant}.c32`, 32],
           ] as const;
-          await measureRpcPhases(samples, 'ours', { sentinel, agent, client }, phases, { durationMs, timeoutMs, label: `${variant} round ${r + 1}` }, notes);
+          await measureRpcPhases(
+            samples,
+            'ours',
+            { sentinel, agent, client },
+            phases,
+            { durationMs, timeoutMs, label: `${variant} round ${r + 1}` },
+            notes,
+          );
 
           const { proc: fan } = await start(child('fanin', `gated-fan-${variant}-${r}-${process.pid}`));
           const before = await sentinel.stats();

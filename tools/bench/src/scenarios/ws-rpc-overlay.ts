@@ -81,7 +81,8 @@ export const wsRpcOverlayScenario: Scenario = {
     for (const phase of ['seq', 'c32']) {
       for (const role of ROLES) {
         const ops = CRYPTO_PER_ROLE[role];
-        const budget = (open: number | undefined) => (open === undefined ? undefined : open + ops.sign * floor.signUs + ops.verify * floor.verifyUs);
+        const budget = (open: number | undefined) =>
+          open === undefined ? undefined : open + ops.sign * floor.signUs + ops.verify * floor.verifyUs;
         const signed = samples.values('ours', `${phase}.cpu.${role}`);
         const open = samples.values('ours', `open.${phase}.paced.cpu.${role}`);
         signed.forEach((cpu, i) => {
@@ -112,12 +113,20 @@ export const wsRpcOverlayScenario: Scenario = {
       {
         label: 'crypto floor per signed RPC (2 Ed25519 sign + 2 verify, node:crypto)',
         unit: 'µs',
-        ours: { median: 2 * floor.signUs + 2 * floor.verifyUs, min: 2 * floor.signUs + 2 * floor.verifyUs, max: 2 * floor.signUs + 2 * floor.verifyUs },
+        ours: {
+          median: 2 * floor.signUs + 2 * floor.verifyUs,
+          min: 2 * floor.signUs + 2 * floor.verifyUs,
+          max: 2 * floor.signUs + 2 * floor.verifyUs,
+        },
       },
       {
         label: 'crypto floor per signed RPC as a throughput (one core)',
         unit: 'ops/s',
-        ours: { median: 1e6 / (2 * floor.signUs + 2 * floor.verifyUs), min: 1e6 / (2 * floor.signUs + 2 * floor.verifyUs), max: 1e6 / (2 * floor.signUs + 2 * floor.verifyUs) },
+        ours: {
+          median: 1e6 / (2 * floor.signUs + 2 * floor.verifyUs),
+          min: 1e6 / (2 * floor.signUs + 2 * floor.verifyUs),
+          max: 1e6 / (2 * floor.signUs + 2 * floor.verifyUs),
+        },
       },
     ];
     return {
@@ -126,7 +135,7 @@ export const wsRpcOverlayScenario: Scenario = {
       notes: [
         `each phase runs ${durationMs} ms after a ${durationMs / 4} ms warm-up; fresh processes per implementation and round; ours and the reference run FAME_SECURITY_PROFILE=overlay (authorizer noop), the bare relay signs nothing`,
         `Ed25519 with node:crypto on this machine: sign ${floor.signUs.toFixed(1)} µs, verify ${floor.verifyUs.toFixed(1)} µs; per signed RPC the client and the agent each make one sign and one verify, our sentinel none`,
-        'budget rows: a role\'s CPU per signed RPC divided by (its CPU per open RPC in the same run, paced to the signed throughput, + its Ed25519 floor); the target is ≤ 1.5',
+        "budget rows: a role's CPU per signed RPC divided by (its CPU per open RPC in the same run, paced to the signed throughput, + its Ed25519 floor); the target is ≤ 1.5",
         ...notes,
       ],
     };
