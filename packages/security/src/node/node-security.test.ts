@@ -196,6 +196,29 @@ describe('node security from a profile', () => {
     expect((agent.originate(reply, agentLinks.up, request) as FameEnvelope).sec?.sig).toBeDefined();
   });
 
+  it('asks again after a re-attach, and forgets a child’s keys (and its subtree’s) when it detaches', async () => {
+    const { hub, agent, client, agentLinks, clientLinks } = await overlayTree();
+    const request = client.originate(data('math@fame.fabric', {}, client), clientLinks.up) as FameEnvelope;
+    const delivered = agent.deliver(request, agentLinks.up);
+    const [first] = agent.take();
+    // The link to the parent drops before the answer: after the next attach the request goes out again, with a fresh corrId.
+    agent.security.onLinkClosed!(agentLinks.up);
+    const again = await attach(hub, agent);
+    const [resent] = agent.take();
+    expect(resent!.envelope.frame).toEqual(first!.envelope.frame);
+    expect(resent!.envelope.corrId).not.toBe(first!.envelope.corrId);
+    expect(await hub.receive(resent!.envelope, again.down)).toBe('claimed');
+    const [answer] = hub.take();
+    expect(await agent.receive(answer!.envelope, again.up)).toBe('claimed');
+    expect(await delivered).toBe(request);
+
+    hub.security.keyStore!.addKeys(new Node('g', '/hub/client/g').security.nodeKeys!.shareableKeys(), '/hub/client/g');
+    hub.security.onLinkClosed!(clientLinks.down);
+    expect(hub.security.keyStore!.keysForPath('/hub/client')).toEqual([]);
+    expect(hub.security.keyStore!.keysForPath('/hub/client/g')).toEqual([]);
+    expect(hub.security.keyStore!.keysForPath('/hub/agent')).toHaveLength(2);
+  });
+
   it('refuses at the ingress sentinel: unsigned, signed as another node, an unknown key; at delivery: tampered payload or header', async () => {
     const { hub, agent, client, agentLinks, clientLinks } = await overlayTree();
     const unsigned = { ...data('math@fame.fabric', {}, client), sid: client.identity.sid };

@@ -111,8 +111,10 @@ export const gatedScenario: Scenario = {
       samples.row('RPC concurrency 32, open', 'ops/s', 'open.c32.ops'),
       samples.row('RPC concurrency 32, gated', 'ops/s', 'gated.c32.ops'),
       samples.row('RPC concurrency 32 gated / open', 'ratio', 'ratio.c32.ops', equal),
-      samples.row('sentinel CPU per RPC c=32, open', 'µs', 'open.c32.cpu.sentinel'),
-      samples.row('sentinel CPU per RPC c=32, gated', 'µs', 'gated.c32.cpu.sentinel'),
+      ...(['sentinel', 'agent', 'client'] as const).flatMap((role) => [
+        samples.row(`${role} CPU per RPC c=32, open`, 'µs', `open.c32.cpu.${role}`),
+        samples.row(`${role} CPU per RPC c=32, gated`, 'µs', `gated.c32.cpu.${role}`),
+      ]),
     ];
     return {
       scenario: 'gated',

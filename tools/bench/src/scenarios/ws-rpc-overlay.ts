@@ -10,7 +10,8 @@
  * agent verifies the request and signs the reply, and our sentinel checks signers without any
  * Ed25519 work (docs/guides/security-profiles.md, "Verification placement").
  */
-import { defaultCryptoProvider } from '@naylence/security';
+import { createEnvelope, decodeEnvelope, encodeEnvelope, type FameEnvelope } from '@naylence/core';
+import { defaultCryptoProvider, NodeKeys, nodeSecurityFromEnv } from '@naylence/security';
 import { consume, measureRate, summarize } from '../measure.js';
 import { IMPLS, implOrder, withRoles } from '../proc.js';
 import { Samples } from '../samples.js';
@@ -25,6 +26,41 @@ const CRYPTO_PER_ROLE: Readonly<Record<(typeof ROLES)[number], { sign: number; v
   agent: { sign: 1, verify: 1 },
   client: { sign: 1, verify: 1 },
 };
+
+/**
+ * µs our sentinel's security stages spend on one forwarded envelope (the ingress checks on
+ * arrival from a child, the outbound stage passing it on), in this process: what the sentinel's
+ * CPU per signed RPC should exceed its open CPU by, were per-call wake-ups equal.
+ */
+function sentinelStagesUs(durationMs: number): number {
+  const env = { ...OVERLAY };
+  const hub = nodeSecurityFromEnv({ env, acceptsLinks: true });
+  const client = new NodeKeys();
+  hub.keyStore!.addKeys(client.shareableKeys(), '/hub/client');
+  const request = client
+    .envelopeSigner('/hub/client')
+    .sign(
+      createEnvelope({
+        to: 'math@fame.fabric',
+        replyTo: '__rpc__x@/hub/client',
+        corrId: 'c',
+        rtype: 2,
+        frame: { type: 'Data', payload: { jsonrpc: '2.0', id: 'c', method: 'add', params: { x: 1, y: 2 } } },
+      }),
+    );
+  const wire = decodeEnvelope(encodeEnvelope(request));
+  const link = { role: 'downstream' as const, systemId: 'client', physicalPath: '/hub/client', principal: undefined };
+  const context = {
+    node: { systemId: 'hub', physicalPath: '/hub', sid: 'hub-sid' },
+    origin: 'downstream' as const,
+    link,
+    response: false,
+    inReplyTo: undefined,
+  };
+  const inbound = hub.inbound!;
+  const outbound = hub.outbound!;
+  return 1e6 / measureRate(() => consume(outbound(inbound(wire, context) as FameEnvelope, context)), durationMs, 1_000).opsPerSec;
+}
 
 /** µs per Ed25519 sign and verify with node:crypto, on a message the size of a request's bytes-to-sign. */
 function cryptoFloor(durationMs: number): { signUs: number; verifyUs: number } {
@@ -76,6 +112,7 @@ export const wsRpcOverlayScenario: Scenario = {
         });
       }
       floors.push(cryptoFloor(smoke ? 50 : 700));
+      samples.add('ours', 'sentinel.stages', sentinelStagesUs(smoke ? 50 : 500));
     }
     const floor = { signUs: summarize(floors.map((f) => f.signUs)).median, verifyUs: summarize(floors.map((f) => f.verifyUs)).median };
     for (const phase of ['seq', 'c32']) {
@@ -110,6 +147,7 @@ export const wsRpcOverlayScenario: Scenario = {
         samples.row(`${role} signed CPU / (open CPU + its Ed25519 floor), c=32`, 'ratio', `c32.cpu.${role}.vs-budget`, withinBudget),
         samples.row(`${role} signed CPU / (open CPU + its Ed25519 floor), sequential`, 'ratio', `seq.cpu.${role}.vs-budget`, withinBudget),
       ]),
+      samples.row("our sentinel's security stages per forwarded envelope (in process)", 'µs', 'sentinel.stages'),
       {
         label: 'crypto floor per signed RPC (2 Ed25519 sign + 2 verify, node:crypto)',
         unit: 'µs',
