@@ -168,6 +168,11 @@ export {
 } from './policy/profiles.js';
 export { resolveSecurityProfile, type ResolveSecurityProfileOptions, type ResolvedSecurityProfile } from './policy/resolve-profile.js';
 export { evaluateEnvExpressions } from './policy/env-expressions.js';
+
+// A node's security (the fabric's NodeSecurity seam), built from a profile or the environment.
+export { createNodeSecurity, type NodeSecurityOptions, type ProfileNodeSecurity } from './node/node-security.js';
+export { nodeSecurityFromEnv, type NodeSecurityFromEnvOptions } from './node/security-from-env.js';
+export { LINK_HANDSHAKE_FRAMES } from './node/envelope-checks.js';
 export type { Environment } from './config-values.js';
 
 // Plug points (§7): the interfaces an add-on implements, its registries, and FAME_PLUGINS.
@@ -245,6 +250,7 @@ export {
   type PkceStateStorage,
 } from './tokens/pkce.js';
 export { tokenProviderFromConfig, type TokenProviderConfigOptions } from './tokens/token-provider-config.js';
+export { admissionTokenProviderFromEnv, ADMISSION_TOKEN_ENV } from './tokens/admission-env.js';
 export {
   authInjectionFromConfig,
   applyAuthInjection,

@@ -19,6 +19,8 @@ import { inprocRpcScenario } from './scenarios/inproc-rpc.js';
 import { installSizeScenario } from './scenarios/install-size.js';
 import { httpRpcScenario } from './scenarios/http-rpc.js';
 import { wsRpcScenario } from './scenarios/ws-rpc.js';
+import { wsRpcOverlayScenario } from './scenarios/ws-rpc-overlay.js';
+import { gatedScenario } from './scenarios/gated.js';
 import { wsSoakScenario } from './scenarios/ws-soak.js';
 import { browserScenario } from './scenarios/browser.js';
 
@@ -28,6 +30,8 @@ export const SCENARIOS: readonly Scenario[] = [
   fabricForwardScenario,
   inprocRpcScenario,
   wsRpcScenario,
+  wsRpcOverlayScenario,
+  gatedScenario,
   httpRpcScenario,
   wsSoakScenario,
   faninScenario,
