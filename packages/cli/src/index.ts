@@ -7,6 +7,10 @@
  *
  * - {@link runSentinel}: start a sentinel with a WebSocket listener (optionally a shared
  *   secret, a parent, envelope printing) from code.
+ * - {@link createFabricFromEnv}: an agent or client configured by the reference's environment
+ *   (`FAME_SECURITY_PROFILE`, `FAME_ADMISSION_PROFILE`, `FAME_DIRECT_ADMISSION_URL`,
+ *   `FAME_ADMISSION_TOKEN_URL`, …); {@link fabricOptionsFromEnv} gives the options it builds, and
+ *   {@link registerAdmissionProfile} adds admission profiles to the table it dispatches on.
  * - {@link sentinelOptionsFromEnv}: merge `naylence sentinel` flags over the environment
  *   (`FAME_NODE_ID`, `FAME_LISTENER_PORT`, `FAME_LOG_LEVEL`, …).
  * - {@link runOAuth2Server}: a development OAuth2 token server (client credentials, JWKS,
@@ -26,6 +30,24 @@
  * @packageDocumentation
  */
 export { runSentinel, type RunSentinelOptions, type RunningSentinel } from './sentinel.js';
+export {
+  createFabricFromEnv,
+  fabricOptionsFromEnv,
+  type FabricFromEnvOptions,
+  type FabricOptionsFromEnv,
+} from './compose/fabric-from-env.js';
+export {
+  admissionFromEnv,
+  registerAdmissionProfile,
+  admissionProfileNames,
+  canonicalAdmissionProfile,
+  ENV_ADMISSION_PROFILE,
+  ENV_DIRECT_ADMISSION_URL,
+  ENV_PARENT_TOKEN,
+  type Admission,
+  type AdmissionRequest,
+  type AdmissionProfileFactory,
+} from './compose/admission-profiles.js';
 export {
   sentinelOptionsFromEnv,
   SENTINEL_ENV,

@@ -1,8 +1,15 @@
 import type { Server } from 'node:http';
-import { AbortedError, FameError, type Environment, type Logger, type ProfileRequest } from '@naylence/core';
+import { AbortedError, ConfigError, FameError, randomId, type Environment, type Logger, type ProfileRequest } from '@naylence/core';
 import { Fabric, Sentinel, type FabricOptions, type NodeHooks, type ReconnectPolicy, type UpstreamOptions } from '@naylence/fabric';
-import { sharedSecretAuthorizer, staticTokenProvider } from '@naylence/security';
-import { HEALTH_PATH, WebSocketDialer, WebSocketListener, type WebSocketListenerOptions } from '@naylence/transport-ws';
+import {
+  loadSecurityPlugins,
+  nodeSecurityFromEnv,
+  sharedSecretAuthorizer,
+  type NodeSecurityFromEnvOptions,
+  type ProfileNodeSecurity,
+} from '@naylence/security';
+import { HEALTH_PATH, WebSocketListener, type WebSocketListenerOptions } from '@naylence/transport-ws';
+import { admissionFromEnv } from './compose/admission-profiles.js';
 import { envelopePrinter } from './envelope-printer.js';
 import { limitSettings, type SentinelLimits } from './limits.js';
 import { createPinoLogger } from './logger.js';
@@ -50,8 +57,14 @@ export interface RunSentinelOptions {
   readonly server?: Server;
   /** Security, authorization and admission profiles to enforce (as FAME_*_PROFILE ask); default: none beyond the environment. */
   readonly profiles?: ProfileRequest;
-  /** Where FAME_*_PROFILE are read. Default `process.env`. */
+  /**
+   * Where the reference's variables are read: `FAME_*_PROFILE`, the authorizer's
+   * (`FAME_JWT_TRUSTED_ISSUER`, `FAME_JWT_AUDIENCE`, `FAME_JWT_ALGORITHM`, `FAME_JWKS_URL`, …) and
+   * the admission to a parent (`FAME_ADMISSION_TOKEN_URL`, …). Default `process.env`.
+   */
   readonly env?: Environment;
+  /** Settings of the node's security besides the environment (its keys, `verifyEveryHop`, key-request timing). */
+  readonly securityOptions?: Omit<NodeSecurityFromEnvOptions, 'env' | 'acceptsLinks' | 'logger' | 'physicalPath'>;
   /** Further sentinel settings (attach timeout, load balancer, route grace). */
   readonly sentinel?: FabricOptions['sentinel'];
   /**
@@ -75,6 +88,8 @@ export interface RunningSentinel extends AsyncDisposable {
   readonly host: string;
   readonly port: number;
   readonly authenticated: boolean;
+  /** The security the environment asked for (profile, authorization profile, keys). */
+  readonly security: ProfileNodeSecurity;
   stop(): Promise<void>;
 }
 
@@ -95,16 +110,47 @@ export interface RunningSentinel extends AsyncDisposable {
  */
 export async function runSentinel(options: RunSentinelOptions = {}): Promise<RunningSentinel> {
   const logger = options.logger ?? createPinoLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
+  const env = options.env ?? process.env;
   const tokens = options.tokens ?? [];
   const peerTokens = options.peerTokens ?? [];
   const limits = limitSettings(options.limits ?? {});
+  const id = options.id ?? randomId();
+  const admission = admissionFromEnv({
+    env,
+    ...(options.parentUrl !== undefined && { url: options.parentUrl }),
+    ...(options.parentToken !== undefined && { token: options.parentToken }),
+    logger,
+  });
+  // Add-ons named in FAME_PLUGINS register their profiles first (one that cannot load stops the start).
+  await loadSecurityPlugins({ env });
+  const security = nodeSecurityFromEnv({
+    ...options.securityOptions,
+    env,
+    acceptsLinks: true,
+    ...(admission.dialer === undefined && { physicalPath: `/${id}` }),
+    logger,
+  });
+  if (tokens.length > 0 && security.authorizerProfile !== 'noop') {
+    throw new ConfigError(
+      `--token / FAME_SENTINEL_TOKEN (a shared secret) and the ${security.authorizerProfile} authorization profile ` +
+        `(FAME_AUTHORIZATION_PROFILE, or FAME_SECURITY_PROFILE=${security.profile}) are two ways to admit children: choose one`,
+      { setting: 'FAME_SENTINEL_TOKEN' },
+    );
+  }
+  // The listener authenticates links; the security's authorizeAttach then vets each NodeAttach.
+  const authorizer =
+    tokens.length > 0
+      ? sharedSecretAuthorizer({ secrets: tokens })
+      : security.authorizerProfile !== 'noop'
+        ? security.authorizer
+        : undefined;
   const listener = new WebSocketListener({
     ...limits.listener,
     ...options.listener,
     host: options.host ?? DEFAULT_SENTINEL_HOST,
     port: options.port ?? DEFAULT_SENTINEL_PORT,
     ...(options.server !== undefined && { server: options.server }),
-    ...(tokens.length > 0 && { authorizer: sharedSecretAuthorizer({ secrets: tokens }) }),
+    ...(authorizer !== undefined && { authorizer }),
     ...(peerTokens.length > 0 && { peerAuthorizer: sharedSecretAuthorizer({ secrets: peerTokens, principal: 'peer' }) }),
   });
   const hooks: NodeHooks[] = [...(options.hooks ?? [])];
@@ -113,20 +159,18 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
     hooks.push(envelopePrinter(write));
   }
   let connect: UpstreamOptions | undefined;
-  if (options.parentUrl !== undefined) {
+  if (admission.dialer !== undefined) {
     connect = {
-      dialer: new WebSocketDialer({
-        url: options.parentUrl,
-        logger,
-        ...(options.parentToken !== undefined && { tokenProvider: staticTokenProvider(options.parentToken) }),
-      }),
+      dialer: admission.dialer,
+      enforces: admission.enforces,
       reconnect: { ...options.reconnect, maxInitialAttempts: options.maxInitialAttempts ?? 1 },
       ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
     };
   }
   const fabric = new Fabric({
-    ...(options.id !== undefined && { systemId: options.id }),
+    systemId: id,
     logger,
+    security,
     listeners: [listener],
     ...(connect !== undefined && { connect }),
     ...(hooks.length > 0 && { hooks }),
@@ -137,7 +181,7 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
       ...options.sentinel,
     },
     ...(options.profiles !== undefined && { profiles: options.profiles }),
-    ...(options.env !== undefined && { env: options.env }),
+    env,
   });
   const signal = options.signal;
   let stopping: Promise<void> | undefined;
@@ -174,7 +218,8 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
     healthUrl: healthUrl.href,
     host: address.host,
     port: address.port,
-    authenticated: tokens.length > 0,
+    authenticated: tokens.length > 0 || security.authorizerProfile !== 'noop',
+    security,
     stop,
     [Symbol.asyncDispose]: stop,
   };

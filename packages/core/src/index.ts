@@ -212,6 +212,7 @@ export {
   type AttachDecision,
   type AttachAckFields,
 } from './contracts/auth.js';
+export { dialToken } from './dial-token.js';
 export {
   EnvelopeRejection,
   NO_SECURITY,
@@ -239,6 +240,6 @@ export {
 // ---- Contracts: logging, registries; small platform helpers ----------------------------------
 export { NOOP_LOGGER, type Logger, type LogFn } from './contracts/logger.js';
 export { Registry, type RegisterOptions } from './contracts/registry.js';
-export { unrefTimer } from './timers.js';
+export { unrefTimer, scheduleMacrotask } from './timers.js';
 export { LogLimiter } from './log-limiter.js';
 export { clipText, MAX_PEER_TEXT } from './clip.js';

@@ -49,7 +49,8 @@ export interface FabricOptions {
   /**
    * The security, authorization and admission profiles this fabric must enforce, like
    * `FAME_SECURITY_PROFILE`, `FAME_AUTHORIZATION_PROFILE` and `FAME_ADMISSION_PROFILE` (which
-   * are read too, and must agree). A profile that neither this build nor `security` enforces
+   * are read too, and must agree). A profile that neither this build, `security` nor the
+   * upstream (`connect.enforces`, e.g. a dialer fetching OAuth2 admission tokens) enforces
    * makes the fabric refuse to start with a `ConfigError` naming the setting.
    */
   readonly profiles?: ProfileRequest;
@@ -104,13 +105,10 @@ export class Fabric implements AsyncDisposable {
 
   /** @throws ConfigError when a requested profile cannot be enforced (see {@link FabricOptions.profiles}) */
   constructor(options: FabricOptions = {}) {
-    this.profiles = resolveProfiles(
-      options.profiles,
-      options.env ?? processEnv(),
-      options.security?.enforces ? [options.security.enforces] : [],
-    );
-    const logger = options.logger ?? NOOP_LOGGER;
     const upstream = options.connect === undefined ? undefined : 'dial' in options.connect ? { dialer: options.connect } : options.connect;
+    const enforcedBy = [options.security?.enforces, upstream?.enforces].filter((e) => e !== undefined);
+    this.profiles = resolveProfiles(options.profiles, options.env ?? processEnv(), enforcedBy);
+    const logger = options.logger ?? NOOP_LOGGER;
     const nodeOptions = {
       ...(options.systemId !== undefined && { systemId: options.systemId }),
       logger,

@@ -13,9 +13,8 @@ import {
   unrefTimer as unref,
 } from '@naylence/core';
 import { CLOSE_NORMAL, wireCloseCode, wireCloseReason } from './close-codes.js';
-import { BrowserSocketEdge } from './platform/browser.js';
 import { formatAddress, type CorkableStream, type EdgeEvents, type SocketEdge } from './platform/edge.js';
-import { isNodeWebSocket, NodeSocketEdge, type NodeWebSocket } from './platform/node.js';
+import { createSocketEdge, type PlatformSocket } from './platform/index.js';
 
 /** Default outbound high-water mark: 1 MiB. */
 export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
@@ -139,7 +138,7 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
    * socket's `open` event (or the server's upgrade callback) to lose no message.
    * @throws ConnectorClosedError when the socket is not open
    */
-  constructor(socket: NodeWebSocket | WebSocket, options: WebSocketConnectorOptions = {}) {
+  constructor(socket: PlatformSocket, options: WebSocketConnectorOptions = {}) {
     this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.#parentLogger = options.logger ?? NOOP_LOGGER;
     this.#onClosedHook = options.onClosed;
@@ -153,7 +152,7 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
           };
     if (socket.readyState !== 1) throw new ConnectorClosedError('cannot wrap a WebSocket that is not open');
     const events = new WebSocketConnector.#Events(this);
-    this.#edge = isNodeWebSocket(socket) ? new NodeSocketEdge(socket, events, options.stream) : new BrowserSocketEdge(socket, events);
+    this.#edge = createSocketEdge(socket, events, options.stream);
     const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     if (idleTimeoutMs > 0) WebSocketConnector.#watchIdle(this, idleTimeoutMs);
   }

@@ -21,7 +21,10 @@ import { logVolumeScenario } from './scenarios/log-volume.js';
 import { slowConsumerScenario } from './scenarios/slow-consumer.js';
 import { httpRpcScenario } from './scenarios/http-rpc.js';
 import { wsRpcScenario } from './scenarios/ws-rpc.js';
+import { wsRpcOverlayScenario } from './scenarios/ws-rpc-overlay.js';
+import { gatedScenario } from './scenarios/gated.js';
 import { wsSoakScenario } from './scenarios/ws-soak.js';
+import { browserScenario } from './scenarios/browser.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   codecScenario,
@@ -29,11 +32,14 @@ export const SCENARIOS: readonly Scenario[] = [
   fabricForwardScenario,
   inprocRpcScenario,
   wsRpcScenario,
+  wsRpcOverlayScenario,
+  gatedScenario,
   httpRpcScenario,
   wsSoakScenario,
   faninScenario,
   slowConsumerScenario,
   coldStartScenario,
+  browserScenario,
   installSizeScenario,
   logVolumeScenario,
 ];

@@ -37,11 +37,11 @@ export class RawClient implements AsyncDisposable {
 
   /**
    * @param url the attach URL without the system id
-   * @param token a bearer token, offered as the subprotocols `bearer, <token>`
+   * @param token a bearer token, offered as the subprotocols `["bearer", token]`
    */
   constructor(url: string, systemId = `raw-${randomId(8)}`, token?: string) {
     this.systemId = systemId;
-    this.ws = new WebSocket(`${url}/${systemId}`, token === undefined ? [] : ['bearer', token]);
+    this.ws = new WebSocket(`${url}/${systemId}`, token === undefined ? undefined : ['bearer', token]);
     this.ws.on('message', (data: RawData) => {
       this.received += 1;
       if (!this.keep) return;
