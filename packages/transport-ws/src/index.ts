@@ -61,14 +61,14 @@ export {
   type WebSocketConnectorOptions,
 } from './connector.js';
 export { WebSocketDialer, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_PAYLOAD, type WebSocketDialerOptions } from './dialer.js';
+export { WebSocketListener } from './listener.js';
 export {
-  WebSocketListener,
   DEFAULT_LISTENER_HOST,
   PEER_NOT_AUTHORIZED,
   type WebSocketListenerOptions,
   type WebSocketListenerHealth,
   type WebSocketListenerStats,
-} from './listener.js';
+} from './listener-options.js';
 export {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
