@@ -77,6 +77,11 @@ describe('hostile peers: one stuck consumer never freezes anyone else', () => {
     }
     expect(t.consumer.node.isAttached).toBe(true);
     expect(t.sentinel.sentinel.metrics.slowConsumerCloses).toBe(0);
+    // thousands of refusals, a handful of log lines (rate-limited with a count), none of them long
+    await until(() => t.sentinel.sentinel.metrics.backPressureRefusals >= 5_000, '5,000 refusals');
+    const lines = t.logger.entries.map((e) => JSON.stringify({ ...e.bindings, ...e.fields, msg: e.message }));
+    expect(lines.length).toBeLessThan(60);
+    for (const line of lines) expect(line.length).toBeLessThan(600);
   }, 90_000);
 
   it('closes a stuck consumer as a slow consumer once its queue stays full past the deadline (1008, log line, metric)', async () => {
