@@ -2,6 +2,7 @@ import {
   NOOP_LOGGER,
   resolveProfiles,
   type Dialer,
+  type EnforcedProfiles,
   type Environment,
   type FameEnvelope,
   type ListenerAddress,
@@ -55,6 +56,12 @@ export interface FabricOptions {
   readonly profiles?: ProfileRequest;
   /** Where the `FAME_*_PROFILE` variables are read. Default: `process.env` where there is one. */
   readonly env?: Environment;
+  /**
+   * Profiles the program that builds this fabric enforces itself, beyond this build and
+   * `security`: e.g. `{ admission: ['welcome'] }` when it admitted the node through a welcome
+   * service and dials with the grant it received (`@naylence/cli`'s admission composition).
+   */
+  readonly enforces?: Partial<EnforcedProfiles>;
   readonly hooks?: readonly NodeHooks[];
   readonly link?: Omit<LinkOptions, 'logger' | 'stages'>;
 }
@@ -104,11 +111,10 @@ export class Fabric implements AsyncDisposable {
 
   /** @throws ConfigError when a requested profile cannot be enforced (see {@link FabricOptions.profiles}) */
   constructor(options: FabricOptions = {}) {
-    this.profiles = resolveProfiles(
-      options.profiles,
-      options.env ?? processEnv(),
-      options.security?.enforces ? [options.security.enforces] : [],
-    );
+    this.profiles = resolveProfiles(options.profiles, options.env ?? processEnv(), [
+      ...(options.security?.enforces ? [options.security.enforces] : []),
+      ...(options.enforces ? [options.enforces] : []),
+    ]);
     const logger = options.logger ?? NOOP_LOGGER;
     const upstream = options.connect === undefined ? undefined : 'dial' in options.connect ? { dialer: options.connect } : options.connect;
     const nodeOptions = {
