@@ -12,7 +12,13 @@
  * - {@link runOAuth2Server}: a development OAuth2 token server (client credentials, JWKS,
  *   OpenID discovery) from `@naylence/fastify-plugins`; {@link oauth2ServerOptionsFromEnv} reads
  *   the reference dev server's environment (`APP_HOST`, `APP_PORT`, `FAME_JWT_*`).
- * - {@link main}: the command itself (`naylence sentinel`, `naylence oauth2-server`, `--help`, `--version`).
+ * - {@link runWelcomeServer}: a welcome (admission) server from `@naylence/admission` and the
+ *   `welcome` Fastify plugin; {@link welcomeConfigFrom} reads the reference's `FAME_CONFIG`.
+ * - {@link admitFromEnv}: admit a node as `FAME_ADMISSION_PROFILE` says (`welcome`, `direct`,
+ *   `direct-http`, `open`, `none`) and get the fabric options that dial its parent over the
+ *   granted transport (WebSocket or HTTP).
+ * - {@link main}: the command itself (`naylence sentinel`, `naylence oauth2-server`,
+ *   `naylence welcome`, `--help`, `--version`).
  *
  * @example
  * ```ts
@@ -50,3 +56,14 @@ export {
 } from './oauth2-server.js';
 export { oauth2ServerOptionsFromEnv, OAUTH2_SERVER_USAGE, type OAuth2ServerCliOptions } from './oauth2-server-command.js';
 export { cliVersion } from './version.js';
+export {
+  runWelcomeServer,
+  DEFAULT_WELCOME_HOST,
+  DEFAULT_WELCOME_PORT,
+  WELCOME_JWKS_PREFIX,
+  type RunWelcomeServerOptions,
+  type RunningWelcomeServer,
+} from './welcome-server.js';
+export { loadFameConfig, welcomeConfigFrom, type WelcomeConfig, type WelcomeIssuerConfig } from './welcome-config.js';
+export { welcomeCommand, WELCOME_USAGE } from './welcome-command.js';
+export { admitFromEnv, admissionProfileFromEnv, CALLBACK_ENV, type AdmitOptions, type AdmittedNode } from './admission-composition.js';

@@ -2,11 +2,12 @@ import type { Server } from 'node:http';
 import { AbortedError, FameError, type Environment, type Logger, type ProfileRequest } from '@naylence/core';
 import { Fabric, Sentinel, type FabricOptions, type NodeHooks, type ReconnectPolicy, type UpstreamOptions } from '@naylence/fabric';
 import { sharedSecretAuthorizer, staticTokenProvider } from '@naylence/security';
-import { HEALTH_PATH, WebSocketDialer, WebSocketListener, type WebSocketListenerOptions } from '@naylence/transport-ws';
+import { HEALTH_PATH, WebSocketDialer, type WebSocketListenerOptions } from '@naylence/transport-ws';
 import { envelopePrinter } from './envelope-printer.js';
 import { createPinoLogger } from './logger.js';
 import type { LogLevel } from './log-level.js';
 import { DEFAULT_LOG_LEVEL, DEFAULT_SENTINEL_HOST, DEFAULT_SENTINEL_PORT } from './options.js';
+import { sentinelListeners, type SentinelHttpOptions } from './sentinel-listeners.js';
 
 /** What {@link runSentinel} needs; every field has a default. `SentinelCliOptions` fits as is. */
 export interface RunSentinelOptions {
@@ -41,6 +42,12 @@ export interface RunSentinelOptions {
   readonly listener?: Omit<WebSocketListenerOptions, 'host' | 'port' | 'authorizer' | 'server' | 'logger'>;
   /** Mount the listener on this HTTP server instead of creating one (`host`/`port` then only apply if it is not listening yet). */
   readonly server?: Server;
+  /**
+   * Also accept children over HTTP (protocol-core §4.9) on the same port: the HTTP ingress at
+   * `http://{host}:{port}/fame/v1/ingress/downstream`, with the same authorizer. `true` = its
+   * defaults, or HTTP listener settings (callback URL allow-list, receive queue, …).
+   */
+  readonly http?: SentinelHttpOptions;
   /** Security, authorization and admission profiles to enforce (as FAME_*_PROFILE ask); default: none beyond the environment. */
   readonly profiles?: ProfileRequest;
   /** Where FAME_*_PROFILE are read. Default `process.env`. */
@@ -65,6 +72,8 @@ export interface RunningSentinel extends AsyncDisposable {
   readonly url: string;
   /** `http://{host}:{port}/fame/v1/attach/health`. */
   readonly healthUrl: string;
+  /** With `http`: where children POST, `http://{host}:{port}/fame/v1/ingress/downstream`. */
+  readonly ingressUrl?: string;
   readonly host: string;
   readonly port: number;
   readonly authenticated: boolean;
@@ -89,11 +98,12 @@ export interface RunningSentinel extends AsyncDisposable {
 export async function runSentinel(options: RunSentinelOptions = {}): Promise<RunningSentinel> {
   const logger = options.logger ?? createPinoLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
   const tokens = options.tokens ?? [];
-  const listener = new WebSocketListener({
-    ...options.listener,
+  const listeners = await sentinelListeners({
     host: options.host ?? DEFAULT_SENTINEL_HOST,
     port: options.port ?? DEFAULT_SENTINEL_PORT,
+    ...(options.listener !== undefined && { websocket: options.listener }),
     ...(options.server !== undefined && { server: options.server }),
+    ...(options.http !== undefined && { http: options.http }),
     ...(tokens.length > 0 && { authorizer: sharedSecretAuthorizer({ secrets: tokens }) }),
   });
   const hooks: NodeHooks[] = [...(options.hooks ?? [])];
@@ -116,7 +126,7 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
   const fabric = new Fabric({
     ...(options.id !== undefined && { systemId: options.id }),
     logger,
-    listeners: [listener],
+    listeners: listeners.listeners,
     ...(connect !== undefined && { connect }),
     ...(hooks.length > 0 && { hooks }),
     ...(options.sentinel !== undefined && { sentinel: options.sentinel }),
@@ -125,29 +135,36 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
   });
   const signal = options.signal;
   let stopping: Promise<void> | undefined;
+  const stopAll = async (): Promise<void> => {
+    await fabric.stop();
+    await listeners.close();
+  };
   const onAbort = (): void => {
-    stopping ??= fabric.stop();
+    stopping ??= stopAll();
   };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (signal?.aborted) throw new AbortedError('starting the sentinel', { cause: signal.reason });
     await fabric.start();
   } catch (error) {
-    await (stopping ?? fabric.stop());
+    await (stopping ?? stopAll());
     throw signal?.aborted ? new AbortedError('starting the sentinel', { cause: signal.reason }) : error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
   const node = fabric.node;
-  const address = node instanceof Sentinel ? node.addresses[0] : undefined;
+  const addresses = node instanceof Sentinel ? node.addresses : [];
+  const address = addresses.find((a) => /^wss?:/.test(a.url));
+  const ingress = addresses.find((a) => /^https?:/.test(a.url));
   if (address === undefined) {
-    await fabric.stop();
+    await stopAll();
     throw new FameError('INTERNAL_ERROR', 'the sentinel started without a listening address');
   }
   const healthUrl = new URL(address.url);
   healthUrl.protocol = healthUrl.protocol === 'wss:' ? 'https:' : 'http:';
   healthUrl.pathname = HEALTH_PATH;
-  const stop = () => fabric.stop();
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopped ??= stopAll());
   return {
     fabric,
     id: node.systemId,
@@ -156,6 +173,7 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
     },
     url: address.url,
     healthUrl: healthUrl.href,
+    ...(ingress !== undefined && { ingressUrl: ingress.url }),
     host: address.host,
     port: address.port,
     authenticated: tokens.length > 0,
