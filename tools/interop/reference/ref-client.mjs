@@ -23,6 +23,8 @@ const rootConfig = {
   // No requested_logicals: a pure client (accepted logicals become ["*"]).
   node: baseNodeSection({ id, url, token }),
 };
+// --admission: the admission profile named by FAME_ADMISSION_PROFILE (e.g. `welcome`).
+if (args.admission) rootConfig.node.admission = { type: 'AdmissionProfile', profile: '${env:FAME_ADMISSION_PROFILE}' };
 
 const t0 = performance.now();
 let fabric;
