@@ -11,11 +11,36 @@ import { runWelcomeServer } from './welcome-server.js';
 
 const math = { add: ({ x, y }: { x: number; y: number }) => x + y };
 
-/** A sentinel whose listener verifies welcome attach tokens (`jwt` profile: issuer, JWKS, aud = its path). */
-async function gatedSentinel(id: string, authorizer: Authorizer) {
+/**
+ * Our welcome server placing nodes under the sentinel `id`, and that sentinel, whose listener
+ * admits only the welcome's attach tokens (`jwt` profile: issuer, JWKS, aud = its path).
+ */
+async function welcomeAndSentinel(id: string, hellos?: Authorizer) {
+  let url = '';
+  const welcome = await runWelcomeServer({
+    port: 0,
+    placement: staticPlacement({ targetSystemId: id, targetPhysicalPath: `/${id}` }),
+    // The sentinel's port is known later; the provisioner reads it when it provisions.
+    transports: [{ transport: 'websocket', provision: (r) => webSocketProvisioner({ url }).provision(r) }],
+    issuer: { algorithm: 'EdDSA' },
+    ...(hellos !== undefined && { authorizer: hellos }),
+    authorizerName: 'test',
+  });
+  const authorizer = authorizationProfiles.jwt({
+    env: { FAME_JWT_TRUSTED_ISSUER: welcome.issuer, FAME_JWKS_URL: welcome.jwksUrl },
+    physicalPath: `/${id}`,
+  });
   const listener = new WebSocketListener({ host: '127.0.0.1', port: 0, authorizer });
   const fabric = await createFabric({ systemId: id, logger: NOOP_LOGGER, listeners: [listener], env: {} });
-  return { fabric, url: fabric.addresses[0]!.url, [Symbol.asyncDispose]: () => fabric.stop() };
+  url = fabric.addresses[0]!.url;
+  return {
+    welcome,
+    url,
+    [Symbol.asyncDispose]: async () => {
+      await fabric.stop();
+      await welcome.stop();
+    },
+  };
 }
 
 describe('admission from the environment', () => {
@@ -27,23 +52,13 @@ describe('admission from the environment', () => {
       issuer: (url) => url,
       audience: 'fame.fabric',
     });
-    await using welcome = await runWelcomeServer({
-      port: 0,
-      placement: staticPlacement({ targetSystemId: 'sentinel-a', targetPhysicalPath: '/sentinel-a' }),
-      // The sentinel's port is known later; a provisioner reads it when it provisions.
-      transports: [{ transport: 'websocket', provision: (r) => webSocketProvisioner({ url: sentinelUrl }).provision(r) }],
-      issuer: { algorithm: 'EdDSA' },
-      authorizer: authorizationProfiles.oauth2({
+    await using pair = await welcomeAndSentinel(
+      'sentinel-a',
+      authorizationProfiles.oauth2({
         env: { FAME_JWT_TRUSTED_ISSUER: tokens.issuer, FAME_JWT_AUDIENCE: 'fame.fabric', FAME_JWT_ALGORITHM: 'EdDSA' },
       }),
-      authorizerName: 'oauth2',
-    });
-    const jwt = authorizationProfiles.jwt({
-      env: { FAME_JWT_TRUSTED_ISSUER: welcome.issuer, FAME_JWKS_URL: welcome.jwksUrl },
-      physicalPath: '/sentinel-a',
-    });
-    await using sentinel = await gatedSentinel('sentinel-a', jwt);
-    const sentinelUrl = sentinel.url;
+    );
+    const { welcome } = pair;
     const env = {
       FAME_ADMISSION_PROFILE: 'welcome',
       FAME_ADMISSION_SERVICE_URL: welcome.helloUrl,
@@ -66,19 +81,9 @@ describe('admission from the environment', () => {
   });
 
   it('refusals at attach (S1): a welcome token used by another system id, or for logicals it does not grant', async () => {
-    await using welcome = await runWelcomeServer({
-      port: 0,
-      placement: staticPlacement({ targetSystemId: 'sentinel-b', targetPhysicalPath: '/sentinel-b' }),
-      transports: [{ transport: 'websocket', provision: (r) => webSocketProvisioner({ url: sentinelUrl }).provision(r) }],
-      issuer: { algorithm: 'EdDSA' },
-      authorizerName: 'none',
-    });
-    const jwt = authorizationProfiles.jwt({
-      env: { FAME_JWT_TRUSTED_ISSUER: welcome.issuer, FAME_JWKS_URL: welcome.jwksUrl },
-      physicalPath: '/sentinel-b',
-    });
-    await using sentinel = await gatedSentinel('sentinel-b', jwt);
-    const sentinelUrl = sentinel.url;
+    await using pair = await welcomeAndSentinel('sentinel-b');
+    const { welcome } = pair;
+    const sentinelUrl = pair.url;
     const env = { FAME_ADMISSION_PROFILE: 'welcome', FAME_ADMISSION_SERVICE_URL: welcome.helloUrl };
     await using admitted = await admitFromEnv({ env, systemId: 'honest', logicals: ['fame.fabric'] });
     const grant = admitted.welcome.connectionGrants[0]!;

@@ -3,6 +3,7 @@
  * `node:http` server for both, `sharedServer` of `@naylence/transport-http`), as the reference's
  * sentinel serves both on `FAME_LISTENER_PORT`.
  */
+import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { ConfigError, type Authorizer, type Logger, type TransportListener } from '@naylence/core';
 import { HttpListener, sharedServer, type HttpListenerOptions, type MountedRequestHandler } from '@naylence/transport-http';
@@ -63,18 +64,13 @@ export async function sentinelListeners(options: SentinelListenerOptions): Promi
   return { listeners: [websocket, http], websocket, http, close };
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      server.off('listening', onListening);
-      reject(new ConfigError(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { cause: error }));
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  server.listen(port, host);
+  try {
+    await once(server, 'listening'); // rejects with the server's 'error' (EADDRINUSE, EACCES, …)
+  } catch (error) {
+    throw new ConfigError(`cannot listen on ${host}:${port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      cause: error,
+    });
+  }
 }

@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, isFameError } from '@naylence/core';
-import { aborted, processSignal, type CliIo } from './lifecycle.js';
+import { ConfigError } from '@naylence/core';
+import { formatBanner, serveUntilStopped, type CliIo } from './lifecycle.js';
 import { toLogLevel, type LogLevel } from './log-level.js';
 import { createPinoLogger } from './logger.js';
 import type { Env } from './options.js';
 import { cliVersion } from './version.js';
 import { loadFameConfig, welcomeConfigFrom } from './welcome-config.js';
-import { DEFAULT_WELCOME_HOST, DEFAULT_WELCOME_PORT, runWelcomeServer, type RunningWelcomeServer } from './welcome-server.js';
+import { DEFAULT_WELCOME_HOST, DEFAULT_WELCOME_PORT, runWelcomeServer } from './welcome-server.js';
 
 export const WELCOME_USAGE = `Usage: naylence welcome [options]
 
@@ -90,35 +90,19 @@ export async function welcomeCommand(argv: readonly string[], env: Env, io: CliI
     io.stderr.write(`naylence: ${(error as Error).message}\nTry 'naylence welcome --help'.\n`);
     return 2;
   }
-  const stopSignal: { signal: AbortSignal; dispose?(): void } = io.signal ? { signal: io.signal } : processSignal();
-  let server: RunningWelcomeServer;
-  try {
-    server = await runWelcomeServer(options);
-  } catch (error) {
-    stopSignal.dispose?.();
-    const code = isFameError(error) ? ` [${error.code}]` : '';
-    io.stderr.write(`naylence: the welcome server could not start${code}: ${(error as Error).message}\n`);
-    return 1;
-  }
-  try {
-    const rows: [string, string][] = [
-      ['listening', `${options.host ?? DEFAULT_WELCOME_HOST}:${server.port}`],
-      ['hello', server.helloUrl],
-      ['jwks', server.jwksUrl],
-      ['issuer', server.issuer],
-      ['signing', `${server.keys.current.algorithm}, kid ${server.keys.current.kid}`],
-      ['callers', options.authorizerName],
-      ['log level', `${logLevel} (stderr)`],
-    ];
-    io.stdout.write(
-      `naylence welcome ${cliVersion()}\n${rows.map(([k, v]) => `  ${k.padEnd(10)} ${v}\n`).join('')}Stop with Ctrl+C (SIGINT) or SIGTERM.\n`,
-    );
-    io.stdout.write(`READY ${server.url}\n`);
-    io.stdout.write(`stopping (${await aborted(stopSignal.signal)})…\n`);
-  } finally {
-    stopSignal.dispose?.();
-    await server.stop();
-  }
-  io.stdout.write('stopped\n');
-  return 0;
+  return serveUntilStopped(
+    io,
+    'welcome server',
+    () => runWelcomeServer(options),
+    (server) =>
+      formatBanner(`naylence welcome ${cliVersion()}`, [
+        ['listening', `${options.host ?? DEFAULT_WELCOME_HOST}:${server.port}`],
+        ['hello', server.helloUrl],
+        ['jwks', server.jwksUrl],
+        ['issuer', server.issuer],
+        ['signing', `${server.keys.current.algorithm}, kid ${server.keys.current.kid}`],
+        ['callers', options.authorizerName],
+        ['log level', `${logLevel} (stderr)`],
+      ]),
+  );
 }

@@ -48,14 +48,7 @@ describe('interop: admission', () => {
     await using sentinel = await startOurSentinel({ id: sentinelId, authorizer: attachAuthorizer });
     sentinelUrl = sentinel.url;
 
-    const env = {
-      FAME_ADMISSION_PROFILE: 'welcome',
-      FAME_ADMISSION_SERVICE_URL: welcome.helloUrl,
-      FAME_ADMISSION_TOKEN_URL: tokens.tokenUrl,
-      FAME_ADMISSION_CLIENT_ID: 'interop-client',
-      FAME_ADMISSION_CLIENT_SECRET: 'interop-secret',
-      FAME_JWT_AUDIENCE: 'fame.fabric',
-    };
+    const env = welcomeEnv(welcome.helloUrl, tokens.tokenUrl);
     await using agent = await startReferenceAdmittedAgent(env, { capability: 'math.v1' });
     expect(agent.ready.physicalPath).toBe(`/${sentinelId}/${agent.id}`);
     expect(sentinel.sentinel.linkedSystemIds).toContain(agent.id);
@@ -112,14 +105,7 @@ describe('interop: admission', () => {
       }),
     ).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
 
-    const env = {
-      FAME_ADMISSION_PROFILE: 'welcome',
-      FAME_ADMISSION_SERVICE_URL: welcome.helloUrl,
-      FAME_ADMISSION_TOKEN_URL: tokens.tokenUrl,
-      FAME_ADMISSION_CLIENT_ID: 'interop-client',
-      FAME_ADMISSION_CLIENT_SECRET: 'interop-secret',
-      FAME_JWT_AUDIENCE: 'fame.fabric',
-    };
+    const env = welcomeEnv(welcome.helloUrl, tokens.tokenUrl);
     const agentId = uniqueId('our-agent');
     await using admitted = await admitFromEnv({ env, systemId: agentId, logicals: ['fame.fabric'], logger: interopLogger() });
     expect(admitted.welcome).toMatchObject({ systemId: agentId, assignedPath: `/${sentinelId}/${agentId}`, targetSystemId: sentinelId });
@@ -181,6 +167,18 @@ describe('interop: admission', () => {
     }
   });
 });
+
+/** The reference's variables of the `welcome` admission profile, with an OAuth2 client of our token server. */
+function welcomeEnv(helloUrl: string, tokenUrl: string): Record<string, string> {
+  return {
+    FAME_ADMISSION_PROFILE: 'welcome',
+    FAME_ADMISSION_SERVICE_URL: helloUrl,
+    FAME_ADMISSION_TOKEN_URL: tokenUrl,
+    FAME_ADMISSION_CLIENT_ID: 'interop-client',
+    FAME_ADMISSION_CLIENT_SECRET: 'interop-secret',
+    FAME_JWT_AUDIENCE: 'fame.fabric',
+  };
+}
 
 /** A JWKS URL on a port of ours that serves the key set found at `target` (set once it is known). */
 async function jwksRelay() {
