@@ -6,6 +6,7 @@ const ALLOWED = {
   fabric: ['core'],
   'transport-ws': ['core'],
   'transport-http': ['core'],
+  'transport-inpage': ['core'],
   security: ['core'],
   admission: ['core', 'security'],
   'fastify-plugins': ['core', 'security', 'admission', 'transport-ws', 'transport-http'],

@@ -45,9 +45,9 @@ describe('direct admission', () => {
     const client = directAdmissionClient({ grants: [grant], identityPolicy: identityPolicyProfile('token_subject') });
     expect((await client.hello({ systemId: 'node-1', instanceId: 'i' })).welcome.systemId).toBe('zAfmX84b-node-1');
     expect((await client.hello({ systemId: 'zAfmX84b-node-1', instanceId: 'i' })).welcome.systemId).toBe('zAfmX84b-node-1');
-    // No identity anywhere: the id stays.
+    // No identity anywhere: refused, naming the setting (the reference would keep the id).
     const opaque = directAdmissionClient({ grants: [{ ...grant, auth: { type: 'NoAuth' } }], identityPolicy: tokenSubjectIdentityPolicy });
-    expect((await opaque.hello({ systemId: 'node-1', instanceId: 'i' })).welcome.systemId).toBe('node-1');
+    await expect(opaque.hello({ systemId: 'node-1', instanceId: 'i' })).rejects.toMatchObject({ setting: 'FAME_NODE_IDENTITY_PROFILE' });
     expect(identityPolicyProfile(undefined).name).toBe('default');
     expect(() => identityPolicyProfile('fancy')).toThrow(/unknown node identity profile/);
     expect(withSubjectPrefix('alice@example.com', 'n')).toBe('YBawmCHM-n');

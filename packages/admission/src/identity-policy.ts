@@ -35,7 +35,8 @@ export const defaultIdentityPolicy: NodeIdentityPolicy = Object.freeze({
  * `token-subject`: the first grant whose token provider exposes an identity (`getIdentity`, the
  * `sub` of its token, unverified) makes the id `<fingerprint(sub, 8)>-<current id>`, the prefix
  * an `oauth2-gated` parent with `FAME_ENFORCE_TOKEN_SUBJECT_NODE_IDENTITY` checks. An id that
- * already carries the prefix keeps it once. No identity anywhere: the id stays.
+ * already carries the prefix keeps it once. No identity anywhere fails closed with a
+ * `ConfigError` naming `FAME_NODE_IDENTITY_PROFILE` (the reference keeps the id unchanged).
  */
 export const tokenSubjectIdentityPolicy: NodeIdentityPolicy = Object.freeze({
   name: 'token-subject',
@@ -47,7 +48,10 @@ export const tokenSubjectIdentityPolicy: NodeIdentityPolicy = Object.freeze({
       if (identity === undefined || identity.subject === '') continue;
       return withSubjectPrefix(identity.subject, currentId);
     }
-    return currentId;
+    throw new ConfigError(
+      'FAME_NODE_IDENTITY_PROFILE=token-subject needs an admission token with a subject (OAuth2 client credentials, FAME_ADMISSION_TOKEN_URL, …); none of the grants has one',
+      { setting: 'FAME_NODE_IDENTITY_PROFILE' },
+    );
   },
 });
 

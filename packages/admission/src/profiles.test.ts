@@ -59,7 +59,7 @@ describe('admission profiles (FAME_ADMISSION_PROFILE)', () => {
     ['welcome', {}, 'FAME_ADMISSION_SERVICE_URL'],
     ['welcome', { FAME_ADMISSION_SERVICE_URL: 'http://w/hello', FAME_ROOT: 'maybe' }, 'FAME_ROOT'],
     ['welcome-pkce', { FAME_ADMISSION_SERVICE_URL: 'http://w/hello' }, 'FAME_ADMISSION_AUTHORIZE_URL'],
-    ['direct-inpage', {}, 'FAME_ADMISSION_PROFILE'],
+    ['direct-pigeon', {}, 'FAME_ADMISSION_PROFILE'],
   ])('%s with %j: a ConfigError naming %s', (profile, env, setting) => {
     expect(() => admissionClientForProfile(profile, { env })).toThrow(
       expect.objectContaining({ code: 'INVALID_CONFIG', setting }) as Error,
@@ -69,10 +69,20 @@ describe('admission profiles (FAME_ADMISSION_PROFILE)', () => {
   it('names are canonical (welcome_pkce = welcome-pkce); a registry takes more profiles but no silent duplicates', () => {
     expect(canonicalAdmissionProfile(' Direct_InPage ')).toBe('direct-inpage');
     const registry = createAdmissionProfileRegistry();
-    expect(registry.names()).toEqual(['welcome', 'welcome-pkce', 'direct', 'direct-pkce', 'direct-http', 'open', 'noop', 'none']);
-    const inPage = (): AdmissionClient => ({ kind: 'direct', hasUpstream: true, hello: () => Promise.reject(new Error('n/a')) });
-    registry.register('direct-inpage', inPage);
-    expect(admissionClientForProfile('direct_inpage', { env: {} }, registry).kind).toBe('direct');
-    expect(() => registry.register('direct', inPage)).toThrow(/already registered/);
+    expect(registry.names()).toEqual([
+      'welcome',
+      'welcome-pkce',
+      'direct',
+      'direct-pkce',
+      'direct-http',
+      'open',
+      'direct-inpage',
+      'noop',
+      'none',
+    ]);
+    const pigeon = (): AdmissionClient => ({ kind: 'direct', hasUpstream: true, hello: () => Promise.reject(new Error('n/a')) });
+    registry.register('direct-pigeon', pigeon);
+    expect(admissionClientForProfile('direct_pigeon', { env: {} }, registry).kind).toBe('direct');
+    expect(() => registry.register('direct', pigeon)).toThrow(/already registered/);
   });
 });

@@ -3,7 +3,7 @@ import type { TokenProviderConfigOptions } from '@naylence/security';
 import { authInjectionFromConfig } from '@naylence/security';
 import type { AdmissionClient } from './admission-client.js';
 import { directAdmissionClient } from './direct-admission.js';
-import { HTTP_CONNECTION_GRANT, NODE_ATTACH_PURPOSE, WEBSOCKET_CONNECTION_GRANT } from './grants.js';
+import { HTTP_CONNECTION_GRANT, INPAGE_CONNECTION_GRANT, NODE_ATTACH_PURPOSE, WEBSOCKET_CONNECTION_GRANT } from './grants.js';
 import { defaultIdentityPolicy, type NodeIdentityPolicy } from './identity-policy.js';
 import { noopAdmissionClient } from './noop-admission.js';
 import { welcomeServiceClient } from './welcome-client.js';
@@ -24,7 +24,11 @@ export const ADMISSION_ENV = {
   loginHintParam: 'FAME_ADMISSION_LOGIN_HINT_PARAM',
   codeChallengeMethod: 'FAME_ADMISSION_CODE_CHALLENGE_METHOD',
   codeVerifierLength: 'FAME_ADMISSION_CODE_VERIFIER_LENGTH',
+  inPageChannel: 'FAME_DIRECT_INPAGE_CHANNEL',
 } as const;
+
+/** The in-page channel of `direct-inpage` when `FAME_DIRECT_INPAGE_CHANNEL` is unset (the reference's). */
+export const DEFAULT_INPAGE_CHANNEL = 'naylence-fabric';
 
 /** What an admission profile is built from. */
 export interface AdmissionProfileContext {
@@ -164,12 +168,17 @@ const withProvider = (type: string, provider: Record<string, unknown> | undefine
  * | `direct-pkce` | as `direct`, PKCE token (browser) | + PKCE variables |
  * | `direct-http` | `HttpConnectionGrant`, `Authorization: Bearer` | `FAME_DIRECT_ADMISSION_URL` (`http(s)://`), OAuth2 client |
  * | `open` | `WebSocketConnectionGrant`, `NoAuth` | `FAME_DIRECT_ADMISSION_URL` |
+ * | `direct-inpage` | `InPageConnectionGrant`, no credentials (browser) | `FAME_DIRECT_INPAGE_CHANNEL` (default `naylence-fabric`) |
  * | `noop`, `none` | no parent | – |
  *
  * OAuth2 client: `FAME_ADMISSION_TOKEN_URL`, `FAME_ADMISSION_CLIENT_ID`,
  * `FAME_ADMISSION_CLIENT_SECRET` (all or none), `FAME_JWT_AUDIENCE` (optional here; the
  * reference requires it). Direct profiles apply the node identity policy.
- * `direct-inpage` is registered by the browser entry point that provides the in-page transport.
+ *
+ * A profile only says which grant to dial; the program maps grant types to transports
+ * (`AdmissionDialer`'s `dialers`): `@naylence/cli` maps WebSocket and HTTP grants, a browser
+ * program maps `InPageConnectionGrant` with `dialerFromGrant` of `@naylence/transport-inpage`
+ * (this package imports no transport, so the grant is written out here as data).
  */
 export const BUILT_IN_ADMISSION_PROFILES: Readonly<Record<string, AdmissionProfileFactory>> = Object.freeze({
   welcome: (context) => welcome(context, clientCredentials(context, 'welcome')),
@@ -200,6 +209,14 @@ export const BUILT_IN_ADMISSION_PROFILES: Readonly<Record<string, AdmissionProfi
       durable: false,
     }),
   open: (context) => direct(context, webSocketGrant(directUrl(context.env, 'open', ['ws', 'wss']), { type: 'NoAuth' })),
+  'direct-inpage': (context) =>
+    direct(context, {
+      type: INPAGE_CONNECTION_GRANT,
+      purpose: NODE_ATTACH_PURPOSE,
+      channelName: read(context.env, ADMISSION_ENV.inPageChannel) ?? DEFAULT_INPAGE_CHANNEL,
+      ttl: 0,
+      durable: false,
+    }),
   noop: () => noopAdmissionClient(),
   none: () => noopAdmissionClient(),
 });
@@ -223,9 +240,9 @@ export function createAdmissionProfileRegistry(): Registry<AdmissionProfileFacto
 }
 
 /**
- * The process-wide admission profiles. A platform entry adds its own here (the browser's
- * `direct-inpage`: `defaultAdmissionProfiles.register('direct-inpage', factory)`); registering
- * a taken name fails unless `{ replace: true }`.
+ * The process-wide admission profiles. A program or plug-in adds its own here
+ * (`defaultAdmissionProfiles.register('my-profile', factory)`); registering a taken name fails
+ * unless `{ replace: true }`.
  */
 export const defaultAdmissionProfiles: Registry<AdmissionProfileFactory> = createAdmissionProfileRegistry();
 

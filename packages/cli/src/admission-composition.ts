@@ -28,6 +28,9 @@ import type { Env } from './options.js';
 /** Where an HTTP child's callback listener binds (the parent POSTs its half of the link there). */
 export const CALLBACK_ENV = { host: 'FAME_LISTENER_HOST', port: ['FAME_LISTENER_HTTP_PORT', 'FAME_LISTENER_PORT'] } as const;
 
+/** A static bearer token for the parent when no OAuth2 client is configured (ours, not the reference's). */
+export const ENV_PARENT_TOKEN = 'FAME_PARENT_TOKEN';
+
 export interface AdmitOptions {
   /** Where the variables are read. Default `process.env`. */
   readonly env?: Env;
@@ -41,7 +44,9 @@ export interface AdmitOptions {
   /** Logicals asked for (e.g. `['fame.fabric']` for an agent serving `math@fame.fabric`). Default none. */
   readonly logicals?: readonly string[];
   readonly capabilities?: readonly string[];
-  /** A static token for `direct`/`direct-http` when no OAuth2 client is configured. */
+  /** The parent's URL, instead of `FAME_DIRECT_ADMISSION_URL` (`--parent`); with no profile named, it means `direct`. */
+  readonly parentUrl?: string;
+  /** A static token for `direct`/`direct-http` when no OAuth2 client is configured. Default `FAME_PARENT_TOKEN` (ours). */
   readonly token?: string;
   /** The callback listener of HTTP grants; default one on `FAME_LISTENER_HOST` (127.0.0.1) : `FAME_LISTENER_HTTP_PORT` (0), advertising `FAME_PUBLIC_URL`. */
   readonly callback?: HttpListener;
@@ -144,10 +149,12 @@ function port(env: Env): number {
  * ```
  */
 export async function admitFromEnv(options: AdmitOptions = {}): Promise<AdmittedNode> {
-  const env = options.env ?? process.env;
+  const given = options.env ?? process.env;
+  const env = options.parentUrl === undefined ? given : { ...given, [ADMISSION_ENV.directUrl]: options.parentUrl };
   const logger = options.logger ?? NOOP_LOGGER;
   const profile = admissionProfileFromEnv(env, options.profile);
   const identityPolicy = identityPolicyProfile(read(env, ADMISSION_ENV.identityProfile));
+  const token = options.token ?? read(env, ENV_PARENT_TOKEN);
   let callback = options.callback;
   let ownsCallback = false;
   const callbackListener = (): HttpListener => {
@@ -176,12 +183,20 @@ export async function admitFromEnv(options: AdmitOptions = {}): Promise<Admitted
       env,
       identityPolicy,
       supportedTransports: [...new Set(Object.keys(dialers).map(transportOf))],
-      ...(options.token !== undefined && { token: options.token }),
+      ...(token !== undefined && { token }),
       ...(options.fetch !== undefined && { fetch: options.fetch }),
       logger,
     },
     options.profiles,
   );
+  if (identityPolicy.name === 'token-subject' && !client.hasUpstream) {
+    throw new ConfigError(
+      `${ADMISSION_ENV.identityProfile}=token-subject needs a parent and an admission token; ${profile} admission has neither`,
+      {
+        setting: ADMISSION_ENV.identityProfile,
+      },
+    );
+  }
   const dialer = new AdmissionDialer({
     client,
     dialers,

@@ -7,6 +7,9 @@
  *
  * - {@link runSentinel}: start a sentinel with a WebSocket listener (optionally a shared
  *   secret, a parent, envelope printing) from code.
+ * - {@link createFabricFromEnv}: an agent or client configured by the reference's environment
+ *   (`FAME_SECURITY_PROFILE`, `FAME_ADMISSION_PROFILE`, `FAME_DIRECT_ADMISSION_URL`,
+ *   `FAME_ADMISSION_TOKEN_URL`, …); {@link fabricOptionsFromEnv} gives the options it builds.
  * - {@link sentinelOptionsFromEnv}: merge `naylence sentinel` flags over the environment
  *   (`FAME_NODE_ID`, `FAME_LISTENER_PORT`, `FAME_LOG_LEVEL`, …).
  * - {@link runOAuth2Server}: a development OAuth2 token server (client credentials, JWKS,
@@ -16,7 +19,8 @@
  *   `welcome` Fastify plugin; {@link welcomeConfigFrom} reads the reference's `FAME_CONFIG`.
  * - {@link admitFromEnv}: admit a node as `FAME_ADMISSION_PROFILE` says (`welcome`, `direct`,
  *   `direct-http`, `open`, `none`) and get the fabric options that dial its parent over the
- *   granted transport (WebSocket or HTTP).
+ *   granted transport (WebSocket or HTTP). The profiles are the one table of `@naylence/admission`
+ *   (`defaultAdmissionProfiles.register` adds one).
  * - {@link main}: the command itself (`naylence sentinel`, `naylence oauth2-server`,
  *   `naylence welcome`, `--help`, `--version`).
  *
@@ -32,6 +36,12 @@
  * @packageDocumentation
  */
 export { runSentinel, type RunSentinelOptions, type RunningSentinel } from './sentinel.js';
+export {
+  createFabricFromEnv,
+  fabricOptionsFromEnv,
+  type FabricFromEnvOptions,
+  type FabricOptionsFromEnv,
+} from './compose/fabric-from-env.js';
 export {
   sentinelOptionsFromEnv,
   SENTINEL_ENV,
@@ -66,4 +76,11 @@ export {
 } from './welcome-server.js';
 export { loadFameConfig, welcomeConfigFrom, type WelcomeConfig, type WelcomeIssuerConfig } from './welcome-config.js';
 export { welcomeCommand, WELCOME_USAGE } from './welcome-command.js';
-export { admitFromEnv, admissionProfileFromEnv, CALLBACK_ENV, type AdmitOptions, type AdmittedNode } from './admission-composition.js';
+export {
+  admitFromEnv,
+  admissionProfileFromEnv,
+  CALLBACK_ENV,
+  ENV_PARENT_TOKEN,
+  type AdmitOptions,
+  type AdmittedNode,
+} from './admission-composition.js';

@@ -118,14 +118,19 @@ describe('the naylence bin', () => {
   }
 
   it('refuses to start with a security profile it cannot enforce, naming the setting, instead of running open', async () => {
-    for (const [name, value] of [
-      ['FAME_SECURITY_PROFILE', 'gated'],
-      ['FAME_AUTHORIZATION_PROFILE', 'jwt'],
-      ['FAME_ADMISSION_PROFILE', 'welcome'],
+    for (const [env, error] of [
+      [
+        { FAME_SECURITY_PROFILE: 'gated' },
+        '[INVALID_CONFIG]: security profile "gated", authorization profile "oauth2-gated" (FAME_AUTHORIZATION_PROFILE): FAME_JWT_TRUSTED_ISSUER is required',
+      ],
+      [{ FAME_SECURITY_PROFILE: 'strict-overlay' }, '[NOT_REGISTERED]'],
+      [{ FAME_AUTHORIZATION_PROFILE: 'jwt' }, 'FAME_JWT_TRUSTED_ISSUER is required by the jwt authorization profile'],
+      [{ FAME_ADMISSION_PROFILE: 'welcome' }, '[INVALID_CONFIG]: FAME_ADMISSION_SERVICE_URL is required by the welcome admission profile'],
+      [{ FAME_ADMISSION_PROFILE: 'telepathy' }, '[INVALID_CONFIG]: FAME_ADMISSION_PROFILE=telepathy: unknown admission profile'],
     ] as const) {
-      await using proc = spawnBin(['sentinel', '--port', '0', '--host', '127.0.0.1'], { [name]: value });
+      await using proc = spawnBin(['sentinel', '--port', '0', '--host', '127.0.0.1'], env);
       expect(await proc.exited).toBe(1);
-      expect(proc.stderr()).toContain(`could not start [INVALID_CONFIG]: ${name}=${value}: this node cannot enforce`);
+      expect(proc.stderr()).toContain(error);
       expect(proc.stdout.join('\n')).not.toContain('READY');
     }
   });

@@ -48,10 +48,16 @@ Options (each overrides its environment variable):
                                                               FAME_LISTENER_HTTP_ENABLED (default: off)
   -h, --help                      show this help
 
-Security profiles (environment only; the sentinel refuses to start rather than run without
-what they ask for): FAME_SECURITY_PROFILE (open), FAME_AUTHORIZATION_PROFILE (noop; --token
-adds a shared secret), FAME_ADMISSION_PROFILE (direct, open, noop, none). This build
-enforces only the values in brackets.
+Security (environment only, the reference's variables; the sentinel refuses to start rather
+than run without what they ask for):
+  FAME_SECURITY_PROFILE        open (default), gated, gated-callback, overlay, overlay-callback
+  FAME_AUTHORIZATION_PROFILE   noop, oauth2, oauth2-gated, oauth2-callback, jwt, policy-localfile
+  FAME_JWT_TRUSTED_ISSUER, FAME_JWT_AUDIENCE, FAME_JWT_ALGORITHM, FAME_JWKS_URL,
+  FAME_ENFORCE_TOKEN_SUBJECT_NODE_IDENTITY, FAME_TRUSTED_CLIENT_SCOPE, FAME_HMAC_SECRET, …
+  FAME_ADMISSION_PROFILE       direct, open, none (towards a parent), with
+  FAME_ADMISSION_TOKEN_URL, FAME_ADMISSION_CLIENT_ID, FAME_ADMISSION_CLIENT_SECRET
+  FAME_PLUGINS                 security add-ons to load
+Docs: docs/guides/security-profiles.md
 `;
 
 /**
@@ -125,9 +131,11 @@ function banner(sentinel: RunningSentinel, options: SentinelCliOptions): string 
     ['health', sentinel.healthUrl],
     [
       'auth',
-      sentinel.authenticated
+      options.tokens.length > 0
         ? `shared secret (${options.tokens.length} token${options.tokens.length > 1 ? 's' : ''})`
-        : 'open: no token required',
+        : sentinel.security.authorizerProfile !== 'noop'
+          ? `${sentinel.security.authorizerProfile} tokens`
+          : 'open: no token required',
     ],
     ['security', `profile ${sentinel.fabric.profiles.security}, authorization ${sentinel.fabric.profiles.authorization}`],
     ['parent', options.parentUrl === undefined ? 'none (root)' : `${options.parentUrl} (attached)`],

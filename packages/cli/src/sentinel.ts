@@ -1,13 +1,20 @@
 import type { Server } from 'node:http';
-import { AbortedError, FameError, type Environment, type Logger, type ProfileRequest } from '@naylence/core';
-import { Fabric, Sentinel, type FabricOptions, type NodeHooks, type ReconnectPolicy, type UpstreamOptions } from '@naylence/fabric';
-import { sharedSecretAuthorizer, staticTokenProvider } from '@naylence/security';
-import { HEALTH_PATH, WebSocketDialer, type WebSocketListenerOptions } from '@naylence/transport-ws';
+import { AbortedError, ConfigError, FameError, type Environment, type Logger, type ProfileRequest } from '@naylence/core';
+import { Fabric, Sentinel, type FabricOptions, type NodeHooks, type ReconnectPolicy } from '@naylence/fabric';
+import {
+  loadSecurityPlugins,
+  nodeSecurityFromEnv,
+  sharedSecretAuthorizer,
+  type NodeSecurityFromEnvOptions,
+  type ProfileNodeSecurity,
+} from '@naylence/security';
+import { HEALTH_PATH, type WebSocketListenerOptions } from '@naylence/transport-ws';
+import { admitFromEnv, CALLBACK_ENV, type AdmittedNode } from './admission-composition.js';
 import { envelopePrinter } from './envelope-printer.js';
 import { createPinoLogger } from './logger.js';
 import type { LogLevel } from './log-level.js';
 import { DEFAULT_LOG_LEVEL, DEFAULT_SENTINEL_HOST, DEFAULT_SENTINEL_PORT } from './options.js';
-import { sentinelListeners, type SentinelHttpOptions } from './sentinel-listeners.js';
+import { sentinelListeners, type SentinelHttpOptions, type SentinelListeners } from './sentinel-listeners.js';
 
 /** What {@link runSentinel} needs; every field has a default. `SentinelCliOptions` fits as is. */
 export interface RunSentinelOptions {
@@ -50,8 +57,14 @@ export interface RunSentinelOptions {
   readonly http?: SentinelHttpOptions;
   /** Security, authorization and admission profiles to enforce (as FAME_*_PROFILE ask); default: none beyond the environment. */
   readonly profiles?: ProfileRequest;
-  /** Where FAME_*_PROFILE are read. Default `process.env`. */
+  /**
+   * Where the reference's variables are read: `FAME_*_PROFILE`, the authorizer's
+   * (`FAME_JWT_TRUSTED_ISSUER`, `FAME_JWT_AUDIENCE`, `FAME_JWT_ALGORITHM`, `FAME_JWKS_URL`, …) and
+   * the admission to a parent (`FAME_ADMISSION_TOKEN_URL`, …). Default `process.env`.
+   */
   readonly env?: Environment;
+  /** Settings of the node's security besides the environment (its keys, `verifyEveryHop`, key-request timing). */
+  readonly securityOptions?: Omit<NodeSecurityFromEnvOptions, 'env' | 'acceptsLinks' | 'logger' | 'physicalPath'>;
   /** Further sentinel settings (attach timeout, load balancer, route grace). */
   readonly sentinel?: FabricOptions['sentinel'];
   /**
@@ -77,6 +90,8 @@ export interface RunningSentinel extends AsyncDisposable {
   readonly host: string;
   readonly port: number;
   readonly authenticated: boolean;
+  /** The security the environment asked for (profile, authorization profile, keys). */
+  readonly security: ProfileNodeSecurity;
   stop(): Promise<void>;
 }
 
@@ -97,47 +112,71 @@ export interface RunningSentinel extends AsyncDisposable {
  */
 export async function runSentinel(options: RunSentinelOptions = {}): Promise<RunningSentinel> {
   const logger = options.logger ?? createPinoLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
+  const env = options.env ?? process.env;
   const tokens = options.tokens ?? [];
-  const listeners = await sentinelListeners({
-    host: options.host ?? DEFAULT_SENTINEL_HOST,
-    port: options.port ?? DEFAULT_SENTINEL_PORT,
-    ...(options.listener !== undefined && { websocket: options.listener }),
-    ...(options.server !== undefined && { server: options.server }),
-    ...(options.http !== undefined && { http: options.http }),
-    ...(tokens.length > 0 && { authorizer: sharedSecretAuthorizer({ secrets: tokens }) }),
-  });
-  const hooks: NodeHooks[] = [...(options.hooks ?? [])];
-  if (options.showEnvelopes) {
-    const write = options.write ?? ((text: string) => void process.stdout.write(text));
-    hooks.push(envelopePrinter(write));
+  // Add-ons named in FAME_PLUGINS register their profiles first (one that cannot load stops the start).
+  await loadSecurityPlugins({ env });
+  const admitted = await admitSentinel(options, env, logger);
+  let listeners: SentinelListeners | undefined;
+  let fabric: Fabric;
+  let security: ProfileNodeSecurity;
+  try {
+    security = nodeSecurityFromEnv({
+      ...options.securityOptions,
+      env,
+      acceptsLinks: true,
+      ...(!admitted.hasUpstream && { physicalPath: `/${admitted.systemId}` }),
+      logger,
+    });
+    if (tokens.length > 0 && security.authorizerProfile !== 'noop') {
+      throw new ConfigError(
+        `--token / FAME_SENTINEL_TOKEN (a shared secret) and the ${security.authorizerProfile} authorization profile ` +
+          `(FAME_AUTHORIZATION_PROFILE, or FAME_SECURITY_PROFILE=${security.profile}) are two ways to admit children: choose one`,
+        { setting: 'FAME_SENTINEL_TOKEN' },
+      );
+    }
+    // The listeners authenticate links; the security's authorizeAttach then vets each NodeAttach.
+    const authorizer =
+      tokens.length > 0
+        ? sharedSecretAuthorizer({ secrets: tokens })
+        : security.authorizerProfile !== 'noop'
+          ? security.authorizer
+          : undefined;
+    listeners = await sentinelListeners({
+      host: options.host ?? DEFAULT_SENTINEL_HOST,
+      port: options.port ?? DEFAULT_SENTINEL_PORT,
+      ...(options.listener !== undefined && { websocket: options.listener }),
+      ...(options.server !== undefined && { server: options.server }),
+      ...(options.http !== undefined && { http: options.http }),
+      ...(authorizer !== undefined && { authorizer }),
+    });
+    const hooks: NodeHooks[] = [...(options.hooks ?? [])];
+    if (options.showEnvelopes) {
+      const write = options.write ?? ((text: string) => void process.stdout.write(text));
+      hooks.push(envelopePrinter(write));
+    }
+    fabric = new Fabric({
+      ...admitted.fabricOptions,
+      logger,
+      security,
+      listeners: listeners.listeners,
+      ...(hooks.length > 0 && { hooks }),
+      ...(options.sentinel !== undefined && { sentinel: options.sentinel }),
+      ...(options.profiles !== undefined && { profiles: options.profiles }),
+      env,
+    });
+  } catch (error) {
+    await admitted.close();
+    await listeners?.close();
+    throw error;
   }
-  let connect: UpstreamOptions | undefined;
-  if (options.parentUrl !== undefined) {
-    connect = {
-      dialer: new WebSocketDialer({
-        url: options.parentUrl,
-        logger,
-        ...(options.parentToken !== undefined && { tokenProvider: staticTokenProvider(options.parentToken) }),
-      }),
-      reconnect: { ...options.reconnect, maxInitialAttempts: options.maxInitialAttempts ?? 1 },
-      ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
-    };
-  }
-  const fabric = new Fabric({
-    ...(options.id !== undefined && { systemId: options.id }),
-    logger,
-    listeners: listeners.listeners,
-    ...(connect !== undefined && { connect }),
-    ...(hooks.length > 0 && { hooks }),
-    ...(options.sentinel !== undefined && { sentinel: options.sentinel }),
-    ...(options.profiles !== undefined && { profiles: options.profiles }),
-    ...(options.env !== undefined && { env: options.env }),
-  });
+  const open = listeners;
   const signal = options.signal;
   let stopping: Promise<void> | undefined;
   const stopAll = async (): Promise<void> => {
     await fabric.stop();
-    await listeners.close();
+    await open.close();
+    await admitted.close();
   };
   const onAbort = (): void => {
     stopping ??= stopAll();
@@ -176,8 +215,30 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
     ...(ingress !== undefined && { ingressUrl: ingress.url }),
     host: address.host,
     port: address.port,
-    authenticated: tokens.length > 0,
+    authenticated: tokens.length > 0 || security.authorizerProfile !== 'noop',
+    security,
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/**
+ * The sentinel's own admission to a parent (none for a root): `FAME_ADMISSION_PROFILE` and its
+ * variables, `parentUrl`/`parentToken` over `FAME_DIRECT_ADMISSION_URL`/`FAME_PARENT_TOKEN`. An
+ * HTTP callback listener, if its grant needs one, takes an ephemeral port: the listener ports
+ * are the sentinel's.
+ */
+function admitSentinel(options: RunSentinelOptions, env: Environment, logger: Logger): Promise<AdmittedNode> {
+  const admissionEnv: Record<string, string | undefined> = { ...env };
+  for (const name of CALLBACK_ENV.port) delete admissionEnv[name];
+  return admitFromEnv({
+    env: admissionEnv,
+    ...(options.id !== undefined && { systemId: options.id }),
+    ...(options.parentUrl !== undefined && { parentUrl: options.parentUrl }),
+    ...(options.parentToken !== undefined && { token: options.parentToken }),
+    reconnect: { ...options.reconnect, maxInitialAttempts: options.maxInitialAttempts ?? 1 },
+    ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
+    ...(options.signal !== undefined && { signal: options.signal }),
+    logger,
+  });
 }

@@ -199,6 +199,7 @@ export type { IncomingConnection, ListenerHost, ListenerAddress, TransportListen
 
 // ---- Contracts: authentication, attach authorization, envelope security --------------------
 export type { AccessToken, TokenProvider, AuthorizationContext, Authorizer, AttachDecision, AttachAckFields } from './contracts/auth.js';
+export { dialToken } from './dial-token.js';
 export {
   EnvelopeRejection,
   NO_SECURITY,
@@ -226,4 +227,4 @@ export {
 // ---- Contracts: logging, registries; small platform helpers ----------------------------------
 export { NOOP_LOGGER, type Logger, type LogFn } from './contracts/logger.js';
 export { Registry, type RegisterOptions } from './contracts/registry.js';
-export { unrefTimer } from './timers.js';
+export { unrefTimer, scheduleMacrotask } from './timers.js';

@@ -137,9 +137,14 @@ export function resolveProfiles(
     BUILT_IN_PROFILES[kind].includes(name) || enforcedBy.some((e) => e[kind]?.includes(name));
   const refuse = (kind: keyof EnforcedProfiles, name: string): never => {
     const known = [...new Set([...BUILT_IN_PROFILES[kind], ...enforcedBy.flatMap((e) => e[kind] ?? [])])];
+    // Profiles the node's components could enforce if they were given: say where they come from.
+    const hint =
+      kind === 'admission'
+        ? '; an upstream that enforces it declares so in connect.enforces (createFabricFromEnv in @naylence/cli builds one)'
+        : '; a NodeSecurity that enforces it comes from nodeSecurityFromEnv in @naylence/security (createFabricFromEnv and naylence sentinel in @naylence/cli build one)';
     throw new ConfigError(
       `${PROFILE_ENV[kind]}=${name}: this node cannot enforce the ${kind} profile ${JSON.stringify(name)} ` +
-        `(it enforces: ${known.join(', ')}); refusing to start rather than run without it`,
+        `(it enforces: ${known.join(', ')}); refusing to start rather than run without it${hint}`,
       { setting: PROFILE_ENV[kind] },
     );
   };

@@ -50,7 +50,8 @@ export interface FabricOptions {
   /**
    * The security, authorization and admission profiles this fabric must enforce, like
    * `FAME_SECURITY_PROFILE`, `FAME_AUTHORIZATION_PROFILE` and `FAME_ADMISSION_PROFILE` (which
-   * are read too, and must agree). A profile that neither this build nor `security` enforces
+   * are read too, and must agree). A profile that neither this build, `security` nor the
+   * upstream (`connect.enforces`, e.g. a dialer fetching OAuth2 admission tokens) enforces
    * makes the fabric refuse to start with a `ConfigError` naming the setting.
    */
   readonly profiles?: ProfileRequest;
@@ -62,6 +63,11 @@ export interface FabricOptions {
    * service and dials with the grant it received (`@naylence/cli`'s admission composition).
    */
   readonly enforces?: Partial<EnforcedProfiles>;
+  /**
+   * Resources the program built for this fabric and hands over to it (e.g. an admission's
+   * renewal timer and HTTP callback listener): disposed, in order, after the node stops.
+   */
+  readonly owns?: readonly AsyncDisposable[];
   readonly hooks?: readonly NodeHooks[];
   readonly link?: Omit<LinkOptions, 'logger' | 'stages'>;
 }
@@ -108,15 +114,14 @@ export class Fabric implements AsyncDisposable {
   readonly #sinks = new Map<string, { handlers: Set<SinkHandler>; bound: BoundAddress }>();
   #state: 'new' | 'running' | 'stopped' = 'new';
   #unhookSystem: (() => void) | undefined;
+  readonly #owned: readonly AsyncDisposable[];
 
   /** @throws ConfigError when a requested profile cannot be enforced (see {@link FabricOptions.profiles}) */
   constructor(options: FabricOptions = {}) {
-    this.profiles = resolveProfiles(options.profiles, options.env ?? processEnv(), [
-      ...(options.security?.enforces ? [options.security.enforces] : []),
-      ...(options.enforces ? [options.enforces] : []),
-    ]);
-    const logger = options.logger ?? NOOP_LOGGER;
     const upstream = options.connect === undefined ? undefined : 'dial' in options.connect ? { dialer: options.connect } : options.connect;
+    const enforcedBy = [options.security?.enforces, upstream?.enforces, options.enforces].filter((e) => e !== undefined);
+    this.profiles = resolveProfiles(options.profiles, options.env ?? processEnv(), enforcedBy);
+    const logger = options.logger ?? NOOP_LOGGER;
     const nodeOptions = {
       ...(options.systemId !== undefined && { systemId: options.systemId }),
       logger,
@@ -131,6 +136,7 @@ export class Fabric implements AsyncDisposable {
         ? new Sentinel({ ...nodeOptions, ...options.sentinel, listeners: options.listeners ?? [] })
         : new FameNode(nodeOptions);
     this.logger = this.node.logger;
+    this.#owned = options.owns ?? [];
     this.delivery = resolveDeliveryPolicy(options.delivery);
     this.#client = new RpcClient(this.node, {
       logger: this.logger,
@@ -156,7 +162,11 @@ export class Fabric implements AsyncDisposable {
     this.#running.cancelAll('the fabric is stopping');
     this.#client.stop();
     this.#unhookSystem?.();
-    await this.node.stop();
+    try {
+      await this.node.stop();
+    } finally {
+      for (const resource of this.#owned) await resource[Symbol.asyncDispose]();
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -107,7 +107,11 @@ export type SignatureFailure =
   /** The Ed25519 signature does not match the bytes to be signed. */
   | 'bad_signature'
   /** An `x5c` key whose certificate chain the key validator refused (§6). */
-  | 'certificate_invalid';
+  | 'certificate_invalid'
+  /** No key with the signature's kid arrived (key requests gave up, or none could be asked). */
+  | 'unknown_key'
+  /** The signer is outside the subtree of the link the envelope came from (a child speaking for another node). */
+  | 'outside_subtree';
 
 /** A signed envelope failed verification. `failure` says which check failed. */
 export class SignatureInvalidError extends FameError {

@@ -13,9 +13,11 @@
  * @packageDocumentation
  */
 
-// Crypto provider: one interface, node:crypto on Node, @noble/* in browsers.
-export type { CryptoProvider, Ed25519Operations, X25519Operations, Aead, RawKeyPair } from './crypto/provider.js';
-export { defaultCryptoProvider } from './platform/index.js';
+// Crypto provider: one interface, node:crypto on Node, @noble/* in browsers (with WebCrypto
+// Ed25519 for asynchronous signing where the browser has it).
+export type { CryptoProvider, Ed25519Operations, AsyncEd25519Operations, X25519Operations, Aead, RawKeyPair } from './crypto/provider.js';
+export { defaultCryptoProvider, loadDefaultCryptoProvider } from './platform/index.js';
+export { webCryptoEd25519, detectWebCryptoEd25519, withWebCryptoEd25519 } from './crypto/webcrypto-ed25519.js';
 export { loadNobleCryptoProvider } from './crypto/noble-provider.js';
 export { base64UrlEncode, base64Encode, base64Decode } from './crypto/encoding.js';
 export { constantTimeEqual } from './crypto/constant-time.js';
@@ -166,6 +168,11 @@ export {
 } from './policy/profiles.js';
 export { resolveSecurityProfile, type ResolveSecurityProfileOptions, type ResolvedSecurityProfile } from './policy/resolve-profile.js';
 export { evaluateEnvExpressions } from './policy/env-expressions.js';
+
+// A node's security (the fabric's NodeSecurity seam), built from a profile or the environment.
+export { createNodeSecurity, type NodeSecurityOptions, type ProfileNodeSecurity } from './node/node-security.js';
+export { nodeSecurityFromEnv, type NodeSecurityFromEnvOptions } from './node/security-from-env.js';
+export { LINK_HANDSHAKE_FRAMES } from './node/envelope-checks.js';
 export type { Environment } from './config-values.js';
 
 // Plug points (§7): the interfaces an add-on implements, its registries, and FAME_PLUGINS.
@@ -243,6 +250,7 @@ export {
   type PkceStateStorage,
 } from './tokens/pkce.js';
 export { tokenProviderFromConfig, type TokenProviderConfigOptions } from './tokens/token-provider-config.js';
+export { admissionTokenProviderFromEnv, ADMISSION_TOKEN_ENV } from './tokens/admission-env.js';
 export {
   authInjectionFromConfig,
   applyAuthInjection,

@@ -13,9 +13,8 @@ import {
   unrefTimer as unref,
 } from '@naylence/core';
 import { CLOSE_NORMAL, wireCloseCode, wireCloseReason } from './close-codes.js';
-import { BrowserSocketEdge } from './platform/browser.js';
 import type { CorkableStream, EdgeEvents, SocketEdge } from './platform/edge.js';
-import { isNodeWebSocket, NodeSocketEdge, type NodeWebSocket } from './platform/node.js';
+import { createSocketEdge, type PlatformSocket } from './platform/index.js';
 
 /** Default outbound high-water mark: 1 MiB. */
 export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
@@ -104,7 +103,7 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
    * socket's `open` event (or the server's upgrade callback) to lose no message.
    * @throws ConnectorClosedError when the socket is not open
    */
-  constructor(socket: NodeWebSocket | WebSocket, options: WebSocketConnectorOptions = {}) {
+  constructor(socket: PlatformSocket, options: WebSocketConnectorOptions = {}) {
     this.id = randomId();
     this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.#parentLogger = options.logger ?? NOOP_LOGGER;
@@ -120,7 +119,7 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
       failed: (code, error) => this.#onFailed(code, error),
       closed: (code, reason) => this.#onClosed(code, reason),
     };
-    this.#edge = isNodeWebSocket(socket) ? new NodeSocketEdge(socket, events, options.stream) : new BrowserSocketEdge(socket, events);
+    this.#edge = createSocketEdge(socket, events, options.stream);
     const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     if (idleTimeoutMs > 0) this.#watchIdle(idleTimeoutMs);
   }

@@ -2,19 +2,17 @@ import {
   AbortedError,
   ConfigError,
   ConnectorClosedError,
-  FameError,
   FameTimeoutError,
   NOOP_LOGGER,
-  isFameError,
+  dialToken,
   type Dialer,
   type DialRequest,
   type Logger,
   type TokenProvider,
 } from '@naylence/core';
 import { DEFAULT_HIGH_WATER_MARK, WebSocketConnector } from './connector.js';
-import { openBrowserSocket } from './platform/browser.js';
-import type { EdgeInfo, OpenCallbacks, OpenRequest, PendingOpen } from './platform/edge.js';
-import { loadWs, openNodeSocket } from './platform/node.js';
+import type { EdgeInfo, OpenRequest, PendingOpen } from './platform/edge.js';
+import { socketOpener } from './platform/index.js';
 
 /** Default time allowed for the WebSocket opening handshake (protocol-core §4.4). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -54,8 +52,6 @@ export interface WebSocketDialerOptions {
   readonly idleTimeoutMs?: number;
   readonly logger?: Logger;
 }
-
-type Opener = (request: OpenRequest, callbacks: OpenCallbacks<ConstructorParameters<typeof WebSocketConnector>[0]>) => PendingOpen;
 
 /**
  * Opens {@link WebSocketConnector}s towards a parent sentinel. Holds the address and the
@@ -106,7 +102,7 @@ export class WebSocketDialer implements Dialer {
     const what = `WebSocket connect to ${safeUrl(new URL(url))}`;
     if (signal?.aborted) throw new AbortedError(what, { cause: signal.reason });
 
-    const token = await this.#fetchToken(what, signal);
+    const token = await dialToken(this.#options.tokenProvider, what, signal);
     const opener = await this.#opener();
     if (signal?.aborted) throw new AbortedError(what, { cause: signal.reason });
 
@@ -140,7 +136,7 @@ export class WebSocketDialer implements Dialer {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        pending = opener(openRequest, {
+        pending = opener.open(openRequest, {
           open: (socket, addresses: EdgeInfo) => {
             if (!finish()) return;
             try {
@@ -165,32 +161,13 @@ export class WebSocketDialer implements Dialer {
     });
   }
 
-  async #fetchToken(what: string, signal: AbortSignal | undefined): Promise<string | undefined> {
-    const provider = this.#options.tokenProvider;
-    if (provider === undefined) return undefined;
-    try {
-      return (await provider.getToken(signal)).value;
-    } catch (error) {
-      if (signal?.aborted) throw new AbortedError(what, { cause: signal.reason });
-      if (isFameError(error)) throw error;
-      throw new FameError('AUTHENTICATION_FAILED', `${what}: token provider failed: ${(error as Error).message}`, { cause: error });
-    }
-  }
-
-  async #opener(): Promise<Opener> {
-    if (isNodeRuntime()) {
-      const ws = await loadWs();
-      return (request, callbacks) => openNodeSocket(ws, request, callbacks);
-    }
-    if (this.#options.authMode === 'header') {
+  async #opener(): ReturnType<typeof socketOpener> {
+    const opener = await socketOpener();
+    if (this.#options.authMode === 'header' && !opener.headers) {
       throw new ConfigError("authMode 'header' needs Node: browsers cannot set headers on a WebSocket upgrade");
     }
-    return openBrowserSocket;
+    return opener;
   }
-}
-
-function isNodeRuntime(): boolean {
-  return typeof process === 'object' && typeof process.versions?.node === 'string';
 }
 
 /** `url` with `param=token` added to its query (existing query and fragment kept). */

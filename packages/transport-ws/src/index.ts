@@ -13,7 +13,9 @@
  *
  * A transport only moves messages: codec, attach handshake, flow control, heartbeats and
  * reconnects belong to the fabric. The listener and the `header` auth mode need Node; the
- * dialer and connector also run in browsers (`ws` is only loaded on Node).
+ * dialer and connector also run in browsers: the package's `browser` export condition resolves
+ * to a bundle of `index.browser.ts` (dialer and connector over the browser's `WebSocket`, no
+ * listener), which imports neither `ws` nor a Node built-in.
  *
  * @example
  * ```ts

@@ -84,6 +84,7 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
 
   readonly #options: WebSocketListenerOptions;
   readonly #links = new Set<WebSocketConnector>();
+  readonly #authFailureLog = { last: -Infinity, suppressed: 0 };
   #host: ListenerHost | undefined;
   #logger: Logger;
   #wss: WebSocketServer | undefined;
@@ -266,7 +267,14 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     authorizer.authenticate(token === undefined ? undefined : `Bearer ${token}`).then(
       (context) => {
         if (context === undefined || !context.authenticated) {
-          log.warn('WebSocket authentication failed', { tokenPresented: token !== undefined });
+          // A peer can retry with a bad token in a loop: one line a second, with the count it stood for.
+          const now = Date.now();
+          if (now - this.#authFailureLog.last >= 1_000) {
+            const suppressed = this.#authFailureLog.suppressed;
+            log.warn('WebSocket authentication failed', { tokenPresented: token !== undefined, ...(suppressed > 0 && { suppressed }) });
+            this.#authFailureLog.last = now;
+            this.#authFailureLog.suppressed = 0;
+          } else this.#authFailureLog.suppressed++;
           refuseLink(connector, 'Authentication failed', CLOSE_POLICY, 'Authentication failed');
         } else {
           this.#accept(host, connector, route, context, log);

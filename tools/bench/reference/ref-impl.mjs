@@ -11,8 +11,10 @@ const pkgDir = fileURLToPath(new URL('../../interop/node_modules/ref-runtime/', 
 const pkg = JSON.parse(readFileSync(`${pkgDir}package.json`, 'utf8'));
 const rt = await import(pathToFileURL(`${pkgDir}${pkg.exports['.'].import}`).href);
 
+// The security profile comes from the role's environment (FAME_SECURITY_PROFILE, and the
+// variables of its authorizer such as FAME_AUTHORIZATION_PROFILE), as the agent SDK's configs read it.
 const common = {
-  security: { type: 'SecurityProfile', profile: 'open' },
+  security: { type: 'SecurityProfile', profile: process.env.FAME_SECURITY_PROFILE || 'open' },
   storage: { type: 'StorageProfile', profile: 'memory' },
   delivery: { type: 'DeliveryProfile', profile: 'at-most-once' },
 };

@@ -19,7 +19,10 @@ import { inprocRpcScenario } from './scenarios/inproc-rpc.js';
 import { installSizeScenario } from './scenarios/install-size.js';
 import { httpRpcScenario } from './scenarios/http-rpc.js';
 import { wsRpcScenario } from './scenarios/ws-rpc.js';
+import { wsRpcOverlayScenario } from './scenarios/ws-rpc-overlay.js';
+import { gatedScenario } from './scenarios/gated.js';
 import { wsSoakScenario } from './scenarios/ws-soak.js';
+import { browserScenario } from './scenarios/browser.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   codecScenario,
@@ -27,10 +30,13 @@ export const SCENARIOS: readonly Scenario[] = [
   fabricForwardScenario,
   inprocRpcScenario,
   wsRpcScenario,
+  wsRpcOverlayScenario,
+  gatedScenario,
   httpRpcScenario,
   wsSoakScenario,
   faninScenario,
   coldStartScenario,
+  browserScenario,
   installSizeScenario,
 ];
 

@@ -9,7 +9,7 @@ import type { Row, ScenarioResult } from './scenario.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 // install-size needs the npm registry; everything else runs locally
-const SCENARIOS = ['codec', 'crypto', 'fabric-forward', 'inproc-rpc', 'ws-rpc', 'http-rpc', 'ws-soak', 'fanin', 'cold-start'];
+const SCENARIOS = ['codec', 'crypto', 'fabric-forward', 'inproc-rpc', 'ws-rpc', 'http-rpc', 'ws-soak', 'fanin', 'cold-start', 'browser'];
 
 const finite = (s: Row['ours'] | undefined) => s === undefined || [s.median, s.min, s.max].every(Number.isFinite);
 

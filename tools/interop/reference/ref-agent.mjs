@@ -17,6 +17,9 @@
 //            FAME_ADMISSION_TOKEN_URL/_CLIENT_ID/_CLIENT_SECRET and optionally FAME_PUBLIC_URL),
 //            as the reference's agent-sdk NODE_CONFIG and its http-connector example do; the
 //            security profile comes from FAME_SECURITY_PROFILE (default open).
+// --sdk-config : use the agent SDK's NODE_CONFIG as is (everything from the environment:
+//            FAME_SECURITY_PROFILE, FAME_ADMISSION_PROFILE, FAME_DIRECT_ADMISSION_URL, the
+//            FAME_ADMISSION_* OAuth2 variables, FAME_JWT_AUDIENCE), as the official examples do.
 import {
   rt,
   PKGS,
@@ -40,6 +43,7 @@ const pool = Boolean(args.pool ?? process.env.AGENT_POOL === '1');
 const token = args.token ?? process.env.AGENT_TOKEN ?? '';
 const useSdk = Boolean(args.sdk ?? process.env.AGENT_SDK === '1');
 const httpPort = args.http === undefined ? undefined : args.http === true ? 0 : Number(args.http);
+const sdkConfig = Boolean(args['sdk-config'] ?? process.env.AGENT_SDK_CONFIG === '1');
 
 // ---- the service logic -------------------------------------------------------------
 function add({ x, y } = {}) {
@@ -127,10 +131,18 @@ if (!useSdk) {
   service = new MathAgent('math');
 }
 
-const rootConfig = {
+let rootConfig = {
   plugins: ['@naylence/runtime'],
   node: baseNodeSection({ id, url, token, logicals: [pool ? '*.fame.fabric' : 'fame.fabric'] }),
 };
+if (sdkConfig) {
+  // The agent SDK's own NODE_CONFIG, driven by the reference's environment only
+  // (FAME_SECURITY_PROFILE, FAME_ADMISSION_PROFILE, FAME_DIRECT_ADMISSION_URL, FAME_ADMISSION_TOKEN_URL, …).
+  const { NODE_CONFIG } = await loadSdk();
+  rootConfig = structuredClone(NODE_CONFIG);
+  rootConfig.node.id = id;
+  if (pool) rootConfig.node.requested_logicals = ['*.fame.fabric'];
+}
 if (httpPort !== undefined) {
   rootConfig.node.listeners = [{ type: 'HttpListener', host: '127.0.0.1', port: httpPort }];
   rootConfig.node.admission = { type: 'AdmissionProfile', profile: '${env:FAME_ADMISSION_PROFILE:direct-http}' };

@@ -7,6 +7,8 @@
  * which the harness keeps for error messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { randomId } from '@naylence/core';
@@ -24,6 +26,8 @@ export interface SpawnOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Name used in error messages. Default: the script name. */
   readonly name?: string;
+  /** Run this file instead of `reference/<script>` (our CLI, for instance). */
+  readonly scriptPath?: string;
 }
 
 /** How a process ended. */
@@ -52,7 +56,7 @@ export class RoleProcess implements AsyncDisposable {
 
   constructor(script: string, options: SpawnOptions = {}) {
     this.name = options.name ?? script;
-    this.child = spawn(process.execPath, [`${REFERENCE_DIR}${script}`, ...(options.args ?? [])], {
+    this.child = spawn(process.execPath, [options.scriptPath ?? `${REFERENCE_DIR}${script}`, ...(options.args ?? [])], {
       cwd: REFERENCE_DIR,
       env: { ...process.env, NODE_NO_WARNINGS: '1', FAME_LOG_LEVEL: 'WARNING', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -173,6 +177,29 @@ export class RoleProcess implements AsyncDisposable {
   }
 }
 
+/** How a reference agent or client is configured. */
+export interface ReferenceNodeOptions {
+  readonly id?: string;
+  /** A shared secret presented as bearer token (the scripts' own open-profile config). */
+  readonly token?: string;
+  /**
+   * Run on the agent SDK's own `NODE_CONFIG` / `CLIENT_CONFIG`, configured by this environment
+   * only (`FAME_SECURITY_PROFILE`, `FAME_ADMISSION_PROFILE`, `FAME_DIRECT_ADMISSION_URL`,
+   * `FAME_ADMISSION_TOKEN_URL`, …), as the official examples run.
+   */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** `proc` once it printed its READY line, with the text after `READY`; killed if it never does. */
+export async function started<T extends RoleProcess>(proc: T): Promise<T & { readonly readyText: string }> {
+  try {
+    return Object.assign(proc, { readyText: await proc.ready() });
+  } catch (error) {
+    await proc.stop('SIGKILL');
+    throw error;
+  }
+}
+
 /** Start a reference role script (`ref-sentinel.mjs`, `ref-agent.mjs`, `ref-client.mjs`). */
 export function spawnReference(script: string, options?: SpawnOptions): RoleProcess {
   return new RoleProcess(script, options);
@@ -199,14 +226,15 @@ export async function startReferenceSentinel(
 /** A reference agent serving `math@fame.fabric` (add, fib, whoami, sleep, fail); resolves once attached. */
 export async function startReferenceAgent(
   url: string,
-  options: { id?: string; capability?: string; pool?: boolean; token?: string } = {},
+  options: ReferenceNodeOptions & { capability?: string; pool?: boolean } = {},
 ): Promise<RoleProcess & { readonly id: string }> {
   const id = options.id ?? uniqueId('ref-agent');
   const args = [`--url=${url}`, `--id=${id}`];
   if (options.capability !== undefined) args.push(`--capability=${options.capability}`);
   if (options.pool) args.push('--pool');
   if (options.token !== undefined) args.push(`--token=${options.token}`);
-  const proc = spawnReference('ref-agent.mjs', { args, name: `ref-agent ${id}` });
+  if (options.env !== undefined) args.push('--sdk-config');
+  const proc = spawnReference('ref-agent.mjs', { args, name: `ref-agent ${id}`, ...(options.env !== undefined && { env: options.env }) });
   try {
     await proc.ready();
     return Object.assign(proc, { id });
@@ -259,7 +287,7 @@ export async function startReferenceHttpAgent(
 export async function runReferenceClient(
   url: string,
   tests: string,
-  options: { id?: string; token?: string; capability?: string; calls?: number; n?: number; timeoutMs?: number } = {},
+  options: ReferenceNodeOptions & { capability?: string; calls?: number; n?: number; timeoutMs?: number } = {},
 ): Promise<{ lines: JsonLine[]; exit: Exit; result(test: string): JsonLine; stderr: string }> {
   const id = options.id ?? uniqueId('ref-client');
   const args = [`--url=${url}`, `--id=${id}`, `--tests=${tests}`];
@@ -267,7 +295,12 @@ export async function runReferenceClient(
   if (options.capability !== undefined) args.push(`--capability=${options.capability}`);
   if (options.calls !== undefined) args.push(`--calls=${options.calls}`);
   if (options.n !== undefined) args.push(`--n=${options.n}`);
-  await using proc = spawnReference('ref-client.mjs', { args, name: `ref-client ${id}` });
+  if (options.env !== undefined) args.push('--sdk-config');
+  await using proc = spawnReference('ref-client.mjs', {
+    args,
+    name: `ref-client ${id}`,
+    ...(options.env !== undefined && { env: options.env }),
+  });
   const exit = await proc.finished(options.timeoutMs ?? 60_000);
   const lines = [...proc.lines];
   return {
@@ -291,4 +324,25 @@ export function ingressUrl(port: number): string {
 /** The attach URL of a WebSocket sentinel on 127.0.0.1:`port`. */
 export function attachUrl(port: number): string {
   return `ws://127.0.0.1:${port}/fame/v1/attach/ws/downstream`;
+}
+
+/** Our `naylence` command (the built `@naylence/cli` bin). */
+export const NAYLENCE_BIN = path.join(path.dirname(createRequire(import.meta.url).resolve('@naylence/cli/package.json')), 'dist', 'bin.js');
+
+/**
+ * `naylence <args>` as a process, configured by `env` only (plus flags); resolves once it
+ * printed `READY <url>`, with that URL. Dispose it to stop it (SIGTERM, then SIGKILL).
+ */
+export async function startNaylence(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  name = `naylence ${args[0] ?? ''}`,
+): Promise<RoleProcess & { readonly url: string }> {
+  const proc = new RoleProcess('naylence', { args, env, name, scriptPath: NAYLENCE_BIN });
+  try {
+    return Object.assign(proc, { url: await proc.ready() });
+  } catch (error) {
+    await proc.stop('SIGKILL');
+    throw error;
+  }
 }

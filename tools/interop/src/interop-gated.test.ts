@@ -15,7 +15,7 @@ import {
   staticTokenProvider,
 } from '@naylence/security';
 import { describe, expect, it } from 'vitest';
-import { spawnReference, startReferenceSentinel, uniqueId, type RoleProcess } from './harness.js';
+import { spawnReference, startReferenceSentinel, started, uniqueId } from './harness.js';
 import { connectOurNode, startOurAgent, startOurSentinel } from './ours.js';
 
 const CLIENT = { id: 'gated-client', secret: 'gated-secret-0123456789abcdef' };
@@ -36,15 +36,6 @@ const childEnv = (tokenUrl: string) => ({
   FAME_ADMISSION_CLIENT_SECRET: CLIENT.secret,
   FAME_JWT_AUDIENCE: AUDIENCE,
 });
-
-async function started<T extends RoleProcess>(proc: T): Promise<T & { readonly readyText: string }> {
-  try {
-    return Object.assign(proc, { readyText: await proc.ready() });
-  } catch (error) {
-    await proc.stop('SIGKILL');
-    throw error;
-  }
-}
 
 async function referenceClientAdd(url: string, env: Record<string, string>) {
   await using proc = spawnReference('ref-client.mjs', {

@@ -23,10 +23,13 @@ export class RawClient implements AsyncDisposable {
   readonly #opened: Promise<void>;
   #waiters = new Set<() => void>();
 
-  /** @param url the attach URL without the system id */
-  constructor(url: string, systemId = `raw-${randomId(8)}`) {
+  /**
+   * @param url the attach URL without the system id
+   * @param token a bearer token, offered as the subprotocols `["bearer", token]`
+   */
+  constructor(url: string, systemId = `raw-${randomId(8)}`, token?: string) {
     this.systemId = systemId;
-    this.ws = new WebSocket(`${url}/${systemId}`);
+    this.ws = new WebSocket(`${url}/${systemId}`, token === undefined ? undefined : ['bearer', token]);
     this.ws.on('message', (data: RawData) => {
       const text = (data as Buffer).toString('utf8');
       try {

@@ -1,4 +1,4 @@
-import type { CloseInfo, Connector, ConnectorHandlers, WireMessage } from '@naylence/core';
+import { scheduleMacrotask, type CloseInfo, type Connector, type ConnectorHandlers, type WireMessage } from '@naylence/core';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -10,9 +10,12 @@ export function messageText(message: WireMessage): string {
   return typeof message === 'string' ? message : decoder.decode(message);
 }
 
-/** Resolves after `turns` rounds of the event loop (I/O included); never a timing threshold. */
+/**
+ * Resolves after `turns` rounds of the event loop (I/O included; `setImmediate` on Node, a
+ * macrotask in browsers, where the suite also runs); never a timing threshold.
+ */
 export async function eventLoopTurns(turns: number): Promise<void> {
-  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => scheduleMacrotask(resolve));
 }
 
 /** One event a connector reported, in order. */

@@ -35,6 +35,7 @@ export {
   type ConnectorPair,
   type ConnectorPairFactory,
 } from './connector-suite.js';
+export { listenerPair } from './listener-pair.js';
 export { Collector, messageText, eventLoopTurns, type ConnectorEvent } from './collector.js';
 
 // Fixtures of a transport's own listener tests (shared by the WebSocket and HTTP transports).

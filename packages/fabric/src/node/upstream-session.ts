@@ -6,6 +6,7 @@ import {
   unrefTimer,
   type CloseInfo,
   type Dialer,
+  type EnforcedProfiles,
   type EnvelopeRejection,
   type FameEnvelope,
   type FameFrame,
@@ -34,6 +35,12 @@ export interface UpstreamOptions {
   readonly ackTimeoutMs?: number;
   /** Envelopes kept while detached before sends fail with BACK_PRESSURE. Default 512. */
   readonly detachedQueueLimit?: number;
+  /**
+   * Profiles this upstream enforces, for the fail-closed check of `createFabric` (e.g.
+   * `{ admission: ['direct'] }` when its dialer fetches the OAuth2 admission tokens that
+   * `FAME_ADMISSION_TOKEN_URL` asks for).
+   */
+  readonly enforces?: Partial<EnforcedProfiles>;
 }
 
 /** What the session needs from its node. */

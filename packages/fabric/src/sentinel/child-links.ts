@@ -17,6 +17,7 @@ import { controlAck } from '../node/control-request.js';
 import type { NodeParts } from '../node/node-role.js';
 import { PendingRequests } from '../node/pending-requests.js';
 import { lazyChild } from '../util/lazy-logger.js';
+import { LogLimiter } from '../util/log-limiter.js';
 import type { ControlFrames } from './control-frames.js';
 import type { LinkTable, Neighbour } from './link-table.js';
 import type { Propagation } from './propagation.js';
@@ -40,6 +41,7 @@ export class ChildLinks {
   readonly #propagation: Propagation;
   readonly #settings: ChildLinkSettings;
   readonly #graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #refusalLog = new LogLimiter();
   accepting = false;
 
   constructor(parts: NodeParts, table: LinkTable, control: ControlFrames, propagation: Propagation, settings: ChildLinkSettings) {
@@ -195,7 +197,10 @@ export class ChildLinks {
   }
 
   #refuse(envelope: FameEnvelope, n: Neighbour, reason: string): void {
-    n.link.logger.warn({ reason }, 'refused a NodeAttach');
+    // A peer can retry a refused attach in a loop: at most a burst of lines per period.
+    const allowed = this.#refusalLog.check('attach-refused');
+    if (allowed !== undefined)
+      n.link.logger.warn({ reason, ...(allowed.suppressed > 0 && { suppressed: allowed.suppressed }) }, 'refused a NodeAttach');
     n.phase = 'closed';
     clearTimeout(n.timer);
     const ack = controlAck(envelope, { type: 'NodeAttachAck', ok: false, refId: envelope.id, reason }, this.#parts.identity.sid);

@@ -7,8 +7,8 @@ import {
   type ConnectorInfo,
   type ConnectorState,
   type WireMessage,
+  scheduleMacrotask,
 } from '@naylence/core';
-import { scheduleMacrotask } from '../util/schedule.js';
 
 export interface MemoryConnectorOptions {
   /** Bytes queued towards the peer above which `send` returns false. Default 1 MiB. */

@@ -19,7 +19,7 @@ function envOf(context: AuthorizationProfileContext | undefined): Environment {
 
 function requireEnv(env: Environment, name: string, profile: string): string {
   const value = envString(env, name);
-  if (value === undefined) throw new ConfigError(`${name} is required by the ${profile} authorization profile`);
+  if (value === undefined) throw new ConfigError(`${name} is required by the ${profile} authorization profile`, { setting: name });
   return value;
 }
 

@@ -59,6 +59,19 @@ export interface Aead {
   open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array;
 }
 
+/**
+ * Ed25519 over an asynchronous platform API (WebCrypto): same keys and signatures as
+ * {@link Ed25519Operations}, offered where it is faster than the synchronous implementation.
+ */
+export interface AsyncEd25519Operations {
+  /** `webcrypto`. */
+  readonly name: string;
+  /** A signing function; the key is imported on first use. @throws InvalidKeyError for a key of the wrong length */
+  signer(privateKey: Uint8Array): (message: Uint8Array) => Promise<Uint8Array>;
+  /** A verifying function; false for a wrong or malformed signature, never a rejection. */
+  verifier(publicKey: Uint8Array): (message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
+}
+
 export interface CryptoProvider {
   /** `node:crypto` or `noble`. */
   readonly name: string;
@@ -73,4 +86,10 @@ export interface CryptoProvider {
   readonly x25519: X25519Operations;
   readonly chacha20poly1305: Aead;
   readonly aes256gcm: Aead;
+  /**
+   * Where present, `EnvelopeSigner.signAsync` and `EnvelopeVerifier.verifyAsync` sign and verify
+   * with these (WebCrypto in browsers: see `loadDefaultCryptoProvider`); the synchronous
+   * `ed25519` stays for everything else.
+   */
+  readonly ed25519Async?: AsyncEd25519Operations;
 }

@@ -9,6 +9,7 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { InvalidKeyError } from '../errors.js';
 import { secureDigestSync } from '../signing/digests.js';
 import type { KeyRecord } from './key-record.js';
+import { isAtOrBelow } from './paths.js';
 import type { AddKeysResult, KeyStore, RejectedKey } from './key-store.js';
 
 /** `{"type":"KeyRequest","kid":…,"physicalPath":<requester's own path>}` or by `address`. */
@@ -74,13 +75,6 @@ export interface AnnouncedKeys {
    * requested kid is stored.
    */
   readonly answers?: { readonly kid?: string };
-}
-
-function isAtOrBelow(path: string, root: string): boolean {
-  const trim = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
-  const a = trim(path);
-  const b = trim(root);
-  return a === b || a.startsWith(b === '/' ? '/' : `${b}/`);
 }
 
 /**

@@ -137,9 +137,13 @@ export class KeyRequestTracker<T> {
     return { resend, failed };
   }
 
-  /** Every outstanding request again (after a re-attach), with this node's new path. */
-  resendAll(physicalPath?: string): KeyRequestToSend[] {
-    return [...this.#byKid.values()].map((entry) => {
+  /**
+   * Every outstanding request again (after a re-attach), with this node's new path; with
+   * `target`, only the requests asked of that link.
+   */
+  resendAll(physicalPath?: string, target?: string): KeyRequestToSend[] {
+    const entries = [...this.#byKid.values()].filter((entry) => target === undefined || entry.target === target);
+    return entries.map((entry) => {
       if (physicalPath !== undefined) entry.physicalPath = physicalPath;
       entry.attempts = 0;
       return this.#send(entry);

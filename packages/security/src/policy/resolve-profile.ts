@@ -113,6 +113,7 @@ function buildAuthorizer(registry: ProfileRegistry, name: string, profile: strin
     throw new ConfigError(
       `security profile ${JSON.stringify(profile)}, authorization profile ${JSON.stringify(name)} (${ENV_AUTHORIZATION_PROFILE}): ` +
         `${error.message}; refusing to start`,
+      { setting: error.setting ?? ENV_AUTHORIZATION_PROFILE },
     );
   }
 }

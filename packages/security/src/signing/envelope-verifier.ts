@@ -15,6 +15,12 @@ import type { EnvelopeVerifierLike, KeyValidator, VerificationMode, VerifiedSign
 export type { VerificationMode, VerifiedSignature } from '../plugins/plug-points.js';
 import { bytesToSign, frameDigest, payloadDigest } from './digests.js';
 
+/** The imported key of one record: synchronous, and asynchronous where the provider has it. */
+interface RecordVerifier {
+  readonly sync: (message: Uint8Array, signature: Uint8Array) => boolean;
+  readonly async: ((message: Uint8Array, signature: Uint8Array) => Promise<boolean>) | undefined;
+}
+
 export interface EnvelopeVerifierOptions {
   readonly provider: CryptoProvider;
   readonly keys: SigningKeyLookup;
@@ -30,7 +36,7 @@ export class EnvelopeVerifier implements EnvelopeVerifierLike {
   readonly #keys: SigningKeyLookup;
   readonly #keyValidator: KeyValidator | undefined;
   // Key records are immutable; the imported key of each is kept as long as the record lives.
-  readonly #verifiers = new WeakMap<KeyRecord, (message: Uint8Array, signature: Uint8Array) => boolean>();
+  readonly #verifiers = new WeakMap<KeyRecord, RecordVerifier>();
 
   constructor(options: EnvelopeVerifierOptions) {
     this.#provider = options.provider;
@@ -44,6 +50,22 @@ export class EnvelopeVerifier implements EnvelopeVerifierLike {
    *   SignatureInvalidError (anything else, with `failure` naming the check)
    */
   verify(envelope: FameEnvelope, mode: VerificationMode = 'hop'): VerifiedSignature {
+    const check = this.#check(envelope, mode);
+    return this.#result(check, this.#verifierFor(check.record).sync(check.tbs, check.signature));
+  }
+
+  /**
+   * {@link verify} with the provider's asynchronous Ed25519 where it has one (WebCrypto in
+   * browsers); the same checks and errors (as rejections).
+   */
+  async verifyAsync(envelope: FameEnvelope, mode: VerificationMode = 'hop'): Promise<VerifiedSignature> {
+    const check = this.#check(envelope, mode);
+    const verify = this.#verifierFor(check.record);
+    return this.#result(check, verify.async ? await verify.async(check.tbs, check.signature) : verify.sync(check.tbs, check.signature));
+  }
+
+  /** Every check but the signature itself, and what the signature is checked over. */
+  #check(envelope: FameEnvelope, mode: VerificationMode): { record: KeyRecord; kid: string; tbs: Uint8Array; signature: Uint8Array } {
     const sig = envelope.sec?.sig;
     if (!sig) throw new SignatureRequiredError(envelope.frame.type);
     const kid = sig.kid;
@@ -81,14 +103,15 @@ export class EnvelopeVerifier implements EnvelopeVerifierLike {
     const signature = base64Decode(sig.val);
     if (!signature || signature.length !== 64)
       throw new SignatureInvalidError('malformed', 'sec.sig.val is not a 64-byte base64url signature', kid);
-    const verify = this.#verifierFor(record);
-    if (!verify(bytesToSign(record.sid, envelope, digest), signature)) {
-      throw new SignatureInvalidError('bad_signature', `signature by key ${JSON.stringify(kid)} does not verify`, kid);
-    }
+    return { record, kid, tbs: bytesToSign(record.sid, envelope, digest), signature };
+  }
+
+  #result({ record, kid }: { record: KeyRecord; kid: string }, valid: boolean): VerifiedSignature {
+    if (!valid) throw new SignatureInvalidError('bad_signature', `signature by key ${JSON.stringify(kid)} does not verify`, kid);
     return { kid, sid: record.sid, physicalPath: record.physical_path };
   }
 
-  #verifierFor(record: KeyRecord): (message: Uint8Array, signature: Uint8Array) => boolean {
+  #verifierFor(record: KeyRecord): RecordVerifier {
     let verify = this.#verifiers.get(record);
     if (!verify) {
       const x = typeof record.x === 'string' ? base64Decode(record.x) : undefined;
@@ -96,7 +119,8 @@ export class EnvelopeVerifier implements EnvelopeVerifierLike {
         throw new SignatureInvalidError('key_not_usable', `key ${JSON.stringify(record.kid)} is not a raw Ed25519 signing key`, record.kid);
       }
       try {
-        verify = this.#provider.ed25519.verifier(x);
+        // The synchronous verifier also checks that the key is a valid point.
+        verify = { sync: this.#provider.ed25519.verifier(x), async: this.#provider.ed25519Async?.verifier(x) };
       } catch {
         throw new SignatureInvalidError(
           'key_not_usable',

@@ -83,3 +83,10 @@ export interface OpenRequest {
   /** Offer permessage-deflate (Node only; browsers decide themselves). */
   readonly perMessageDeflate: boolean;
 }
+
+/** How a dialer opens sockets on this platform. */
+export interface SocketOpener<S> {
+  /** Whether upgrade request headers can be set (Node `ws`; never a browser `WebSocket`). */
+  readonly headers: boolean;
+  open(request: OpenRequest, callbacks: OpenCallbacks<S>): PendingOpen;
+}

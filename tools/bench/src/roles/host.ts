@@ -23,6 +23,12 @@ export interface RoleSpec {
   readonly id?: string;
   /** How agents and clients attach (default `ws`); with `http` the sentinel also serves the HTTP ingress on its port. */
   readonly transport?: Transport;
+  /**
+   * Environment of the role, set before the implementation loads: the reference's variables
+   * (`FAME_SECURITY_PROFILE`, `FAME_AUTHORIZATION_PROFILE`, `FAME_JWT_*`, `FAME_ADMISSION_*`),
+   * which both implementations read.
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface RunArgs {
@@ -32,6 +38,8 @@ export interface RunArgs {
   /** Stop after this many calls. */
   readonly calls?: number;
   readonly timeoutMs: number;
+  /** Start calls at most at this rate (all callers together), to compare CPU per call at equal load. */
+  readonly paceOpsPerSec?: number;
 }
 
 export interface RunResult {
@@ -59,6 +67,7 @@ export interface Stats {
 console.log = console.error;
 const emit = (message: object) => process.stdout.write(`@@${JSON.stringify(message)}\n`);
 const spec = JSON.parse(process.argv[2]!) as RoleSpec;
+Object.assign(process.env, spec.env);
 
 async function loadImpl(name: ImplName): Promise<Impl> {
   if (name === 'ours') return (await import('./ours.js')).impl;
@@ -83,9 +92,16 @@ async function runCalls(client: BenchClient, args: RunArgs): Promise<RunResult> 
   const t0 = performance.now();
   const deadline = t0 + (args.durationMs ?? Infinity);
   const limit = args.calls ?? Infinity;
+  const pace = args.paceOpsPerSec;
   const caller = async () => {
     while (next < limit && performance.now() < deadline) {
       const x = next++;
+      if (pace !== undefined) {
+        const due = t0 + (x * 1000) / pace;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (performance.now() >= deadline) break;
+      }
       const start = performance.now();
       try {
         const result = await client.add(x, args.timeoutMs);

@@ -1,6 +1,7 @@
 /** Our implementation of the bench roles: @naylence/fabric over @naylence/transport-ws or @naylence/transport-http. */
 import type { Dialer } from '@naylence/core';
-import { createFabric, type Fabric, type Sentinel } from '@naylence/fabric';
+import { createFabric, type Fabric, type FabricOptions, type Sentinel } from '@naylence/fabric';
+import { admissionTokenProviderFromEnv, nodeSecurityFromEnv } from '@naylence/security';
 import { HttpDialer, HttpListener, sharedServer, type MountedRequestHandler } from '@naylence/transport-http';
 import { WebSocketDialer, WebSocketListener } from '@naylence/transport-ws';
 import type { BenchClient, Impl, Transport } from './impl.js';
@@ -9,10 +10,33 @@ const math = { add: ({ x, y }: { x: number; y: number }) => x + y };
 const attachUrl = (port: number) => `ws://127.0.0.1:${port}/fame/v1/attach/ws/downstream`;
 const ingressUrl = (port: number) => `http://127.0.0.1:${port}/fame/v1/ingress/downstream`;
 
+/**
+ * The security the role's environment asks for (`FAME_SECURITY_PROFILE`, … as `RoleSpec.env`
+ * sets them), the same way `naylence sentinel` and `createFabricFromEnv` build it; none for open.
+ */
+function securityFromEnv(
+  acceptsLinks: boolean,
+): Pick<FabricOptions, 'security' | 'env'> & { authorizer?: ReturnType<typeof nodeSecurityFromEnv>['authorizer'] } {
+  if (process.env.FAME_SECURITY_PROFILE === undefined) return { env: {} };
+  const security = nodeSecurityFromEnv({ env: process.env, acceptsLinks });
+  const authorizer = security.authorizerProfile === 'noop' ? undefined : security.authorizer;
+  return { security, env: process.env, ...(authorizer !== undefined && { authorizer }) };
+}
+
 /** A fabric attached to the sentinel on `port`; over HTTP it also owns its callback listener. */
 async function attach(port: number, id: string, transport: Transport = 'ws'): Promise<{ fabric: Fabric; stop(): Promise<void> }> {
   if (transport === 'ws') {
-    const fabric = await createFabric({ systemId: id, connect: new WebSocketDialer({ url: attachUrl(port) }) });
+    const { security, env } = securityFromEnv(false);
+    const tokenProvider = admissionTokenProviderFromEnv(process.env);
+    const fabric = await createFabric({
+      systemId: id,
+      connect: {
+        dialer: new WebSocketDialer({ url: attachUrl(port), ...(tokenProvider !== undefined && { tokenProvider }) }),
+        ...(tokenProvider !== undefined && { enforces: { admission: ['direct'] } }),
+      },
+      ...(security !== undefined && { security }),
+      ...(env !== undefined && { env }),
+    });
     return { fabric, stop: () => fabric.stop() };
   }
   const callback = new HttpListener({ host: '127.0.0.1', port: 0 });
@@ -30,9 +54,12 @@ async function attach(port: number, id: string, transport: Transport = 'ws'): Pr
 export const impl: Impl = {
   async sentinel(transport) {
     if (transport !== 'http') {
+      const { security, env, authorizer } = securityFromEnv(true);
       const fabric = await createFabric({
         systemId: `sentinel-${process.pid}`,
-        listeners: [new WebSocketListener({ host: '127.0.0.1', port: 0 })],
+        listeners: [new WebSocketListener({ host: '127.0.0.1', port: 0, ...(authorizer !== undefined && { authorizer }) })],
+        ...(security !== undefined && { security }),
+        ...(env !== undefined && { env }),
       });
       return { port: (fabric.node as Sentinel).addresses[0]!.port, stop: () => fabric.stop() };
     }

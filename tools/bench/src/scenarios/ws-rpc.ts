@@ -12,8 +12,9 @@ export async function startTopology(
   tag: string,
   start: Parameters<Parameters<typeof withRoles>[0]>[0],
   transport?: Transport,
+  env?: Readonly<Record<string, string>>,
 ): Promise<{ sentinel: RoleProcess; agent: RoleProcess; client: RoleProcess }> {
-  const via = transport === undefined ? {} : { transport };
+  const via = { ...(transport !== undefined && { transport }), ...(env !== undefined && { env }) };
   const { proc: sentinel, ready } = await start({ impl, role: 'sentinel', ...via }, GC);
   const port = ready.port as number;
   const { proc: agent } = await start({ impl, role: 'agent', port, id: `agent-${tag}-${process.pid}`, ...via }, GC);
@@ -30,20 +31,24 @@ export async function measureRpcPhases(
   samples: Samples,
   key: ImplName,
   roles: { sentinel: RoleProcess; agent: RoleProcess; client: RoleProcess },
-  phases: readonly (readonly [string, number])[],
+  phases: readonly (readonly [name: string, concurrency: number, paceOpsPerSec?: number])[],
   timing: { durationMs: number; timeoutMs: number; label: string; warmupConcurrency?: number },
   notes: string[],
 ): Promise<void> {
   const { sentinel, agent, client } = roles;
   const { durationMs, timeoutMs } = timing;
-  const run = (concurrency: number, ms: number) =>
-    client.request<RunResult>('run', { concurrency, durationMs: ms, timeoutMs }, ms + timeoutMs + 60_000);
+  const run = (concurrency: number, ms: number, paceOpsPerSec?: number) =>
+    client.request<RunResult>(
+      'run',
+      { concurrency, durationMs: ms, timeoutMs, ...(paceOpsPerSec !== undefined && { paceOpsPerSec }) },
+      ms + timeoutMs + 60_000,
+    );
   await run(timing.warmupConcurrency ?? 1, durationMs / 4); // warm-up
   const heap0 = await Promise.all([sentinel, agent, client].map((p) => p.stats(true)));
   let calls = 0;
-  for (const [phase, concurrency] of phases) {
+  for (const [phase, concurrency, pace] of phases) {
     const before = await Promise.all([sentinel.stats(), agent.stats()]);
-    const result = await run(concurrency, durationMs);
+    const result = await run(concurrency, durationMs, pace);
     const after = await Promise.all([sentinel.stats(), agent.stats()]);
     calls += result.ok;
     const perCall = (us: number) => (result.ok > 0 ? us / result.ok : undefined);

@@ -6,27 +6,19 @@
  *   FAME_DIRECT_ADMISSION_URL=ws://127.0.0.1:8000/fame/v1/attach/ws/downstream node tools/demo/dist/examples/math-agent.js
  *
  * Optional: FAME_NODE_ID (system id), FAME_PARENT_TOKEN (bearer token for a sentinel started
- * with --token), FAME_LOG_LEVEL (default warn).
+ * with --token), FAME_LOG_LEVEL (default warn), and the reference's security and admission
+ * variables (FAME_SECURITY_PROFILE, FAME_ADMISSION_TOKEN_URL, …): see createFabricFromEnv.
  */
-import { createPinoLogger } from '@naylence/cli';
-import { createFabric } from '@naylence/fabric';
-import { WebSocketDialer } from '@naylence/transport-ws';
+import { createFabricFromEnv, createPinoLogger } from '@naylence/cli';
 
 const url = process.env.FAME_DIRECT_ADMISSION_URL ?? 'ws://127.0.0.1:8000/fame/v1/attach/ws/downstream';
-const token = process.env.FAME_PARENT_TOKEN;
 // FAME_LOG_LEVEL: the reference's names (WARNING, CRITICAL, OFF, …) or pino's; logs go to stderr.
 const logger = createPinoLogger(process.env.FAME_LOG_LEVEL ?? 'warn');
 
 // Start the sentinel first: a refused token, no sentinel or a bad URL reject here (AttachError, CONNECTOR_CLOSED, ConfigError).
-const fabric = await createFabric({
-  ...(process.env.FAME_NODE_ID !== undefined && { systemId: process.env.FAME_NODE_ID }),
-  logger,
-  connect: new WebSocketDialer({
-    url,
-    logger,
-    ...(token !== undefined && { tokenProvider: { getToken: () => Promise.resolve({ value: token }) } }),
-  }),
-});
+// Security and admission come from the reference's variables (FAME_SECURITY_PROFILE,
+// FAME_ADMISSION_PROFILE, FAME_ADMISSION_TOKEN_URL, …; docs/guides/security-profiles.md).
+const fabric = await createFabricFromEnv({ logger, parentUrl: url });
 
 await fabric.serve(
   'math@fame.fabric',

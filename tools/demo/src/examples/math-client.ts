@@ -5,26 +5,18 @@
  *
  *   FAME_DIRECT_ADMISSION_URL=ws://127.0.0.1:8000/fame/v1/attach/ws/downstream node tools/demo/dist/examples/math-client.js
  *
- * Optional: FAME_PARENT_TOKEN (bearer token), FAME_LOG_LEVEL (default warn).
+ * Optional: FAME_PARENT_TOKEN (bearer token), FAME_LOG_LEVEL (default warn), and the reference's
+ * security and admission variables (FAME_SECURITY_PROFILE, FAME_ADMISSION_TOKEN_URL, …).
  */
-import { createPinoLogger } from '@naylence/cli';
-import { createFabric } from '@naylence/fabric';
-import { WebSocketDialer } from '@naylence/transport-ws';
+import { createFabricFromEnv, createPinoLogger } from '@naylence/cli';
 
 const url = process.env.FAME_DIRECT_ADMISSION_URL ?? 'ws://127.0.0.1:8000/fame/v1/attach/ws/downstream';
-const token = process.env.FAME_PARENT_TOKEN;
 // FAME_LOG_LEVEL: the reference's names (WARNING, CRITICAL, OFF, …) or pino's; logs go to stderr.
 const logger = createPinoLogger(process.env.FAME_LOG_LEVEL ?? 'warn');
 
 async function main(): Promise<void> {
-  await using client = await createFabric({
-    logger,
-    connect: new WebSocketDialer({
-      url,
-      logger,
-      ...(token !== undefined && { tokenProvider: { getToken: () => Promise.resolve({ value: token }) } }),
-    }),
-  });
+  // Security and admission from the reference's variables, as the agent (docs/guides/security-profiles.md).
+  await using client = await createFabricFromEnv({ logger, parentUrl: url });
   const sum = await client.invoke<number>('math@fame.fabric', 'add', { x: 3, y: 4 });
   const fib = await client.invokeStream<number>('math@fame.fabric', 'fib', { n: 10 }).toArray();
   const byCapability = await client.invokeByCapability<number>(['math.v1'], 'add', { x: 10, y: 5 });
