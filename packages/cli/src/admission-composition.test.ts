@@ -5,6 +5,7 @@ import { WebSocketDialer, WebSocketListener } from '@naylence/transport-ws';
 import { staticPlacement, webSocketProvisioner } from '@naylence/admission';
 import { describe, expect, it } from 'vitest';
 import { admissionProfileFromEnv, admitFromEnv } from './admission-composition.js';
+import { createFabricFromEnv } from './compose/fabric-from-env.js';
 import { runOAuth2Server } from './oauth2-server.js';
 import { runSentinel } from './sentinel.js';
 import { runWelcomeServer } from './welcome-server.js';
@@ -15,10 +16,11 @@ const math = { add: ({ x, y }: { x: number; y: number }) => x + y };
  * Our welcome server placing nodes under the sentinel `id`, and that sentinel, whose listener
  * admits only the welcome's attach tokens (`jwt` profile: issuer, JWKS, aud = its path).
  */
-async function welcomeAndSentinel(id: string, hellos?: Authorizer) {
+async function welcomeAndSentinel(id: string, hellos?: Authorizer, ttlSec?: number) {
   let url = '';
   const welcome = await runWelcomeServer({
     port: 0,
+    ...(ttlSec !== undefined && { ttlSec }),
     placement: staticPlacement({ targetSystemId: id, targetPhysicalPath: `/${id}` }),
     // The sentinel's port is known later; the provisioner reads it when it provisions.
     transports: [{ transport: 'websocket', provision: (r) => webSocketProvisioner({ url }).provision(r) }],
@@ -107,6 +109,30 @@ describe('admission from the environment', () => {
     // The honest node with its own token is admitted.
     await using honest = await attach('honest', ['fame.fabric']);
     expect(honest.physicalPath).toBe('/sentinel-b/honest');
+  });
+
+  it('welcome expiry (createFabricFromEnv): the link closes before expiresAt, the reconnect admits the node again (same path), and it keeps serving', async () => {
+    // A 6 s welcome: the dialer closes the link at half its life, bounded below by 5 s, and the reconnect admits again.
+    await using pair = await welcomeAndSentinel('sentinel-e', undefined, 6);
+    const env = { FAME_ADMISSION_PROFILE: 'welcome', FAME_ADMISSION_SERVICE_URL: pair.welcome.helloUrl };
+    const attaches: string[] = [];
+    let reattached: () => void = () => undefined;
+    const second = new Promise<void>((resolve) => (reattached = resolve));
+    const hooks = [{ onAttached: (info: { physicalPath: string }) => void (attaches.push(info.physicalPath) === 2 && reattached()) }];
+    await using agent = await createFabricFromEnv({
+      env,
+      systemId: 'renewing',
+      requestedLogicals: ['fame.fabric'],
+      hooks,
+      logger: NOOP_LOGGER,
+    });
+    expect(agent.profiles.admission).toBe('welcome');
+    await agent.serve('math@fame.fabric', math);
+    await using client = await createFabricFromEnv({ env, systemId: 'caller', logger: NOOP_LOGGER });
+    expect(await client.invoke('math@fame.fabric', 'add', { x: 1, y: 2 })).toBe(3);
+    await second;
+    expect(attaches).toEqual(['/sentinel-e/renewing', '/sentinel-e/renewing']);
+    expect(await client.invoke('math@fame.fabric', 'add', { x: 20, y: 22 })).toBe(42);
   });
 
   it('direct-http: an agent attaches to `naylence sentinel --http`’s ingress and serves a WebSocket client', async () => {
