@@ -54,8 +54,9 @@ than run without what they ask for):
   FAME_AUTHORIZATION_PROFILE   noop, oauth2, oauth2-gated, oauth2-callback, jwt, policy-localfile
   FAME_JWT_TRUSTED_ISSUER, FAME_JWT_AUDIENCE, FAME_JWT_ALGORITHM, FAME_JWKS_URL,
   FAME_ENFORCE_TOKEN_SUBJECT_NODE_IDENTITY, FAME_TRUSTED_CLIENT_SCOPE, FAME_HMAC_SECRET, …
-  FAME_ADMISSION_PROFILE       direct, open, none (towards a parent), with
-  FAME_ADMISSION_TOKEN_URL, FAME_ADMISSION_CLIENT_ID, FAME_ADMISSION_CLIENT_SECRET
+  FAME_ADMISSION_PROFILE       direct, direct-http, open, welcome, none (towards a parent), with
+  FAME_ADMISSION_TOKEN_URL, FAME_ADMISSION_CLIENT_ID, FAME_ADMISSION_CLIENT_SECRET,
+                               FAME_ADMISSION_SERVICE_URL (welcome)
   FAME_PLUGINS                 security add-ons to load
 Docs: docs/guides/security-profiles.md
 `;

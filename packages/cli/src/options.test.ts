@@ -110,7 +110,7 @@ describe('sentinelOptionsFromEnv', () => {
     [{ FAME_SHOW_ENVELOPES: 'maybe' }, [], /FAME_SHOW_ENVELOPES/],
     [{ FAME_LOG_LEVEL: 'loud' }, [], /unknown log level/],
     [{ FAME_SESSION_MAX_INITIAL_ATTEMPTS: '-1' }, [], /whole number/],
-    [{ FAME_DIRECT_ADMISSION_URL: 'http://x' }, [], /ws:\/\//],
+    [{ FAME_DIRECT_ADMISSION_URL: 'ftp://x' }, [], /ws:\/\/, wss:\/\/, http:\/\/ or https:\/\//],
     [{}, ['--id', 'a/b'], /invalid node id/],
   ])('refuses %j %j', (env, argv, message) => {
     expect(() => sentinelOptionsFromEnv(env, argv)).toThrow(ConfigError);

@@ -109,8 +109,9 @@ export function sentinelOptionsFromEnv(env: Env, argv: readonly string[] = []): 
   const tokens = values.token ?? (envToken === undefined ? [] : [envToken]);
   if (tokens.some((t) => t === '')) throw new ConfigError('--token must not be empty');
   const parentUrl = values.parent ?? read(SENTINEL_ENV.parent);
-  if (parentUrl !== undefined && !/^wss?:\/\//i.test(parentUrl))
-    throw new ConfigError(`the parent URL must start with ws:// or wss://, got ${JSON.stringify(parentUrl)}`);
+  // ws(s):// for direct/open, http(s):// for direct-http: the admission profile checks which.
+  if (parentUrl !== undefined && !/^(wss?|https?):\/\//i.test(parentUrl))
+    throw new ConfigError(`the parent URL must start with ws://, wss://, http:// or https://, got ${JSON.stringify(parentUrl)}`);
   const parentToken = values['parent-token'] ?? read(SENTINEL_ENV.parentToken);
   const attempts = values['max-initial-attempts'] ?? read(SENTINEL_ENV.maxInitialAttempts);
   const attemptsSource = values['max-initial-attempts'] !== undefined ? '--max-initial-attempts' : SENTINEL_ENV.maxInitialAttempts;
