@@ -21,13 +21,7 @@ describe('interop: admission', () => {
   it('W1. a reference agent admitted by our welcome server attaches to our sentinel with its attach token and serves a reference client', async () => {
     const sentinelId = uniqueId('our-sentinel');
     // The reference's welcome profile always fetches an OAuth2 token for its hello: our token server, our authorizer.
-    await using tokens = await runOAuth2Server({
-      port: 0,
-      clientId: 'interop-client',
-      clientSecret: 'interop-secret',
-      issuer: (url) => url,
-      audience: 'fame.fabric',
-    });
+    await using tokens = await ourTokenServer();
     let sentinelUrl = '';
     await using welcome = await runWelcomeServer({
       port: 0,
@@ -78,13 +72,7 @@ describe('interop: admission', () => {
       env: { FAME_AUTHORIZATION_PROFILE: 'jwt', FAME_JWT_TRUSTED_ISSUER: issuer, FAME_JWKS_URL: relay.url },
     });
     // Hellos carry OAuth2 tokens from our token server, checked by the reference welcome's oauth2 authorizer.
-    await using tokens = await runOAuth2Server({
-      port: 0,
-      clientId: 'interop-client',
-      clientSecret: 'interop-secret',
-      issuer: (url) => url,
-      audience: 'fame.fabric',
-    });
+    await using tokens = await ourTokenServer();
     await using welcome = await startReferenceWelcome(
       {
         type: 'DefaultWelcomeService',
@@ -168,14 +156,21 @@ describe('interop: admission', () => {
   });
 });
 
+const CLIENT = { id: 'interop-client', secret: 'interop-secret' };
+
+/** Our token server (`naylence oauth2-server` in-process), with the one OAuth2 client the hellos use. */
+function ourTokenServer() {
+  return runOAuth2Server({ port: 0, clientId: CLIENT.id, clientSecret: CLIENT.secret, issuer: (url) => url, audience: 'fame.fabric' });
+}
+
 /** The reference's variables of the `welcome` admission profile, with an OAuth2 client of our token server. */
 function welcomeEnv(helloUrl: string, tokenUrl: string): Record<string, string> {
   return {
     FAME_ADMISSION_PROFILE: 'welcome',
     FAME_ADMISSION_SERVICE_URL: helloUrl,
     FAME_ADMISSION_TOKEN_URL: tokenUrl,
-    FAME_ADMISSION_CLIENT_ID: 'interop-client',
-    FAME_ADMISSION_CLIENT_SECRET: 'interop-secret',
+    FAME_ADMISSION_CLIENT_ID: CLIENT.id,
+    FAME_ADMISSION_CLIENT_SECRET: CLIENT.secret,
     FAME_JWT_AUDIENCE: 'fame.fabric',
   };
 }

@@ -12,6 +12,7 @@
  */
 import { admitFromEnv, createPinoLogger } from '@naylence/cli';
 import { createFabric } from '@naylence/fabric';
+import { mathService } from './math-service.js';
 
 const role = process.argv[2] === 'call' ? 'call' : 'serve';
 const logger = createPinoLogger(process.env.FAME_LOG_LEVEL ?? 'warn');
@@ -29,16 +30,7 @@ if (role === 'call') {
   await fabric.stop();
   await admitted.close();
 } else {
-  await fabric.serve('math@fame.fabric', {
-    add: ({ x, y }: { x: number; y: number }) => x + y,
-    async *fib({ n }: { n: number }) {
-      let [a, b] = [0, 1];
-      for (let i = 0; i < n; i++) {
-        yield a;
-        [a, b] = [b, a + b];
-      }
-    },
-  });
+  await fabric.serve('math@fame.fabric', mathService);
   process.stdout.write(
     `math agent ${fabric.physicalPath} admitted by ${admitted.profile}, attached over ${admitted.dialer.transport}\nREADY\n`,
   );
