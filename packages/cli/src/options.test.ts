@@ -12,6 +12,7 @@ describe('sentinelOptionsFromEnv', () => {
       maxInitialAttempts: 1,
       logLevel: 'info',
       showEnvelopes: false,
+      http: false,
     });
   });
 
@@ -26,6 +27,7 @@ describe('sentinelOptionsFromEnv', () => {
       FAME_SESSION_MAX_INITIAL_ATTEMPTS: '0',
       FAME_LOG_LEVEL: 'WARNING',
       FAME_SHOW_ENVELOPES: 'true',
+      FAME_LISTENER_HTTP_ENABLED: 'true',
     });
     expect(options).toEqual({
       id: 'hub',
@@ -37,6 +39,7 @@ describe('sentinelOptionsFromEnv', () => {
       maxInitialAttempts: 0,
       logLevel: 'warn',
       showEnvelopes: true,
+      http: true,
     });
   });
 
@@ -87,6 +90,8 @@ describe('sentinelOptionsFromEnv', () => {
       showEnvelopes: false,
     });
     expect(sentinelOptionsFromEnv({ FAME_SHOW_ENVELOPES: 'off' }, ['--show-envelopes']).showEnvelopes).toBe(true);
+    expect(sentinelOptionsFromEnv({ FAME_LISTENER_HTTP_ENABLED: 'false' }, ['--http']).http).toBe(true);
+    expect(sentinelOptionsFromEnv({ FAME_LISTENER_HTTP_ENABLED: 'yes' }, ['--no-http']).http).toBe(false);
   });
 
   it('treats empty variables as unset', () => {
@@ -105,7 +110,7 @@ describe('sentinelOptionsFromEnv', () => {
     [{ FAME_SHOW_ENVELOPES: 'maybe' }, [], /FAME_SHOW_ENVELOPES/],
     [{ FAME_LOG_LEVEL: 'loud' }, [], /unknown log level/],
     [{ FAME_SESSION_MAX_INITIAL_ATTEMPTS: '-1' }, [], /whole number/],
-    [{ FAME_DIRECT_ADMISSION_URL: 'http://x' }, [], /ws:\/\//],
+    [{ FAME_DIRECT_ADMISSION_URL: 'ftp://x' }, [], /ws:\/\/, wss:\/\/, http:\/\/ or https:\/\//],
     [{}, ['--id', 'a/b'], /invalid node id/],
   ])('refuses %j %j', (env, argv, message) => {
     expect(() => sentinelOptionsFromEnv(env, argv)).toThrow(ConfigError);

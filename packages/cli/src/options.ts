@@ -21,6 +21,8 @@ export interface SentinelCliOptions {
   readonly logLevel: LogLevel;
   /** Print one line per envelope received or forwarded, on stdout. */
   readonly showEnvelopes: boolean;
+  /** Also accept children over HTTP on the same port (`/fame/v1/ingress/downstream`). */
+  readonly http: boolean;
 }
 
 export const DEFAULT_SENTINEL_PORT = 8000;
@@ -39,6 +41,7 @@ export const SENTINEL_ENV = {
   maxInitialAttempts: 'FAME_SESSION_MAX_INITIAL_ATTEMPTS',
   logLevel: 'FAME_LOG_LEVEL',
   showEnvelopes: 'FAME_SHOW_ENVELOPES',
+  http: 'FAME_LISTENER_HTTP_ENABLED',
 } as const;
 
 const FLAGS = {
@@ -52,6 +55,8 @@ const FLAGS = {
   'log-level': { type: 'string' },
   'show-envelopes': { type: 'boolean' },
   'no-show-envelopes': { type: 'boolean' },
+  http: { type: 'boolean' },
+  'no-http': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -71,6 +76,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * | `--max-initial-attempts` | `FAME_SESSION_MAX_INITIAL_ATTEMPTS` | 1 |
  * | `--log-level` | `FAME_LOG_LEVEL` | `info` |
  * | `--show-envelopes` / `--no-show-envelopes` | `FAME_SHOW_ENVELOPES` | off |
+ * | `--http` / `--no-http` | `FAME_LISTENER_HTTP_ENABLED` | off (the reference's sentinel config has it on) |
  *
  * Empty environment values count as unset.
  * @param argv the arguments after `sentinel`
@@ -103,8 +109,9 @@ export function sentinelOptionsFromEnv(env: Env, argv: readonly string[] = []): 
   const tokens = values.token ?? (envToken === undefined ? [] : [envToken]);
   if (tokens.some((t) => t === '')) throw new ConfigError('--token must not be empty');
   const parentUrl = values.parent ?? read(SENTINEL_ENV.parent);
-  if (parentUrl !== undefined && !/^wss?:\/\//i.test(parentUrl))
-    throw new ConfigError(`the parent URL must start with ws:// or wss://, got ${JSON.stringify(parentUrl)}`);
+  // ws(s):// for direct/open, http(s):// for direct-http: the admission profile checks which.
+  if (parentUrl !== undefined && !/^(wss?|https?):\/\//i.test(parentUrl))
+    throw new ConfigError(`the parent URL must start with ws://, wss://, http:// or https://, got ${JSON.stringify(parentUrl)}`);
   const parentToken = values['parent-token'] ?? read(SENTINEL_ENV.parentToken);
   const attempts = values['max-initial-attempts'] ?? read(SENTINEL_ENV.maxInitialAttempts);
   const attemptsSource = values['max-initial-attempts'] !== undefined ? '--max-initial-attempts' : SENTINEL_ENV.maxInitialAttempts;
@@ -118,6 +125,9 @@ export function sentinelOptionsFromEnv(env: Env, argv: readonly string[] = []): 
         ? false
         : parseBoolean(envShow, SENTINEL_ENV.showEnvelopes);
 
+  const envHttp = read(SENTINEL_ENV.http);
+  const http = values.http ? true : values['no-http'] ? false : envHttp === undefined ? false : parseBoolean(envHttp, SENTINEL_ENV.http);
+
   return {
     ...(id !== undefined && { id }),
     host: values.host ?? read(SENTINEL_ENV.host) ?? DEFAULT_SENTINEL_HOST,
@@ -128,6 +138,7 @@ export function sentinelOptionsFromEnv(env: Env, argv: readonly string[] = []): 
     maxInitialAttempts: attempts === undefined ? 1 : parseCount(attempts, attemptsSource),
     logLevel: logLevel === undefined ? DEFAULT_LOG_LEVEL : toLogLevel(logLevel),
     showEnvelopes,
+    http,
   };
 }
 

@@ -89,7 +89,7 @@ export class FameNode implements AsyncDisposable {
     const identity = (this.#identity = new Identity(this.systemId));
     this.#hooks = options.hooks ?? [];
     const security = (this.#security = options.security?.name === 'none' ? undefined : options.security);
-    this.#acceptedLogicals = options.requestedLogicals?.length ? [...options.requestedLogicals] : ['*'];
+    this.#acceptedLogicals = options.requestedLogicals !== undefined ? [...options.requestedLogicals] : ['*'];
     const linkOptions: Omit<LinkOptions, 'logger'> = {
       ...options.link,
       stages: { node: identity, inbound: security?.inbound?.bind(security), outbound: security?.outbound?.bind(security) },
