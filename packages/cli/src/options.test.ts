@@ -21,6 +21,7 @@ describe('sentinelOptionsFromEnv', () => {
       showEnvelopes: false,
       peerTokens: [],
       limits: {},
+      http: false,
     });
   });
 
@@ -35,6 +36,7 @@ describe('sentinelOptionsFromEnv', () => {
       FAME_SESSION_MAX_INITIAL_ATTEMPTS: '0',
       FAME_LOG_LEVEL: 'WARNING',
       FAME_SHOW_ENVELOPES: 'true',
+      FAME_LISTENER_HTTP_ENABLED: 'true',
     });
     expect(options).toEqual({
       id: 'hub',
@@ -48,6 +50,7 @@ describe('sentinelOptionsFromEnv', () => {
       showEnvelopes: true,
       peerTokens: [],
       limits: {},
+      http: true,
     });
   });
 
@@ -127,6 +130,8 @@ describe('sentinelOptionsFromEnv', () => {
       showEnvelopes: false,
     });
     expect(sentinelOptionsFromEnv({ FAME_SHOW_ENVELOPES: 'off' }, ['--show-envelopes']).showEnvelopes).toBe(true);
+    expect(sentinelOptionsFromEnv({ FAME_LISTENER_HTTP_ENABLED: 'false' }, ['--http']).http).toBe(true);
+    expect(sentinelOptionsFromEnv({ FAME_LISTENER_HTTP_ENABLED: 'yes' }, ['--no-http']).http).toBe(false);
   });
 
   it('treats empty variables as unset', () => {
@@ -145,7 +150,7 @@ describe('sentinelOptionsFromEnv', () => {
     [{ FAME_SHOW_ENVELOPES: 'maybe' }, [], /FAME_SHOW_ENVELOPES/],
     [{ FAME_LOG_LEVEL: 'loud' }, [], /unknown log level/],
     [{ FAME_SESSION_MAX_INITIAL_ATTEMPTS: '-1' }, [], /whole number/],
-    [{ FAME_DIRECT_ADMISSION_URL: 'http://x' }, [], /ws:\/\//],
+    [{ FAME_DIRECT_ADMISSION_URL: 'ftp://x' }, [], /ws:\/\/, wss:\/\/, http:\/\/ or https:\/\//],
     [{}, ['--id', 'a/b'], /invalid node id/],
   ])('refuses %j %j', (env, argv, message) => {
     expect(() => sentinelOptionsFromEnv(env, argv)).toThrow(ConfigError);

@@ -28,6 +28,8 @@ export interface SentinelCliOptions {
   readonly peerLogicals?: readonly string[];
   /** Limits on hostile, broken or slow peers (see `SENTINEL_LIMITS`); absent ones keep their defaults. */
   readonly limits: SentinelLimits;
+  /** Also accept children over HTTP on the same port (`/fame/v1/ingress/downstream`). */
+  readonly http: boolean;
 }
 
 export const DEFAULT_SENTINEL_PORT = 8000;
@@ -48,6 +50,7 @@ export const SENTINEL_ENV = {
   showEnvelopes: 'FAME_SHOW_ENVELOPES',
   peerToken: 'FAME_PEER_TOKEN',
   peerLogicals: 'FAME_PEER_LOGICALS',
+  http: 'FAME_LISTENER_HTTP_ENABLED',
 } as const;
 
 const FLAGS = {
@@ -63,6 +66,8 @@ const FLAGS = {
   'no-show-envelopes': { type: 'boolean' },
   'peer-token': { type: 'string', multiple: true },
   'peer-logicals': { type: 'string' },
+  http: { type: 'boolean' },
+  'no-http': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -87,6 +92,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * | `--peer-token` (repeatable) | `FAME_PEER_TOKEN` | none: no peers once `--token` is set |
  * | `--peer-logicals` (comma-separated) | `FAME_PEER_LOGICALS` | `*` |
  * | the limits of `SENTINEL_LIMITS` (`--max-connections`, …) | `FAME_MAX_CONNECTIONS`, … | see there |
+ * | `--http` / `--no-http` | `FAME_LISTENER_HTTP_ENABLED` | off (the reference's sentinel config has it on) |
  *
  * Empty environment values count as unset.
  * @param argv the arguments after `sentinel`
@@ -119,8 +125,9 @@ export function sentinelOptionsFromEnv(env: Env, argv: readonly string[] = []): 
   const tokens = values.token ?? (envToken === undefined ? [] : [envToken]);
   if (tokens.some((t) => t === '')) throw new ConfigError('--token must not be empty');
   const parentUrl = values.parent ?? read(SENTINEL_ENV.parent);
-  if (parentUrl !== undefined && !/^wss?:\/\//i.test(parentUrl))
-    throw new ConfigError(`the parent URL must start with ws:// or wss://, got ${JSON.stringify(parentUrl)}`);
+  // ws(s):// for direct/open, http(s):// for direct-http: the admission profile checks which.
+  if (parentUrl !== undefined && !/^(wss?|https?):\/\//i.test(parentUrl))
+    throw new ConfigError(`the parent URL must start with ws://, wss://, http:// or https://, got ${JSON.stringify(parentUrl)}`);
   const parentToken = values['parent-token'] ?? read(SENTINEL_ENV.parentToken);
   const attempts = values['max-initial-attempts'] ?? read(SENTINEL_ENV.maxInitialAttempts);
   const attemptsSource = values['max-initial-attempts'] !== undefined ? '--max-initial-attempts' : SENTINEL_ENV.maxInitialAttempts;
@@ -148,6 +155,8 @@ export function sentinelOptionsFromEnv(env: Env, argv: readonly string[] = []): 
     const text = flag ?? read(spec.env);
     if (text !== undefined) limits[key] = parseCount(text, flag !== undefined ? `--${spec.flag}` : spec.env);
   }
+  const envHttp = read(SENTINEL_ENV.http);
+  const http = values.http ? true : values['no-http'] ? false : envHttp === undefined ? false : parseBoolean(envHttp, SENTINEL_ENV.http);
 
   return {
     ...(id !== undefined && { id }),
@@ -162,6 +171,7 @@ export function sentinelOptionsFromEnv(env: Env, argv: readonly string[] = []): 
     peerTokens,
     ...(peerLogicals !== undefined && { peerLogicals }),
     limits,
+    http,
   };
 }
 

@@ -106,6 +106,37 @@ describe('runSentinel', () => {
     expect(await agent.invoke('echo@fame.fabric', 'echo', { up: true })).toEqual({ up: true });
   });
 
+  it('attaches below a parent over HTTP (FAME_ADMISSION_PROFILE=direct-http, its callback listener on a port of its own)', async () => {
+    await using root = await runSentinel({
+      host: '127.0.0.1',
+      port: 0,
+      id: 'root',
+      http: true,
+      tokens: ['up'],
+      logger: NOOP_LOGGER,
+      env: {},
+    });
+    await using edge = await runSentinel({
+      host: '127.0.0.1',
+      port: 0,
+      id: 'edge',
+      parentUrl: root.ingressUrl!,
+      parentToken: 'up',
+      logger: NOOP_LOGGER,
+      env: { FAME_ADMISSION_PROFILE: 'direct-http', FAME_LISTENER_PORT: '1' }, // the sentinel's port, never its callback's
+    });
+    expect(edge.physicalPath).toBe('/root/edge');
+    expect(edge.fabric.profiles.admission).toBe('direct-http');
+    await using agent = await createFabric({ logger: NOOP_LOGGER, env: {}, connect: new WebSocketDialer({ url: edge.url }) });
+    await agent.serve('math@fame.fabric', math);
+    await using client = await createFabric({
+      logger: NOOP_LOGGER,
+      env: {},
+      connect: new WebSocketDialer({ url: root.url, tokenProvider: staticTokenProvider('up') }),
+    });
+    expect(await client.invoke('math@fame.fabric', 'add', { x: 20, y: 22 })).toBe(42);
+  });
+
   it('fails to start when the parent refuses it', async () => {
     await using root = await runSentinel({ host: '127.0.0.1', port: 0, tokens: ['up'], logger: NOOP_LOGGER });
     await expect(

@@ -96,6 +96,13 @@ export const ERROR_CODES = {
   NOT_FOUND: { httpStatus: 404 },
   /** A token endpoint could not be reached or answered with a server error (after retries). */
   TOKEN_ENDPOINT_ERROR: { httpStatus: 502 },
+  // Admission (admission-and-http §1–§3, §8.5).
+  /** A NodeHello the welcome service cannot process: wrong frame, invalid logicals (the reference answers 500 for those, S7). */
+  INVALID_HELLO: { httpStatus: 422 },
+  /** The welcome service refused to admit the node (placement refused, no transport in common). */
+  ADMISSION_REJECTED: { wsClose: 1008, httpStatus: 403 },
+  /** Admission could not complete: the welcome service was unreachable or its answer unusable. */
+  ADMISSION_FAILED: { httpStatus: 502 },
 } as const satisfies Record<string, ErrorCodeMapping>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -269,7 +269,7 @@ describe('interop: a key rotation at the token server while our gated sentinel r
     tokens.keys.rotate(next);
     await using fresh = await createFabricFromEnv({ env, systemId: uniqueId('our-client'), logger: interopLogger() });
     expect(await fresh.invoke('math@fame.fabric', 'add', { x: 1, y: 2 })).toBe(3);
-    // An address of its own: ours is bound by the agent above (a second live binder is refused, FINDINGS 26).
+    // An address of its own: ours is bound by the agent above (a second live binder is refused, FINDINGS 31).
     await using _refAgent = await startReferenceAgent(sentinel.url, {
       env,
       id: uniqueId('ref-agent-after'),

@@ -9,6 +9,12 @@ export interface AccessToken {
 /** Supplies tokens to connectors (auth injection). Implementations cache and refresh. */
 export interface TokenProvider {
   getToken(signal?: AbortSignal): Promise<AccessToken>;
+  /**
+   * Who the tokens are for: the `sub` of the current token, decoded **without verification**
+   * (admission-and-http §5.1). Only the token-subject node identity policy uses it (§7), to
+   * derive a node id its parent will check. Absent or undefined = no identity.
+   */
+  getIdentity?(signal?: AbortSignal): Promise<{ readonly subject: string } | undefined>;
 }
 
 /** What an authorizer learned about a peer (admission-and-http §6). */

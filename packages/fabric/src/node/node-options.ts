@@ -17,7 +17,8 @@ export interface NodeOptions {
   /**
    * Logicals this node may bind names under, e.g. `["fame.fabric"]` or a pool
    * `["*.fame.fabric"]`. Default `["*"]`: any logical (what direct admission grants a node that
-   * requests none).
+   * requests none). An empty list means none: the node binds physical addresses only (what a
+   * welcome service grants a node that asked for no logicals; its attach token allows no more).
    */
   readonly requestedLogicals?: readonly string[];
   /** Envelope security and attach authorization (see `NodeSecurity` in `@naylence/core`). Default: none. */

@@ -93,7 +93,7 @@ export class FameNode implements AsyncDisposable {
     const identity = (this.#identity = new Identity(this.systemId));
     this.#hooks = options.hooks ?? [];
     const security = (this.#security = options.security?.name === 'none' ? undefined : options.security);
-    this.#acceptedLogicals = options.requestedLogicals?.length ? [...options.requestedLogicals] : ['*'];
+    this.#acceptedLogicals = options.requestedLogicals !== undefined ? [...options.requestedLogicals] : ['*'];
     const metrics = this.#metrics;
     const logLimiter = new LogLimiter();
     const linkOptions: Omit<LinkOptions, 'logger'> = {
