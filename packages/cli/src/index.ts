@@ -51,6 +51,7 @@ export {
   type SentinelCliOptions,
   type Env,
 } from './options.js';
+export { SENTINEL_LIMITS, limitSettings, type SentinelLimits } from './limits.js';
 export { toLogLevel, type LogLevel } from './log-level.js';
 export { createPinoLogger } from './logger.js';
 export { envelopePrinter } from './envelope-printer.js';

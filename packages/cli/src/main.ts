@@ -4,6 +4,7 @@ import { oauth2ServerCommand } from './oauth2-server-command.js';
 import { sentinelOptionsFromEnv, type Env, type SentinelCliOptions } from './options.js';
 import { runSentinel, type RunningSentinel } from './sentinel.js';
 import { cliVersion } from './version.js';
+import { SENTINEL_LIMITS } from './limits.js';
 import { welcomeCommand } from './welcome-command.js';
 
 export type { CliIo } from './lifecycle.js';
@@ -43,10 +44,17 @@ Options (each overrides its environment variable):
                                                               FAME_LOG_LEVEL (default: info; logs go to stderr)
       --show-envelopes            print every envelope received or forwarded, one line each
       --no-show-envelopes                                     FAME_SHOW_ENVELOPES (default: off)
+      --peer-token <secret>       shared secret peer sentinels must present; repeat for several
+                                                              FAME_PEER_TOKEN (default: none; with --token, no peers)
+      --peer-logicals <list>      logicals whose routes peers learn, comma-separated
+                                                              FAME_PEER_LOGICALS (default: *)
       --http                      also accept children over HTTP on the same port:
       --no-http                   http://{host}:{port}/fame/v1/ingress/downstream
                                                               FAME_LISTENER_HTTP_ENABLED (default: off)
   -h, --help                      show this help
+
+Limits on hostile, broken or slow peers (each also FAME_<NAME>, see the guide):
+${limitUsage()}
 
 Security (environment only, the reference's variables; the sentinel refuses to start rather
 than run without what they ask for):
@@ -60,6 +68,12 @@ than run without what they ask for):
   FAME_PLUGINS                 security add-ons to load
 Docs: docs/guides/security-profiles.md
 `;
+
+function limitUsage(): string {
+  return Object.values(SENTINEL_LIMITS)
+    .map((l) => `      --${`${l.flag} <n>`.padEnd(30)}${l.env} (default: ${l.default})`)
+    .join('\n');
+}
 
 /**
  * The `naylence` command. Returns the exit code: 0 done, 1 failed at run time, 2 bad usage.

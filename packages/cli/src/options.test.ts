@@ -1,6 +1,13 @@
 import { ConfigError } from '@naylence/core';
 import { describe, expect, it } from 'vitest';
 import { toLogLevel } from './log-level.js';
+import {
+  DEFAULT_AUTH_FAILURE_MAX_DELAY_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_UPGRADE_TIMEOUT_MS,
+} from '@naylence/transport-ws';
+import { SENTINEL_LIMITS } from './limits.js';
 import { sentinelOptionsFromEnv } from './options.js';
 
 describe('sentinelOptionsFromEnv', () => {
@@ -12,6 +19,8 @@ describe('sentinelOptionsFromEnv', () => {
       maxInitialAttempts: 1,
       logLevel: 'info',
       showEnvelopes: false,
+      peerTokens: [],
+      limits: {},
       http: false,
     });
   });
@@ -39,8 +48,39 @@ describe('sentinelOptionsFromEnv', () => {
       maxInitialAttempts: 0,
       logLevel: 'warn',
       showEnvelopes: true,
+      peerTokens: [],
+      limits: {},
       http: true,
     });
+  });
+
+  it('reads the limits on hostile peers and the peer settings, flags over variables', () => {
+    const env = {
+      FAME_MAX_CONNECTIONS: '500',
+      FAME_SLOW_CONSUMER_MS: '2500',
+      FAME_DEFAULT_TTL: '8',
+      FAME_PEER_TOKEN: 'peer-secret',
+      FAME_PEER_LOGICALS: 'fame.fabric, *.shared.example',
+    };
+    const options = sentinelOptionsFromEnv(env, ['--max-connections', '600', '--max-queued-bytes', '1048576', '--upgrade-timeout-ms', '0']);
+    expect(options.limits).toEqual({
+      maxConnections: 600,
+      slowConsumerMs: 2500,
+      defaultTtl: 8,
+      maxQueuedBytes: 1048576,
+      upgradeTimeoutMs: 0,
+    });
+    expect(options.peerTokens).toEqual(['peer-secret']);
+    expect(options.peerLogicals).toEqual(['fame.fabric', '*.shared.example']);
+    expect(() => sentinelOptionsFromEnv({ FAME_MAX_FLOWS_PER_LINK: 'lots' })).toThrow(/FAME_MAX_FLOWS_PER_LINK/);
+    expect(() => sentinelOptionsFromEnv({}, ['--slow-consumer-ms', '-1'])).toThrow(/--slow-consumer-ms/);
+  });
+
+  it('documents defaults that are the libraries’ own', () => {
+    expect(SENTINEL_LIMITS.maxConnections.default).toBe(DEFAULT_MAX_CONNECTIONS);
+    expect(SENTINEL_LIMITS.maxConnectionsPerAddress.default).toBe(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+    expect(SENTINEL_LIMITS.upgradeTimeoutMs.default).toBe(DEFAULT_UPGRADE_TIMEOUT_MS);
+    expect(SENTINEL_LIMITS.authFailureMaxDelayMs.default).toBe(DEFAULT_AUTH_FAILURE_MAX_DELAY_MS);
   });
 
   it('prefers FAME_LISTENER_WEBSOCKET_PORT over FAME_LISTENER_PORT, and a flag over both', () => {

@@ -1,5 +1,5 @@
 import { NOOP_LOGGER } from '@naylence/core';
-import { createFabric } from '@naylence/fabric';
+import { createFabric, type Sentinel } from '@naylence/fabric';
 import { staticTokenProvider } from '@naylence/security';
 import { WebSocketDialer } from '@naylence/transport-ws';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +27,43 @@ describe('runSentinel', () => {
     const health = await fetch(sentinel.healthUrl);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'healthy', active_connections: 2, listenerType: 'WebSocketListener' });
+  });
+
+  it('admits peers only with a peer token, and applies its limits', async () => {
+    await using sentinel = await runSentinel({
+      host: '127.0.0.1',
+      port: 0,
+      id: 'hub',
+      tokens: ['child'],
+      peerTokens: ['peer'],
+      limits: { maxConnections: 2, slowConsumerMs: 1_000 },
+      logger: NOOP_LOGGER,
+    });
+    const peerUrl = sentinel.url.replace(/\/downstream$/, '/peer');
+    const peerWith = (token: string) =>
+      createFabric({
+        systemId: `edge-${token}`,
+        logger: NOOP_LOGGER,
+        sentinel: {
+          peers: [
+            {
+              dialer: new WebSocketDialer({ url: peerUrl, tokenProvider: staticTokenProvider(token) }),
+              reconnect: { maxInitialAttempts: 1 },
+            },
+          ],
+        },
+      });
+    await expect(peerWith('child')).rejects.toMatchObject({ name: 'AttachError', code: 'AUTHENTICATION_FAILED' });
+    await using edge = await peerWith('peer');
+    expect((sentinel.fabric.node as Sentinel).linkedSystemIds).toEqual(['edge-peer']);
+    await using _client = await createFabric({
+      logger: NOOP_LOGGER,
+      connect: new WebSocketDialer({ url: sentinel.url, tokenProvider: staticTokenProvider('child') }),
+    });
+    // a third connection is over the cap of two
+    const health = await fetch(sentinel.healthUrl).catch((error: unknown) => error);
+    expect(health instanceof Response ? health.status : 'refused').not.toBe(200);
+    void edge;
   });
 
   it('admits only children presenting one of its tokens', async () => {

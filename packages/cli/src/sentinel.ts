@@ -11,6 +11,7 @@ import {
 import { HEALTH_PATH, type WebSocketListenerOptions } from '@naylence/transport-ws';
 import { admitFromEnv, CALLBACK_ENV, type AdmittedNode } from './admission-composition.js';
 import { envelopePrinter } from './envelope-printer.js';
+import { limitSettings, type SentinelLimits } from './limits.js';
 import { createPinoLogger } from './logger.js';
 import type { LogLevel } from './log-level.js';
 import { DEFAULT_LOG_LEVEL, DEFAULT_SENTINEL_HOST, DEFAULT_SENTINEL_PORT } from './options.js';
@@ -45,6 +46,12 @@ export interface RunSentinelOptions {
   readonly write?: (text: string) => void;
   /** More node hooks (telemetry, tests). */
   readonly hooks?: readonly NodeHooks[];
+  /** Shared secrets peer sentinels must present (`/fame/v1/attach/ws/peer/…`); without them a sentinel with `tokens` admits no peers. */
+  readonly peerTokens?: readonly string[];
+  /** Logicals whose routes peers learn. Default: every logical. */
+  readonly peerLogicals?: readonly string[];
+  /** Limits on hostile, broken or slow peers; absent ones keep their defaults (`SENTINEL_LIMITS`). */
+  readonly limits?: SentinelLimits;
   /** Further WebSocket listener settings (max payload, idle timeout, …). */
   readonly listener?: Omit<WebSocketListenerOptions, 'host' | 'port' | 'authorizer' | 'server' | 'logger'>;
   /** Mount the listener on this HTTP server instead of creating one (`host`/`port` then only apply if it is not listening yet). */
@@ -114,6 +121,8 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
   const logger = options.logger ?? createPinoLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
   const env = options.env ?? process.env;
   const tokens = options.tokens ?? [];
+  const peerTokens = options.peerTokens ?? [];
+  const limits = limitSettings(options.limits ?? {});
   // Add-ons named in FAME_PLUGINS register their profiles first (one that cannot load stops the start).
   await loadSecurityPlugins({ env });
   const admitted = await admitSentinel(options, env, logger);
@@ -145,7 +154,11 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
     listeners = await sentinelListeners({
       host: options.host ?? DEFAULT_SENTINEL_HOST,
       port: options.port ?? DEFAULT_SENTINEL_PORT,
-      ...(options.listener !== undefined && { websocket: options.listener }),
+      websocket: {
+        ...limits.listener,
+        ...options.listener,
+        ...(peerTokens.length > 0 && { peerAuthorizer: sharedSecretAuthorizer({ secrets: peerTokens, principal: 'peer' }) }),
+      },
       ...(options.server !== undefined && { server: options.server }),
       ...(options.http !== undefined && { http: options.http }),
       ...(authorizer !== undefined && { authorizer }),
@@ -161,7 +174,12 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
       security,
       listeners: listeners.listeners,
       ...(hooks.length > 0 && { hooks }),
-      ...(options.sentinel !== undefined && { sentinel: options.sentinel }),
+      link: limits.link,
+      sentinel: {
+        ...limits.sentinel,
+        ...(options.peerLogicals !== undefined && { peerLogicals: options.peerLogicals }),
+        ...options.sentinel,
+      },
       ...(options.profiles !== undefined && { profiles: options.profiles }),
       env,
     });

@@ -13,7 +13,7 @@ import {
   type TransportListener,
 } from '@naylence/core';
 import { resolveDeliveryPolicy, type DeliveryOption, type DeliveryPolicy } from './delivery/delivery-policy.js';
-import type { LinkOptions } from './link/link-peer.js';
+import type { LinkSettings } from './link/link-peer.js';
 import type { NodeHooks } from './node/hooks.js';
 import type { BoundAddress } from './node/node.js';
 import { FameNode } from './node/node.js';
@@ -69,7 +69,7 @@ export interface FabricOptions {
    */
   readonly owns?: readonly AsyncDisposable[];
   readonly hooks?: readonly NodeHooks[];
-  readonly link?: Omit<LinkOptions, 'logger' | 'stages'>;
+  readonly link?: LinkSettings;
 }
 
 /** A service being served; `stop()` unbinds it. */

@@ -58,3 +58,15 @@ export interface Authorizer {
    */
   authorizeAttach?(attach: NodeAttachFrame, context: AuthorizationContext): Promise<boolean | AttachDecision>;
 }
+
+/**
+ * The token subject (`sub` claim) an authorizer verified for a link, or undefined when the
+ * link has none: an open listener, a shared secret (every holder is the same "user"), a token
+ * without `sub`. Two links are the same node's only when both carry the same subject; nothing
+ * else may take over a live link's system id.
+ */
+export function authenticatedSubject(context: AuthorizationContext | undefined): string | undefined {
+  if (context === undefined || !context.authenticated) return undefined;
+  const sub = context.claims?.sub;
+  return typeof sub === 'string' && sub !== '' ? sub : undefined;
+}

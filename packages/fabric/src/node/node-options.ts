@@ -1,5 +1,5 @@
 import type { Logger, NodeSecurity } from '@naylence/core';
-import type { LinkOptions } from '../link/link-peer.js';
+import type { LinkSettings } from '../link/link-peer.js';
 import type { NodeHooks } from './hooks.js';
 import type { UpstreamOptions } from './upstream-session.js';
 
@@ -24,6 +24,12 @@ export interface NodeOptions {
   /** Envelope security and attach authorization (see `NodeSecurity` in `@naylence/core`). Default: none. */
   readonly security?: NodeSecurity;
   readonly hooks?: readonly NodeHooks[];
-  /** Link settings (envelope size limit, queue bounds, flow control). */
-  readonly link?: Omit<LinkOptions, 'logger' | 'stages'>;
+  /**
+   * Hop limit given to envelopes this node forwards without a `ttl` (the reference carries the
+   * field and ignores it, so the wire stays compatible): a loop without `ttl` dies after this
+   * many hops. Default 32.
+   */
+  readonly defaultTtl?: number;
+  /** Link settings (envelope size limit, queue bounds, flows, invalid-envelope limit, flow control). */
+  readonly link?: LinkSettings;
 }
