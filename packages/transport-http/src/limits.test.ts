@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { encodeEnvelope, serializeEnvelope, type Authorizer, type IncomingConnection } from '@naylence/core';
 import { captureLogger, rawTcp } from '@naylence-tools/transport-compliance';
 import { describe, expect, it } from 'vitest';
-import { nodeAttach, post, startHttpPair, startHttpServer, TestHost } from './fixtures.test.util.js';
+import { dataEnvelope, nodeAttach, post, startHttpPair, startHttpServer, TestHost } from './fixtures.test.util.js';
 import { HttpListener } from './listener.js';
 import { sharedServer } from './shared-server.js';
 
@@ -112,6 +112,24 @@ describe('HttpListener edge limits', () => {
     expect((await post(`${pair.url}/late`, attachBody('late', honest.url))).status).toBe(202);
     // 45 refusals, at most a burst of lines (the rest counted as suppressed in a later line).
     expect(logger.lines.filter((l) => /pending-cap/.test(l.message)).length).toBeLessThanOrEqual(10);
+  });
+
+  it('gives an id back to its live link when a second attach for it is refused (no takeover by a failed attach)', async () => {
+    const host = new TestHost();
+    await using pair = await startHttpPair({ host });
+    await using honest = await callbackServer(true);
+    await using blackHole = await callbackServer(false);
+    expect((await post(`${pair.url}/victim`, attachBody('victim', honest.url))).status).toBe(202);
+    const victim = host.links[0]!.connector;
+    const received: unknown[] = [];
+    victim.start({ onMessage: (m) => received.push(m), onClose: () => {} });
+    // Another attach for the id: the node refuses it (here: closes it, as the sentinel does for an impostor).
+    expect((await post(`${pair.url}/victim`, attachBody('victim', blackHole.url))).status).toBe(202);
+    await host.links[1]!.connector.close(1008, 'System id in use');
+    // The victim's requests still reach its link.
+    expect((await post(`${pair.url}/victim`, dataEnvelope({ n: 1 }))).status).toBe(202);
+    expect(received).toHaveLength(2); // its NodeAttach and this message
+    expect(victim.state).toBe('open');
   });
 
   it('slows down authentication after failures (429 past the limit), and a success clears the address', async () => {
