@@ -45,32 +45,35 @@ export interface EdgeServer {
 }
 
 /**
- * A `node:http` server with the edge limits of `options`: connection caps (503 past them, like
- * the WebSocket listener's), headers, request and keep-alive timeouts, checked often enough
- * that a short timeout is honoured. Refusals are logged at most a few times per period.
+ * A `node:http` server with the edge limits of `options` (see {@link guardServer}), checked
+ * often enough that a short timeout is honoured.
  */
-export function createEdgeServer(
-  options: HttpServerLimits & { readonly logger?: Logger | (() => Logger) | undefined },
-  onRequest: RequestListener,
-): EdgeServer {
-  const receive = options.receiveTimeoutMs ?? DEFAULT_RECEIVE_TIMEOUT_MS;
-  let headers = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
-  // Node wants headersTimeout ≤ requestTimeout; 0 disables either.
-  if (receive > 0 && (headers === 0 || headers > receive)) headers = receive;
+export function createEdgeServer(options: GuardOptions, onRequest: RequestListener): EdgeServer {
+  const { headers, receive } = timeouts(options);
   const shortest = Math.min(...[headers, receive].filter((ms) => ms > 0), 30_000);
-  const server = createServer(
-    {
-      headersTimeout: headers,
-      requestTimeout: receive,
-      keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
-      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(shortest / 4))),
-    },
-    (request, response) => {
-      // A connection refused over a cap may still have sent a request: leave it unanswered.
-      if (request.socket.writable) onRequest(request, response);
-      else request.socket.destroy();
-    },
-  );
+  const server = createServer({ connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(shortest / 4))) }, (request, response) => {
+    // A connection refused over a cap may still have sent a request: leave it unanswered.
+    if (request.socket.writable) onRequest(request, response);
+    else request.socket.destroy();
+  });
+  return { server, limits: guardServer(server, options) };
+}
+
+/** Options of {@link guardServer}: the limits, and where refusals are logged. */
+export type GuardOptions = HttpServerLimits & { readonly logger?: Logger | (() => Logger) | undefined };
+
+/**
+ * Applies the edge limits of `options` to an existing server (one the HTTP ingress is served
+ * on): connection caps (503 past them, like the WebSocket listener's) and Node's headers,
+ * request and keep-alive timeouts. Node checks those timeouts every `connectionsCheckingInterval`
+ * (fixed when the server is created; 30 s by default). Refusals are logged at most a few times
+ * per period. Returns the caps' bookkeeping.
+ */
+export function guardServer(server: Server, options: GuardOptions): ConnectionLimits {
+  const { headers, receive } = timeouts(options);
+  server.requestTimeout = receive;
+  server.headersTimeout = headers;
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
   const limits = new ConnectionLimits(
     options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
@@ -90,5 +93,13 @@ export function createEdgeServer(
     socket.on('error', () => {}); // the peer may still write, or reset
     socket.end(OVER_CAP_RESPONSE);
   });
-  return { server, limits };
+  return limits;
+}
+
+/** The headers and request timeouts of `options` (Node wants headers ≤ request; 0 disables either). */
+function timeouts(options: HttpServerLimits): { headers: number; receive: number } {
+  const receive = options.receiveTimeoutMs ?? DEFAULT_RECEIVE_TIMEOUT_MS;
+  let headers = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  if (receive > 0 && (headers === 0 || headers > receive)) headers = receive;
+  return { headers, receive };
 }

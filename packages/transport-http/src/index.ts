@@ -66,6 +66,8 @@ export {
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_RECEIVE_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  guardServer,
+  type GuardOptions,
   type HttpServerLimits,
 } from './edge-server.js';
 export {

@@ -1,6 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Logger } from '@naylence/core';
-import { createEdgeServer, type HttpServerLimits } from './edge-server.js';
+import { createEdgeServer, type GuardOptions } from './edge-server.js';
 
 /** A listener mounted on a shared server: answers the requests under its routes, returns false for others. */
 export interface MountedRequestHandler {
@@ -16,7 +15,7 @@ export interface MountedRequestHandler {
  *
  * The server enforces the edge limits of `limits` on every TCP connection, whichever listener
  * it ends up with: connection caps (503), headers, request and keep-alive timeouts
- * (see {@link HttpServerLimits}; the defaults apply when absent). Mounted listeners leave a
+ * (see `HttpServerLimits`; the defaults apply when absent). Mounted listeners leave a
  * server's connections to it, so pass the limits here.
  *
  * @example
@@ -33,7 +32,7 @@ export interface MountedRequestHandler {
  */
 export function sharedServer(
   handlers: readonly MountedRequestHandler[],
-  limits: HttpServerLimits & { readonly logger?: Logger | undefined } = {},
+  limits: GuardOptions = {},
 ): Server {
   return createEdgeServer(limits, (request, response) => {
     for (const handler of handlers) if (handler.handleRequest(request, response)) return;
