@@ -112,7 +112,7 @@ export const SENTINEL_LIMITS: Readonly<Record<keyof SentinelLimits, LimitSpec>> 
     flag: 'http-max-pending-links',
     env: 'FAME_HTTP_MAX_PENDING_LINKS',
     default: 1_000,
-    what: 'HTTP links whose attach is in progress (the NodeAttachAck not yet accepted by the child\'s callback); more get 503',
+    what: "HTTP links whose attach is in progress (the NodeAttachAck not yet accepted by the child's callback); more get 503",
   },
   httpPendingLinkTimeoutMs: {
     flag: 'http-pending-link-timeout-ms',
@@ -127,7 +127,10 @@ export function limitSettings(limits: SentinelLimits): {
   listener: Pick<WebSocketListenerOptions, 'maxConnections' | 'maxConnectionsPerAddress' | 'upgradeTimeoutMs' | 'authFailureMaxDelayMs'>;
   link: NonNullable<FabricOptions['link']>;
   sentinel: NonNullable<FabricOptions['sentinel']>;
-  http: Pick<HttpListenerOptions, 'maxConnections' | 'maxConnectionsPerAddress' | 'authFailureMaxDelayMs' | 'maxBodyBytes' | 'maxPendingLinks' | 'pendingLinkTimeoutMs'>;
+  http: Pick<
+    HttpListenerOptions,
+    'maxConnections' | 'maxConnectionsPerAddress' | 'authFailureMaxDelayMs' | 'maxBodyBytes' | 'maxPendingLinks' | 'pendingLinkTimeoutMs'
+  >;
   /** The server the WebSocket and HTTP listeners share with `--http`. */
   server: HttpServerLimits;
 } {
@@ -145,11 +148,19 @@ export function limitSettings(limits: SentinelLimits): {
     sentinel: pick('attachTimeoutMs', 'slowConsumerMs', 'defaultTtl'),
     http: {
       ...pick('maxConnections', 'maxConnectionsPerAddress', 'authFailureMaxDelayMs'),
-      ...renamed({ maxBodyBytes: 'httpMaxBodyBytes', maxPendingLinks: 'httpMaxPendingLinks', pendingLinkTimeoutMs: 'httpPendingLinkTimeoutMs' }),
+      ...renamed({
+        maxBodyBytes: 'httpMaxBodyBytes',
+        maxPendingLinks: 'httpMaxPendingLinks',
+        pendingLinkTimeoutMs: 'httpPendingLinkTimeoutMs',
+      }),
     },
     server: {
       ...pick('maxConnections', 'maxConnectionsPerAddress'),
-      ...renamed({ headersTimeoutMs: 'upgradeTimeoutMs', receiveTimeoutMs: 'httpReceiveTimeoutMs', keepAliveTimeoutMs: 'httpKeepAliveTimeoutMs' }),
+      ...renamed({
+        headersTimeoutMs: 'upgradeTimeoutMs',
+        receiveTimeoutMs: 'httpReceiveTimeoutMs',
+        keepAliveTimeoutMs: 'httpKeepAliveTimeoutMs',
+      }),
     },
   };
 }

@@ -6,7 +6,13 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { ConfigError, type Authorizer, type Logger, type TransportListener } from '@naylence/core';
-import { HttpListener, sharedServer, type HttpListenerOptions, type HttpServerLimits, type MountedRequestHandler } from '@naylence/transport-http';
+import {
+  HttpListener,
+  sharedServer,
+  type HttpListenerOptions,
+  type HttpServerLimits,
+  type MountedRequestHandler,
+} from '@naylence/transport-http';
 import { WebSocketListener, type WebSocketListenerOptions } from '@naylence/transport-ws';
 
 /** HTTP ingress settings (`naylence sentinel --http`); `true` = the defaults. */

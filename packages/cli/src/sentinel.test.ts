@@ -85,7 +85,9 @@ describe('runSentinel', () => {
     const statuses = await Promise.all(Array.from({ length: 5 }, async () => (await guess()).status));
     expect(statuses).toContain(429);
     // A socket that never sends its headers is closed by the shared server.
-    const silent = connect(sentinel.port, '127.0.0.1').on('error', () => {}).resume(); // read, to see the server's close
+    const silent = connect(sentinel.port, '127.0.0.1')
+      .on('error', () => {})
+      .resume(); // read, to see the server's close
     await once(silent, 'close');
   });
 

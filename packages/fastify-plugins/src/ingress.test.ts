@@ -106,7 +106,9 @@ describe('Fastify ingress plugin', () => {
     const first = await fetch(`${served.url}/agent`, { method: 'POST', body: attach('agent'), headers: { authorization: 'Bearer no' } });
     expect(first.status).toBe(401);
     const guesses = await Promise.all(
-      Array.from({ length: 8 }, () => fetch(`${served.url}/agent`, { method: 'POST', body: attach('agent'), headers: { authorization: 'Bearer no' } })),
+      Array.from({ length: 8 }, () =>
+        fetch(`${served.url}/agent`, { method: 'POST', body: attach('agent'), headers: { authorization: 'Bearer no' } }),
+      ),
     );
     expect(guesses.map((r) => r.status)).toContain(429);
     expect(served.listener.stats.throttledAuthAttempts).toBeGreaterThan(0);

@@ -51,11 +51,14 @@ export interface EdgeServer {
 export function createEdgeServer(options: GuardOptions, onRequest: RequestListener): EdgeServer {
   const { headers, receive } = timeouts(options);
   const shortest = Math.min(...[headers, receive].filter((ms) => ms > 0), 30_000);
-  const server = createServer({ connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(shortest / 4))) }, (request, response) => {
-    // A connection refused over a cap may still have sent a request: leave it unanswered.
-    if (request.socket.writable) onRequest(request, response);
-    else request.socket.destroy();
-  });
+  const server = createServer(
+    { connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(shortest / 4))) },
+    (request, response) => {
+      // A connection refused over a cap may still have sent a request: leave it unanswered.
+      if (request.socket.writable) onRequest(request, response);
+      else request.socket.destroy();
+    },
+  );
   return { server, limits: guardServer(server, options) };
 }
 

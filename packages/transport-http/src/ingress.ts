@@ -232,7 +232,10 @@ export class Ingress {
       void connector.close(1011, 'Internal error');
       return RESPONSES.internal;
     }
-    this.#logger.debug({ systemId: clipText(systemId), originType: route.originType, callback: clipText(grant.url.host) }, 'HTTP link accepted');
+    this.#logger.debug(
+      { systemId: clipText(systemId), originType: route.originType, callback: clipText(grant.url.host) },
+      'HTTP link accepted',
+    );
     return result.status === 202 ? withLink(RESPONSES.attachInProgress, request.linkId) : result;
   }
 
@@ -323,7 +326,13 @@ export class Ingress {
     const delayMs = throttle.delayFor(address);
     if (delayMs < 0) return { ok: false, response: this.#refuse('auth-throttled', request, RESPONSES.authThrottled) };
     if (delayMs > 0) {
-      this.#limiter.log(this.#logger, 'info', 'auth-delayed', { remoteAddress: address, delayMs }, 'delaying a request after failed authentication from its address');
+      this.#limiter.log(
+        this.#logger,
+        'info',
+        'auth-delayed',
+        { remoteAddress: address, delayMs },
+        'delaying a request after failed authentication from its address',
+      );
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
     let context: AuthorizationContext | undefined;

@@ -19,7 +19,9 @@ async function callbackServer(answer: boolean): Promise<AsyncDisposable & { url:
 }
 
 function attachBody(systemId: string, callbackUrl: string): string {
-  return serializeEnvelope(nodeAttach(systemId, { callbackGrants: [{ type: 'HttpConnectionGrant', url: callbackUrl, auth: { type: 'NoAuth' } }] }));
+  return serializeEnvelope(
+    nodeAttach(systemId, { callbackGrants: [{ type: 'HttpConnectionGrant', url: callbackUrl, auth: { type: 'NoAuth' } }] }),
+  );
 }
 
 /** A host that answers every link's NodeAttach at once (as a sentinel does), so the link's first callback POST goes out. */
@@ -141,15 +143,24 @@ describe('HttpListener edge limits', () => {
     for (let i = 0; i < 3; i++) expect((await post(`${pair.url}/guess`, attachBody('guess', 'http://127.0.0.1:1/'), bad)).status).toBe(401);
     expect(pair.parent.stats).toMatchObject({ authFailures: 3, delayedAuthAttempts: 2 });
     // Guessing in parallel does not help: the attempts queue for their slots, and past the limit they are refused.
-    const parallel = await Promise.all(Array.from({ length: 8 }, () => post(`${pair.url}/guess`, attachBody('guess', 'http://127.0.0.1:1/'), bad)));
+    const parallel = await Promise.all(
+      Array.from({ length: 8 }, () => post(`${pair.url}/guess`, attachBody('guess', 'http://127.0.0.1:1/'), bad)),
+    );
     const throttled = parallel.filter((r) => r.status === 429);
     expect(throttled.length).toBeGreaterThan(0);
     expect(throttled[0]!.body).toBe('{"error":"Too many failed authentication attempts"}');
     expect(pair.parent.stats.throttledAuthAttempts).toBe(throttled.length);
     // An honest request waits its turn, succeeds, and clears the address.
-    await expect.poll(async () => (await post(`${pair.url}/guess`, attachBody('guess', 'http://127.0.0.1:1/'), { authorization: 'Bearer good' })).status, { timeout: 5_000 }).toBe(202);
+    await expect
+      .poll(
+        async () => (await post(`${pair.url}/guess`, attachBody('guess', 'http://127.0.0.1:1/'), { authorization: 'Bearer good' })).status,
+        { timeout: 5_000 },
+      )
+      .toBe(202);
     const delayed = pair.parent.stats.delayedAuthAttempts;
-    expect((await post(`${pair.url}/other`, attachBody('other', 'http://127.0.0.1:1/'), { authorization: 'Bearer good' })).status).toBe(202);
+    expect((await post(`${pair.url}/other`, attachBody('other', 'http://127.0.0.1:1/'), { authorization: 'Bearer good' })).status).toBe(
+      202,
+    );
     expect(pair.parent.stats.delayedAuthAttempts).toBe(delayed);
   });
 

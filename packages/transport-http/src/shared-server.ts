@@ -30,10 +30,7 @@ export interface MountedRequestHandler {
  * // stop: await fabric.stop(); then server.close()
  * ```
  */
-export function sharedServer(
-  handlers: readonly MountedRequestHandler[],
-  limits: GuardOptions = {},
-): Server {
+export function sharedServer(handlers: readonly MountedRequestHandler[], limits: GuardOptions = {}): Server {
   return createEdgeServer(limits, (request, response) => {
     for (const handler of handlers) if (handler.handleRequest(request, response)) return;
     response.writeHead(404, { 'content-type': 'application/json; charset=utf-8' }).end('{"error":"Not found"}');
