@@ -33,14 +33,8 @@ export interface HttpSenderOptions {
   readonly onFatal: (code: number, reason: string, error: Error) => void;
 }
 
-/** What a sender did so far (counters only grow). */
-export interface SenderStats {
-  readonly requests: number;
-  /** Requests answered `429 receiver busy` (each retried later). */
-  readonly busy: number;
-  /** Messages the receiver accepted. */
-  readonly delivered: number;
-}
+/** What a sender did so far (counters only grow): requests sent, answered `429 receiver busy` (each retried later), messages accepted. */
+export type SenderStats = Readonly<Record<'requests' | 'busy' | 'delivered', number>>;
 
 const QUEUED = 0;
 const IN_FLIGHT = 1;
