@@ -49,7 +49,7 @@ export interface IngressOptions extends HttpLinkOptions, IngressLimits {
 interface ChildLink {
   readonly connector: HttpConnector;
   readonly originType: OriginType;
-  /** The link this one replaces, kept until this one's attach completes (a refused attach leaves it in place). */
+  /** The link of the same id this one replaced, while that one is open: it takes the id again if this one closes first. */
   previous: ChildLink | undefined;
 }
 
