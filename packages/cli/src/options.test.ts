@@ -7,7 +7,14 @@ import {
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   DEFAULT_UPGRADE_TIMEOUT_MS,
 } from '@naylence/transport-ws';
-import { SENTINEL_LIMITS } from './limits.js';
+import {
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_PENDING_LINKS,
+  DEFAULT_PENDING_LINK_TIMEOUT_MS,
+  DEFAULT_RECEIVE_TIMEOUT_MS,
+} from '@naylence/transport-http';
+import { DEFAULT_MAX_ENVELOPE_BYTES } from '@naylence/core';
+import { limitSettings, SENTINEL_LIMITS } from './limits.js';
 import { sentinelOptionsFromEnv } from './options.js';
 
 describe('sentinelOptionsFromEnv', () => {
@@ -81,6 +88,30 @@ describe('sentinelOptionsFromEnv', () => {
     expect(SENTINEL_LIMITS.maxConnectionsPerAddress.default).toBe(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
     expect(SENTINEL_LIMITS.upgradeTimeoutMs.default).toBe(DEFAULT_UPGRADE_TIMEOUT_MS);
     expect(SENTINEL_LIMITS.authFailureMaxDelayMs.default).toBe(DEFAULT_AUTH_FAILURE_MAX_DELAY_MS);
+    expect(SENTINEL_LIMITS.httpMaxBodyBytes.default).toBe(DEFAULT_MAX_ENVELOPE_BYTES);
+    expect(SENTINEL_LIMITS.httpReceiveTimeoutMs.default).toBe(DEFAULT_RECEIVE_TIMEOUT_MS);
+    expect(SENTINEL_LIMITS.httpKeepAliveTimeoutMs.default).toBe(DEFAULT_KEEP_ALIVE_TIMEOUT_MS);
+    expect(SENTINEL_LIMITS.httpMaxPendingLinks.default).toBe(DEFAULT_MAX_PENDING_LINKS);
+    expect(SENTINEL_LIMITS.httpPendingLinkTimeoutMs.default).toBe(DEFAULT_PENDING_LINK_TIMEOUT_MS);
+  });
+
+  it('gives the HTTP ingress and the shared server the limits that mean the same there', () => {
+    const options = sentinelOptionsFromEnv({ FAME_HTTP_MAX_PENDING_LINKS: '20' }, [
+      '--max-connections',
+      '600',
+      '--auth-failure-max-delay-ms',
+      '500',
+      '--upgrade-timeout-ms',
+      '3000',
+      '--http-max-body-bytes',
+      '65536',
+      '--http-receive-timeout-ms',
+      '4000',
+    ]);
+    expect(limitSettings(options.limits)).toMatchObject({
+      http: { maxConnections: 600, authFailureMaxDelayMs: 500, maxBodyBytes: 65536, maxPendingLinks: 20 },
+      server: { maxConnections: 600, headersTimeoutMs: 3000, receiveTimeoutMs: 4000 },
+    });
   });
 
   it('prefers FAME_LISTENER_WEBSOCKET_PORT over FAME_LISTENER_PORT, and a flag over both', () => {

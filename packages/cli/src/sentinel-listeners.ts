@@ -6,7 +6,13 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { ConfigError, type Authorizer, type Logger, type TransportListener } from '@naylence/core';
-import { HttpListener, sharedServer, type HttpListenerOptions, type MountedRequestHandler } from '@naylence/transport-http';
+import {
+  HttpListener,
+  sharedServer,
+  type HttpListenerOptions,
+  type HttpServerLimits,
+  type MountedRequestHandler,
+} from '@naylence/transport-http';
 import { WebSocketListener, type WebSocketListenerOptions } from '@naylence/transport-ws';
 
 /** HTTP ingress settings (`naylence sentinel --http`); `true` = the defaults. */
@@ -21,6 +27,8 @@ export interface SentinelListenerOptions {
   readonly authorizer?: Authorizer;
   readonly websocket?: Omit<WebSocketListenerOptions, 'host' | 'port' | 'authorizer' | 'server' | 'logger'>;
   readonly http?: SentinelHttpOptions;
+  /** Edge limits of the shared server (with `http`): connection caps and timeouts of every TCP connection. */
+  readonly serverLimits?: HttpServerLimits;
   readonly logger?: Logger;
 }
 
@@ -51,7 +59,7 @@ export async function sentinelListeners(options: SentinelListenerOptions): Promi
   }
   if (options.server !== undefined) throw new ConfigError('the HTTP ingress brings its own server: do not pass `server` with `http`');
   const handlers: MountedRequestHandler[] = [];
-  const server = sharedServer(handlers);
+  const server = sharedServer(handlers, { ...options.serverLimits, ...(options.logger !== undefined && { logger: options.logger }) });
   await listen(server, options.port, options.host);
   const websocket = new WebSocketListener({ ...options.websocket, server, ...auth });
   const http = new HttpListener({ ...(options.http === true ? {} : options.http), server, ...auth });

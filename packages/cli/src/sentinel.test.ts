@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { NOOP_LOGGER } from '@naylence/core';
 import { createFabric, type Sentinel } from '@naylence/fabric';
 import { staticTokenProvider } from '@naylence/security';
@@ -64,6 +66,29 @@ describe('runSentinel', () => {
     const health = await fetch(sentinel.healthUrl).catch((error: unknown) => error);
     expect(health instanceof Response ? health.status : 'refused').not.toBe(200);
     void edge;
+  });
+
+  it('applies its limits to the HTTP ingress and the server it shares with WebSocket', async () => {
+    await using sentinel = await runSentinel({
+      host: '127.0.0.1',
+      port: 0,
+      tokens: ['child'],
+      http: true,
+      limits: { maxConnections: 10, httpMaxBodyBytes: 1_000, upgradeTimeoutMs: 100, authFailureMaxDelayMs: 300 },
+      logger: NOOP_LOGGER,
+    });
+    const ingress = sentinel.ingressUrl!;
+    const big = await fetch(`${ingress}/big`, { method: 'POST', body: 'x'.repeat(5_000), headers: { authorization: 'Bearer child' } });
+    expect(big.status).toBe(413);
+    const guess = () => fetch(`${ingress}/guess`, { method: 'POST', body: '{}', headers: { authorization: 'Bearer wrong' } });
+    expect((await guess()).status).toBe(401);
+    const statuses = await Promise.all(Array.from({ length: 5 }, async () => (await guess()).status));
+    expect(statuses).toContain(429);
+    // A socket that never sends its headers is closed by the shared server.
+    const silent = connect(sentinel.port, '127.0.0.1')
+      .on('error', () => {})
+      .resume(); // read, to see the server's close
+    await once(silent, 'close');
   });
 
   it('admits only children presenting one of its tokens', async () => {

@@ -160,7 +160,9 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
         ...(peerTokens.length > 0 && { peerAuthorizer: sharedSecretAuthorizer({ secrets: peerTokens, principal: 'peer' }) }),
       },
       ...(options.server !== undefined && { server: options.server }),
-      ...(options.http !== undefined && { http: options.http }),
+      ...(options.http !== undefined && { http: options.http && { ...limits.http, ...(options.http === true ? {} : options.http) } }),
+      serverLimits: limits.server,
+      logger,
       ...(authorizer !== undefined && { authorizer }),
     });
     const hooks: NodeHooks[] = [...(options.hooks ?? [])];

@@ -243,3 +243,12 @@ export { Registry, type RegisterOptions } from './contracts/registry.js';
 export { unrefTimer, scheduleMacrotask } from './timers.js';
 export { LogLimiter } from './log-limiter.js';
 export { clipText, MAX_PEER_TEXT } from './clip.js';
+export {
+  ConnectionLimits,
+  AuthThrottle,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_AUTH_FAILURE_MAX_DELAY_MS,
+  OVER_CAP_RESPONSE,
+  type CountedSocket,
+} from './edge-limits.js';

@@ -64,16 +64,13 @@ export { WebSocketDialer, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_PAYLOAD, type 
 export { WebSocketListener } from './listener.js';
 export {
   DEFAULT_LISTENER_HOST,
+  DEFAULT_UPGRADE_TIMEOUT_MS,
   PEER_NOT_AUTHORIZED,
   type WebSocketListenerOptions,
   type WebSocketListenerHealth,
   type WebSocketListenerStats,
 } from './listener-options.js';
-export {
-  DEFAULT_MAX_CONNECTIONS,
-  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-  DEFAULT_UPGRADE_TIMEOUT_MS,
-  DEFAULT_AUTH_FAILURE_MAX_DELAY_MS,
-} from './edge-limits.js';
+// The shared edge limits' defaults live in @naylence/core; re-exported where they were.
+export { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_AUTH_FAILURE_MAX_DELAY_MS } from '@naylence/core';
 export { ATTACH_PATH_PREFIX, HEALTH_PATH } from './route.js';
 export { wireCloseCode } from './close-codes.js';

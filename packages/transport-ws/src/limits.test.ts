@@ -1,22 +1,9 @@
-import { connect, type Socket } from 'node:net';
 import type { Authorizer } from '@naylence/core';
 import { describe, expect, it } from 'vitest';
-import { AuthThrottle, ConnectionLimits } from './edge-limits.js';
-import { captureLogger } from '@naylence-tools/transport-compliance';
+import { captureLogger, rawTcp as tcp } from '@naylence-tools/transport-compliance';
 import { rawClient, startListener } from './fixtures.test.util.js';
 
 const ATTACH = '/fame/v1/attach/ws';
-
-/** A raw TCP connection to the listener; resolves `closed` when the server drops it, with what it wrote. */
-async function tcp(port: number): Promise<{ socket: Socket; closed: Promise<string> } & AsyncDisposable> {
-  const socket = connect(port, '127.0.0.1');
-  let received = '';
-  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-  socket.on('error', () => {});
-  const closed = new Promise<string>((resolve) => socket.once('close', () => resolve(received)));
-  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  return { socket, closed, [Symbol.asyncDispose]: async () => void (socket.destroy(), await closed) };
-}
 
 describe('WebSocketListener edge limits', () => {
   it('closes a TCP connection that never completes the upgrade', async () => {
@@ -111,41 +98,5 @@ describe('WebSocketListener edge limits', () => {
     const lines = logger.lines.filter((l) => l.level !== 'debug').map((l) => JSON.stringify({ ...l.bindings, msg: l.message }));
     expect(lines.length).toBeLessThanOrEqual(12);
     for (const line of lines) expect(line.length).toBeLessThan(600);
-  });
-});
-
-describe('edge limit bookkeeping', () => {
-  it('counts a socket once and releases it on close', () => {
-    const limits = new ConnectionLimits(2, 1);
-    const sockets = ['a', 'a', 'b', 'c'].map((remoteAddress) => {
-      const socket = {
-        remoteAddress,
-        onClose: undefined as ((this: unknown) => void) | undefined,
-        on: (_: 'close', fn: (this: unknown) => void) => void (socket.onClose = fn),
-        close: () => socket.onClose?.call(socket),
-      };
-      return socket;
-    });
-    expect(limits.admit(sockets[0]!)).toBe(true);
-    expect(limits.admit(sockets[0]!)).toBe(true);
-    expect(limits.admit(sockets[1]!)).toBe(false); // per address
-    expect(limits.admit(sockets[2]!)).toBe(true);
-    expect(limits.admit(sockets[3]!)).toBe(false); // total
-    sockets[0]!.close();
-    expect(limits.admit(sockets[1]!)).toBe(true);
-    expect(limits.total).toBe(2);
-  });
-
-  it('spaces attempts after failures, doubling up to the maximum, serializes parallel ones, forgets after the window', () => {
-    const throttle = new AuthThrottle(500, 100, 60_000);
-    expect(throttle.delayFor('x', 0)).toBe(0);
-    throttle.failed('y', 0);
-    expect(throttle.delayFor('y', 10)).toBe(90);
-    expect(throttle.delayFor('y', 10)).toBe(190); // a parallel attempt waits for the next slot
-    expect(throttle.delayFor('y', 60_001)).toBe(0);
-    for (let i = 0; i < 5; i++) throttle.failed('x', 0);
-    expect(throttle.delayFor('x', 0)).toBe(500);
-    expect(throttle.delayFor('x', 0)).toBe(-1); // would wait past the maximum: refused
-    expect(throttle.refused).toBe(1);
   });
 });

@@ -3,6 +3,8 @@ import type { Authorizer, Logger } from '@naylence/core';
 
 /** The interface a standalone listener binds unless told otherwise: loopback only. */
 export const DEFAULT_LISTENER_HOST = '127.0.0.1';
+/** Default of `upgradeTimeoutMs`. (The other edge limits' defaults are in `@naylence/core`.) */
+export const DEFAULT_UPGRADE_TIMEOUT_MS = 5_000;
 
 export interface WebSocketListenerOptions {
   /**

@@ -2,8 +2,14 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
+  AuthThrottle,
   ConfigError,
+  ConnectionLimits,
+  DEFAULT_AUTH_FAILURE_MAX_DELAY_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   LogLimiter,
+  OVER_CAP_RESPONSE,
   NOOP_LOGGER,
   clipText,
   type AuthorizationContext,
@@ -17,17 +23,10 @@ import type { WebSocketServer } from 'ws';
 import { CLOSE_GOING_AWAY, CLOSE_INTERNAL, CLOSE_POLICY } from './close-codes.js';
 import { DEFAULT_HIGH_WATER_MARK, WebSocketConnector } from './connector.js';
 import { DEFAULT_MAX_PAYLOAD } from './dialer.js';
-import {
-  AuthThrottle,
-  ConnectionLimits,
-  DEFAULT_AUTH_FAILURE_MAX_DELAY_MS,
-  DEFAULT_MAX_CONNECTIONS,
-  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-  DEFAULT_UPGRADE_TIMEOUT_MS,
-} from './edge-limits.js';
 import { DEFLATE_OPTIONS, loadWs, type NodeWebSocket } from './platform/node.js';
 import {
   DEFAULT_LISTENER_HOST,
+  DEFAULT_UPGRADE_TIMEOUT_MS,
   PEER_NOT_AUTHORIZED,
   type WebSocketListenerHealth,
   type WebSocketListenerOptions,
@@ -266,7 +265,7 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     if (!this.#limits.admit(socket)) {
       this.#overCap(socket);
       socket.on('error', () => {}); // the peer may still write, or reset
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.end(OVER_CAP_RESPONSE);
       return;
     }
     if (timeoutMs > 0) {

@@ -1,8 +1,13 @@
-/** Defaults of the listener's edge limits (see `WebSocketListenerOptions`). */
+// Edge limits shared by the listeners of every transport (WebSocket, HTTP): caps on open
+// connections and links, and the slow-down of failed authentication. Pure bookkeeping, no I/O.
+
+/** Defaults of the listeners' edge limits (`maxConnections`, `maxConnectionsPerAddress`, `authFailureMaxDelayMs`). */
 export const DEFAULT_MAX_CONNECTIONS = 10_000;
 export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 2_000;
-export const DEFAULT_UPGRADE_TIMEOUT_MS = 5_000;
 export const DEFAULT_AUTH_FAILURE_MAX_DELAY_MS = 2_000;
+
+/** What a server writes on a TCP connection it refuses because a connection cap is reached. */
+export const OVER_CAP_RESPONSE = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
 /** The part of a TCP socket the limits need. */
 export interface CountedSocket {
@@ -12,7 +17,8 @@ export interface CountedSocket {
 
 /**
  * Caps on open connections, in total and per remote address (like nats-server's
- * `max_connections`). A socket is counted once, from `admit` until it closes.
+ * `max_connections`). A socket is counted once, from `admit` until it closes; other things
+ * with an address (an HTTP link) are counted with `tryAdmit` and `release`.
  */
 export class ConnectionLimits {
   readonly #max: number;
@@ -31,7 +37,7 @@ export class ConnectionLimits {
     this.#perAddress = perAddress;
     const limits = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the listener's `this` is the socket
     this.#onClose = function (this: CountedSocket) {
-      limits.#release(this.remoteAddress ?? '');
+      limits.release(this.remoteAddress ?? '');
     };
   }
 
@@ -42,20 +48,25 @@ export class ConnectionLimits {
   /** Counts `socket` in (once); false, counting nothing, when a cap is reached. */
   admit(socket: CountedSocket): boolean {
     if (this.#counted.has(socket)) return true;
-    const address = socket.remoteAddress ?? '';
+    if (!this.tryAdmit(socket.remoteAddress ?? '')) return false;
+    this.#counted.add(socket);
+    socket.on('close', this.#onClose);
+    return true;
+  }
+
+  /** Counts one more for `address`; false, counting nothing, when a cap is reached. Each true needs one {@link release}. */
+  tryAdmit(address: string): boolean {
     const here = this.#byAddress.get(address) ?? 0;
     if (this.#total >= this.#max || here >= this.#perAddress) {
       this.refused += 1;
       return false;
     }
-    this.#counted.add(socket);
     this.#total += 1;
     this.#byAddress.set(address, here + 1);
-    socket.on('close', this.#onClose);
     return true;
   }
 
-  #release(address: string): void {
+  release(address: string): void {
     this.#total -= 1;
     const left = (this.#byAddress.get(address) ?? 1) - 1;
     if (left <= 0) this.#byAddress.delete(address);
@@ -63,10 +74,8 @@ export class ConnectionLimits {
   }
 
   /** Why `admit` refused, for the log. */
-  describe(socket: { readonly remoteAddress?: string | undefined }): string {
-    return this.#total >= this.#max
-      ? `${this.#max} connections open`
-      : `${this.#perAddress} connections from ${socket.remoteAddress ?? '?'}`;
+  describe(socket: { readonly remoteAddress?: string | undefined }, what = 'connections'): string {
+    return this.#total >= this.#max ? `${this.#max} ${what} open` : `${this.#perAddress} ${what} from ${socket.remoteAddress ?? '?'}`;
   }
 }
 
