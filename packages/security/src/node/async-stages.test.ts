@@ -38,6 +38,7 @@ function context(path: string, origin: EnvelopeContext['origin'], link?: Securit
     origin,
     link,
     response: false,
+    inReplyTo: undefined,
   };
 }
 
@@ -76,7 +77,7 @@ describe('node security on an asynchronous Ed25519 provider', () => {
       error: { failure: 'bad_signature' },
     });
     expect(counts.verifies).toBe(2); // the tampered payload is refused on its digest, before any Ed25519 work
-    const unsigned = agent.deliver!({ ...request, sid: signed.sid }, context('/hub/agent', 'upstream', UP));
+    const unsigned = agent.deliver!({ ...request, sid: signed.sid! }, context('/hub/agent', 'upstream', UP));
     expect(unsigned).toBeInstanceOf(EnvelopeRejection);
     expect(unsigned).toMatchObject({ error: { code: 'SIGNATURE_REQUIRED' } });
   });
