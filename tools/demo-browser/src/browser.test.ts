@@ -67,7 +67,7 @@ class TappedListener implements TransportListener {
 }
 
 describe('the demo page in headless Chromium', () => {
-  it('signs in with PKCE, calls Node, serves Node, signs a round trip and connects two iframes through an in-page sentinel', async () => {
+  it('signs in with PKCE, calls Node, serves Node, makes an overlay round trip and connects two iframes through an in-page sentinel', async () => {
     const { page, results } = await openDemo(chromium, demo);
     try {
       for (const [id, row] of Object.entries(results)) expect(row.state, `${id}: ${row.text}`).toBe('ok');
@@ -76,11 +76,23 @@ describe('the demo page in headless Chromium', () => {
       expect(results['ws-call']?.value).toBe(7);
       expect(results['node-call']?.value).toBe(42);
       expect(results['node-call']?.text).toMatch(/^\/demo-sentinel\/math-agent called multiply\(6, 7\) on page-calc@\/demo-sentinel\//);
+      // The signed round trip is the page's own node in `overlay`: WebCrypto signs and verifies in its stages.
       expect(results.signed?.value).toEqual({
         provider: 'noble+webcrypto',
-        pageSignatureVerifiedInNode: true,
-        nodeSignatureVerifiedInPage: demo.agent.physicalPath,
-        tamperedRefused: 'payload_digest_mismatch',
+        requestSignedByPage: true,
+        signaturesMade: true,
+        signaturesVerified: true,
+        refused: ['SIGNATURE_INVALID', 'SIGNATURE_INVALID'],
+        delivered: [{ kind: 'good' }],
+      });
+      expect(results.signed?.text).toMatch(/payload digest mismatch; signature by key/);
+      // The overlay sentinel's wire tap: what the page's node sent arrived signed, by the page's key, as the page's node.
+      const fromPage = [...demo.overlay.seen].filter(([systemId]) => systemId.startsWith('page-'));
+      expect(fromPage).toHaveLength(1);
+      expect(fromPage[0]![1]).toMatchObject({
+        to: 'overlay@fame.fabric',
+        sid: expect.any(String),
+        sig: { alg: 'EdDSA', kid: expect.any(String) },
       });
       expect(results.frames?.value).toEqual({ greeting: 'Hello, frame B, from frame A', counter: 1 });
       // The iframes show their own results too.
@@ -117,6 +129,25 @@ describe('the demo page in headless Chromium', () => {
     expect(nodeCounts.signedIdentically).toBeGreaterThan(0);
     expect(nodeCounts.captureVerified).toBeGreaterThan(0);
     await page.close();
+  });
+
+  it('runs an overlay node in Chromium on WebCrypto Ed25519 and on noble alone: every call signed and every reply verified by the node', async () => {
+    const page = await checksPage();
+    try {
+      const token = await demo.mintToken('overlay-check');
+      for (const [crypto, provider] of [
+        ['fastest', 'noble+webcrypto'],
+        ['sync', 'noble'],
+      ] as const) {
+        // signedRpc fails unless the node signed and verified at least once per call.
+        const result = await callChecks(page, 'signedRpc', demo.config.overlayWsUrl, token, 200, crypto);
+        expect(result).toMatchObject({ provider, calls: expect.any(Number) });
+        expect(result.calls).toBeGreaterThan(0);
+      }
+      expect(chromium.errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
   });
 
   it('passes the transport compliance suite inside Chromium, over the in-page bus and BroadcastChannel', { timeout: 120_000 }, async () => {

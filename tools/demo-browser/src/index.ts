@@ -7,7 +7,16 @@
  * @packageDocumentation
  */
 export { startDemo, WWW_DIR, PAGE_CLIENT_ID, type DemoOptions, type RunningDemo, type PageConfig } from './server/demo-server.js';
-export { MATH_ADDRESS, SIGNER_ADDRESS } from './server/agents.js';
+export { MATH_ADDRESS } from './server/agents.js';
+export { startOverlay, overlayEnv, type RunningOverlay, type SeenEnvelope } from './server/overlay.js';
+export {
+  OVERLAY_SERVICE,
+  OVERLAY_CLIENT_ENV,
+  attachOverlayNode,
+  overlayEcho,
+  countingProvider,
+  type OverlayNode,
+} from './shared/overlay-node.js';
 export { launchChromium, chromiumVersion, CHROMIUM_PATH, CHROMIUM_ARGS, type Chromium } from './chromium.js';
 export {
   bundlePages,

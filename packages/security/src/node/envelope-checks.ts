@@ -112,16 +112,27 @@ export class EnvelopeChecks {
     if (decision.verdict === 'unsigned') {
       return this.#act(decision.action, new SignatureRequiredError(envelope.frame.type), envelope, context) ?? envelope;
     }
-    try {
-      this.#o.verifier.verify(envelope, mode);
-    } catch (error) {
+    const failed = (error: unknown): StageResult | Promise<StageResult> => {
       if (error instanceof UnknownKeyError)
         return this.#unknownKey(error.kid, envelope, context, mayWait, () => this.#verify(envelope, context, mode, false));
       if (error instanceof SignatureInvalidError) return this.#invalid(error, envelope, context);
       throw error;
+    };
+    const passed = (): StageResult => {
+      if (mode === 'hop') this.#verified.add(envelope);
+      return envelope;
+    };
+    const verifier = this.#o.verifier;
+    // WebCrypto Ed25519 where the provider has it (browsers): the same checks, asynchronously.
+    if (this.#o.provider.ed25519Async !== undefined && verifier.verifyAsync !== undefined) {
+      return verifier.verifyAsync(envelope, mode).then(passed, failed);
     }
-    if (mode === 'hop') this.#verified.add(envelope);
-    return envelope;
+    try {
+      verifier.verify(envelope, mode);
+    } catch (error) {
+      return failed(error);
+    }
+    return passed();
   }
 
   /** The ingress sentinel's checks for a routed frame from a child (see the module doc). */

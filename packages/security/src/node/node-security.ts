@@ -236,12 +236,12 @@ class SigningNodeSecurity implements ProfileNodeSecurity {
   }
 
   /** Sign what this node originates when the policy says so (§3.9); forwarded envelopes keep their signature. */
-  #sign(envelope: FameEnvelope, context: EnvelopeContext): StageResult {
+  #sign(envelope: FameEnvelope, context: EnvelopeContext): StageResult | Promise<StageResult> {
     if (context.origin !== 'local' || !this.#signs || envelope.sec?.sig !== undefined) return envelope;
     const type = envelope.frame.type;
     if (UNSIGNED_OUTBOUND.has(type)) return envelope;
     if (!CRITICAL_FRAME_TYPES.has(type) && !this.policy.shouldSignEnvelope(envelope, this.#policyContext(context))) return envelope;
-    return this.#signerFor(context.node).sign(envelope);
+    return this.#signerFor(context.node).signPreferAsync(envelope);
     // (Encryption, when a profile asks for it, goes here: after signing, §5; issue 14.)
   }
 

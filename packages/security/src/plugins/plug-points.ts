@@ -48,6 +48,11 @@ export interface VerifiedSignature {
 /** Verifies `sec.sig` (§3.8); throws a typed error for every refusal. */
 export interface EnvelopeVerifierLike {
   verify(envelope: FameEnvelope, mode?: VerificationMode): VerifiedSignature;
+  /**
+   * The same checks over an asynchronous Ed25519 (WebCrypto); a node uses it where its crypto
+   * provider has `ed25519Async`, else `verify`.
+   */
+  verifyAsync?(envelope: FameEnvelope, mode?: VerificationMode): Promise<VerifiedSignature>;
 }
 
 export interface RejectedKey {

@@ -62,6 +62,16 @@ export class EnvelopeSigner implements EnvelopeSignerLike {
     return this.#signed(envelope, prepared, await this.#signAsync(prepared.tbs));
   }
 
+  /**
+   * {@link signAsync} where the provider has an asynchronous Ed25519 (WebCrypto in browsers),
+   * else {@link sign}: what a node's outbound stage calls, so a node on the browser provider
+   * signs with WebCrypto and one on `node:crypto` or noble alone stays synchronous.
+   * @throws SidMismatchError as `sign` (a rejection on the asynchronous path)
+   */
+  signPreferAsync<E extends FameEnvelope>(envelope: E): E | Promise<E> {
+    return this.#provider.ed25519Async === undefined ? this.sign(envelope) : this.signAsync(envelope);
+  }
+
   /** What gets signed: the stamped envelope, its frame (with `pd`) and the bytes to sign. */
   #prepare(envelope: FameEnvelope): { stamped: FameEnvelope; frame: FameFrame; tbs: Uint8Array } {
     if (envelope.sid !== undefined && envelope.sid !== this.sid) throw new SidMismatchError(this.kid, envelope.sid, [this.sid]);

@@ -3,18 +3,19 @@
  * then, with that token as the WebSocket bearer subprotocol:
  * 1. calls the Node math agent through our sentinel;
  * 2. serves `multiply` in the page and has the Node agent call it;
- * 3. signs an envelope in the page (noble / WebCrypto Ed25519) that Node verifies, and verifies
- *    one Node signed, with keys exchanged over the fabric;
+ * 3. runs a second node in `overlay` (WebCrypto Ed25519 / noble) attached to the overlay sentinel:
+ *    an RPC to the Node agent signed and verified by the nodes themselves, and forged envelopes
+ *    refused by this page's node;
  * 4. runs an in-page sentinel that connects two iframes (BroadcastChannel) and an agent in this
  *    page (in-page bus).
  * Each result is shown in its row (`data-state`, `data-value` for the test).
  */
-import { randomId } from '@naylence/core';
+import { randomId, type TokenProvider } from '@naylence/core';
 import { createFabric, type Fabric } from '@naylence/fabric';
-import { loadDefaultCryptoProvider, oauth2PkceTokenProvider, sharedSecretAuthorizer, staticTokenProvider } from '@naylence/security';
+import { oauth2PkceTokenProvider, sharedSecretAuthorizer, staticTokenProvider } from '@naylence/security';
 import { broadcastChannelListener, inPageDialer, inPageListener } from '@naylence/transport-inpage';
 import { WebSocketDialer } from '@naylence/transport-ws';
-import { SigningParty, tampered } from '../shared/signed-exchange.js';
+import { attachOverlayNode, overlayEcho, OVERLAY_SERVICE, type OverlayNode } from '../shared/overlay-node.js';
 import { show, step } from './ui.js';
 
 interface PageConfig {
@@ -23,10 +24,10 @@ interface PageConfig {
   readonly tokenUrl: string;
   readonly clientId: string;
   readonly redirectUri: string;
+  readonly overlayWsUrl: string;
 }
 
 const MATH = 'math@fame.fabric';
-const SIGNER = 'signer@fame.fabric';
 
 async function signIn(config: PageConfig) {
   const pkce = oauth2PkceTokenProvider({
@@ -45,7 +46,7 @@ async function signIn(config: PageConfig) {
   return { pkce, token };
 }
 
-async function nodeSections(fabric: Fabric): Promise<void> {
+async function nodeSections(fabric: Fabric, config: PageConfig, pkce: TokenProvider): Promise<void> {
   await step('ws-call', async () => {
     const sum = await fabric.invoke<number>(MATH, 'add', { x: 3, y: 4 });
     return { text: `math.add(3, 4) = ${sum} — computed by the Node agent, through the sentinel`, value: sum };
@@ -62,30 +63,57 @@ async function nodeSections(fabric: Fabric): Promise<void> {
   });
 
   await step('signed', async () => {
-    const provider = await loadDefaultCryptoProvider();
-    const page = new SigningParty(provider, fabric.physicalPath);
-    page.learn(await fabric.invoke<{ path: string; keys: object[] }>(SIGNER, 'exchangeKeys', page.shareable()));
-    const request = await page.sign(SIGNER, { text: 'signed in the page', at: new Date().toISOString() });
-    const { verified, answer } = await fabric.invoke<{ verified: { kid: string }; answer: Parameters<SigningParty['verify']>[0] }>(
-      SIGNER,
-      'verifyAndAnswer',
-      { envelope: request },
-    );
-    const checked = await page.verify(answer);
-    const refusal = await fabric.invoke<{ refused: boolean; failure?: string }>(SIGNER, 'verifyTampered', {
-      envelope: tampered(request, { text: 'changed after signing' }),
-    });
-    const value = {
-      provider: provider.name,
-      pageSignatureVerifiedInNode: verified.kid === page.keys.signingKid,
-      nodeSignatureVerifiedInPage: checked.physicalPath,
-      tamperedRefused: refusal.refused ? refusal.failure : false,
-    };
-    return {
-      text: `page signature (${provider.name}) verified in Node; Node's verified here (${checked.physicalPath}); tampered copy refused (${refusal.failure})`,
-      value,
-    };
+    const node = await attachOverlayNode(config.overlayWsUrl, pkce);
+    try {
+      return await overlayRoundTrip(node);
+    } finally {
+      await node.fabric.stop();
+    }
   });
+}
+
+/**
+ * The signed round trip, by the nodes themselves: this page's node runs `overlay`, attached to
+ * the overlay sentinel; its RPC to the Node agent leaves signed (the sentinel saw `sec.sig`), the
+ * reply is verified by this node before it is delivered, and envelopes the agent sends here
+ * changed after signing, or signed with another key, are refused by this node.
+ */
+async function overlayRoundTrip(node: OverlayNode): Promise<{ text: string; value: unknown }> {
+  const before = { ...node.counts };
+  const answer = await overlayEcho(node, 'signed in the page');
+  const signs = node.counts.signs - before.signs;
+  const verifies = node.counts.verifies - before.verifies;
+  const kid = answer.sentinelSaw?.sig?.kid;
+  if (kid !== node.security.nodeKeys!.signingKid) throw new Error(`the sentinel saw the request signed by ${String(kid)}`);
+
+  const received: unknown[] = [];
+  const inbox = `inbox@${node.fabric.physicalPath}`;
+  await node.fabric.subscribe(inbox, (payload) => void received.push(payload));
+  await node.fabric.invoke(OVERLAY_SERVICE, 'sendTo', { address: inbox });
+  await until(() => received.length >= 1 && node.refused.length >= 2);
+  const value = {
+    provider: node.provider,
+    requestSignedByPage: true,
+    signaturesMade: signs > 0,
+    signaturesVerified: verifies > 0,
+    refused: node.refused.map((r) => r.code),
+    delivered: received,
+  };
+  return {
+    text:
+      `overlay RPC to ${answer.servedBy}: the request left this page signed (${node.provider}; the sentinel saw sec.sig, kid ${kid.slice(0, 8)}…), ` +
+      `the signed reply was verified here; ${node.refused.length} tampered/forged envelopes refused by this node (${node.refused.map((r) => r.reason.split(':')[0]).join('; ')})`,
+    value,
+  };
+}
+
+/** Resolves once `done()` holds (checked every 20 ms); rejects after `timeoutMs`. */
+async function until(done: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('timed out waiting for the refusals');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Resolves with the next message a frame posts of `kind`. */
@@ -152,7 +180,7 @@ async function main(): Promise<void> {
   );
   const fabric = await createFabric({ connect: new WebSocketDialer({ url: config.wsUrl, tokenProvider: session.pkce }) });
   show('attached', 'ok', `attached over WebSocket as ${fabric.physicalPath}`, { path: fabric.physicalPath });
-  await nodeSections(fabric);
+  await nodeSections(fabric, config, session.pkce);
 }
 
 void main();

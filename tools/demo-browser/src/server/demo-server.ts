@@ -16,7 +16,8 @@ import {
   oauth2ClientCredentialsTokenProvider,
 } from '@naylence/security';
 import { WebSocketDialer, WebSocketListener } from '@naylence/transport-ws';
-import { serveMath, serveSigner } from './agents.js';
+import { serveMath } from './agents.js';
+import { startOverlay, type RunningOverlay } from './overlay.js';
 import { loadStaticFiles } from './static-files.js';
 
 /** The built pages (`pnpm build` writes them). */
@@ -42,6 +43,8 @@ export interface PageConfig {
   readonly tokenUrl: string;
   readonly clientId: string;
   readonly redirectUri: string;
+  /** The sentinel running the `overlay` security profile (its own port). */
+  readonly overlayWsUrl: string;
 }
 
 export interface RunningDemo extends AsyncDisposable {
@@ -51,6 +54,8 @@ export interface RunningDemo extends AsyncDisposable {
   readonly login: { readonly username: string; readonly password: string };
   readonly sentinel: Fabric;
   readonly agent: Fabric;
+  /** The `overlay` sentinel and agent (the signed round trip). */
+  readonly overlay: RunningOverlay;
   /** The WebSocket listener of the sentinel (mounted on the demo's HTTP server). */
   readonly listener: WebSocketListener;
   /** A token the sentinel accepts (`node.connect`, for `subject`), for clients other than the page. */
@@ -81,13 +86,14 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   });
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-  const config: PageConfig = {
+  const base = {
     wsUrl: `${url.replace(/^http/, 'ws')}/fame/v1/attach/ws/downstream`,
     authorizeUrl: `${url}/oauth/authorize`,
     tokenUrl: `${url}/oauth/token`,
     clientId: PAGE_CLIENT_ID,
     redirectUri: `${url}/`,
   };
+  let config: PageConfig = { ...base, overlayWsUrl: '' };
 
   const cleanup: (() => Promise<unknown>)[] = [() => new Promise((resolve) => server.close(resolve))];
   const close = async (): Promise<void> => {
@@ -104,7 +110,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       issuer,
       clients: [{ clientId: 'demo-agent', clientSecret: agentSecret }, { clientId: PAGE_CLIENT_ID }],
       audience: AUDIENCE,
-      pkce: { redirectUris: [config.redirectUri], allowPublicClients: true, devLogin: { ...login, title: 'Naylence demo login' } },
+      pkce: { redirectUris: [base.redirectUri], allowPublicClients: true, devLogin: { ...login, title: 'Naylence demo login' } },
     });
     await app.register(jwksPlugin, { jwks: () => keys.jwks() });
     app.get('/demo/config.json', () => config);
@@ -130,9 +136,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       systemId: 'math-agent',
       logger: logger.child({ node: 'agent' }),
       connect: new WebSocketDialer({
-        url: config.wsUrl,
+        url: base.wsUrl,
         tokenProvider: oauth2ClientCredentialsTokenProvider({
-          tokenUrl: config.tokenUrl,
+          tokenUrl: base.tokenUrl,
           clientId: 'demo-agent',
           clientSecret: agentSecret,
         }),
@@ -140,8 +146,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     });
     cleanup.push(() => agent.stop());
     await serveMath(agent);
-    await serveSigner(agent);
-    return { url: `${url}/`, config, login, sentinel, agent, listener, mintToken, close, [Symbol.asyncDispose]: close };
+    const overlay = await startOverlay({
+      issuer: url,
+      audience: AUDIENCE,
+      host: address,
+      agentTokens: oauth2ClientCredentialsTokenProvider({ tokenUrl: base.tokenUrl, clientId: 'demo-agent', clientSecret: agentSecret }),
+      logger,
+    });
+    cleanup.push(() => overlay.close());
+    config = { ...base, overlayWsUrl: overlay.wsUrl };
+    return { url: `${url}/`, config, login, sentinel, agent, overlay, listener, mintToken, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await close();
     throw error;

@@ -5,10 +5,9 @@
  */
 import { randomId, type TokenProvider } from '@naylence/core';
 import { createFabric, type Fabric } from '@naylence/fabric';
-import { defaultCryptoProvider, loadDefaultCryptoProvider } from '@naylence/security';
 import { inPageDialer, inPageListener } from '@naylence/transport-inpage';
 import { WebSocketDialer } from '@naylence/transport-ws';
-import { SigningParty } from './signed-exchange.js';
+import { attachOverlayNode, overlayEcho } from './overlay-node.js';
 
 export interface Throughput {
   readonly calls: number;
@@ -68,32 +67,26 @@ export async function wsRpc(wsUrl: string, tokenProvider: TokenProvider, duratio
 }
 
 /**
- * Signed RPC to the demo's Node signer over WebSocket: each call signs a Data envelope here,
- * the Node agent verifies it and answers with one it signed, which is verified here (the
- * signature work of one overlay round trip, both ends). `crypto: 'sync'` signs with the
- * platform's synchronous provider (noble in a browser, node:crypto on Node) instead of the
- * fastest one (WebCrypto Ed25519 in a browser).
+ * Signed RPC to the demo's Node agent in `overlay`, through the overlay sentinel over WebSocket:
+ * this side runs a node in `overlay`, whose outbound stage signs each request and whose deliver
+ * stage verifies each signed reply; the agent's node verifies the request and signs its reply
+ * (node:crypto). `crypto: 'sync'` gives this node the platform's synchronous provider (noble in a
+ * browser, node:crypto on Node) instead of the fastest one (WebCrypto Ed25519 in a browser).
  */
 export async function signedRpc(
-  wsUrl: string,
+  overlayWsUrl: string,
   tokenProvider: TokenProvider,
   durationMs: number,
   crypto: 'fastest' | 'sync' = 'fastest',
 ): Promise<Throughput & { provider: string }> {
-  const provider = crypto === 'sync' ? defaultCryptoProvider() : await loadDefaultCryptoProvider();
-  const client = await createFabric({ connect: new WebSocketDialer({ url: wsUrl, tokenProvider }) });
+  const node = await attachOverlayNode(overlayWsUrl, tokenProvider, crypto);
   try {
-    const party = new SigningParty(provider, client.physicalPath);
-    party.learn(await client.invoke<{ path: string; keys: object[] }>('signer@fame.fabric', 'exchangeKeys', party.shareable()));
-    const call = async () => {
-      const envelope = await party.sign('signer@fame.fabric', { n: 1 });
-      const { answer } = await client.invoke<{ answer: Parameters<SigningParty['verify']>[0] }>('signer@fame.fabric', 'verifyAndAnswer', {
-        envelope,
-      });
-      await party.verify(answer);
-    };
-    return { ...(await measure(call, durationMs, 1, durationMs / 4)), provider: provider.name };
+    const result = await measure(() => overlayEcho(node, 'x'.repeat(100)), durationMs, 1, durationMs / 4);
+    if (node.counts.signs < result.calls || node.counts.verifies < result.calls) {
+      throw new Error(`the node signed ${node.counts.signs} and verified ${node.counts.verifies} times for ${result.calls} calls`);
+    }
+    return { ...result, provider: node.provider };
   } finally {
-    await client.stop();
+    await node.fabric.stop();
   }
 }
