@@ -20,6 +20,7 @@ import { lazyChild } from '../util/lazy-logger.js';
 import { ReceiveCredits } from './flow-control.js';
 import { InboundGuard } from './inbound-guard.js';
 import { SendQueue, SENT, type SendQueueSettings, type StallReason } from './send-queue.js';
+import { StageOrder } from './stage-order.js';
 import {
   sentAsResponse,
   stageContext,
@@ -78,6 +79,9 @@ export class Link implements ConnectorHandlers {
   readonly #receive: ReceiveCredits;
   /** Created at the first undecodable message (most links never see one). */
   #guard: InboundGuard | undefined;
+  /** Created at the first stage that answers with a promise: keeps each side in order behind it. */
+  #outOrder: StageOrder | undefined;
+  #inOrder: StageOrder | undefined;
   #flowId: string | undefined;
   #replyFlowId: string | undefined;
   #closed: CloseInfo | undefined;
@@ -178,15 +182,14 @@ export class Link implements ConnectorHandlers {
     try {
       result = stage(envelope, stageContext(this.#stages!.node, origin, this.peer, isResponse(envelope), options?.inReplyTo));
     } catch (error) {
-      return this.#afterOutbound(envelope, thrownRejection(error), options);
+      result = thrownRejection(error);
     }
-    if (result instanceof Promise) {
-      return result.then(
-        (settled) => this.#afterOutbound(envelope, settled, options),
-        (error: unknown) => this.#afterOutbound(envelope, thrownRejection(error), options),
-      );
+    // Fast path: a synchronous result with nothing pending goes on at once. Otherwise it waits
+    // behind the ones before it, so envelopes leave in the order they were sent.
+    if (!(result instanceof Promise) && (this.#outOrder === undefined || this.#outOrder.idle)) {
+      return this.#afterOutbound(envelope, result, options);
     }
-    return this.#afterOutbound(envelope, result, options);
+    return (this.#outOrder ??= new StageOrder()).after(result, (settled) => this.#afterOutbound(envelope, settled, options));
   }
 
   /** Whether a forwarder should hold the sender's credit for `envelope` until it leaves (see `SendQueue.paces`). */
@@ -267,15 +270,13 @@ export class Link implements ConnectorHandlers {
     try {
       result = stage(envelope, stageContext(this.#stages!.node, this.peer.role, this.peer, isResponse(envelope), undefined));
     } catch (error) {
-      return this.#afterInbound(envelope, thrownRejection(error));
+      result = thrownRejection(error);
     }
-    if (result instanceof Promise) {
-      return result.then(
-        (settled) => this.#afterInbound(envelope, settled),
-        (error: unknown) => this.#afterInbound(envelope, thrownRejection(error)),
-      );
+    // As for `send`: envelopes reach the handler in the order they arrived.
+    if (!(result instanceof Promise) && (this.#inOrder === undefined || this.#inOrder.idle)) {
+      return this.#afterInbound(envelope, result);
     }
-    return this.#afterInbound(envelope, result);
+    return (this.#inOrder ??= new StageOrder()).after(result, (settled) => this.#afterInbound(envelope, settled));
   }
 
   #afterInbound(original: FameEnvelope, result: FameEnvelope | EnvelopeRejection): void | Promise<unknown> {
@@ -311,6 +312,7 @@ export class Link implements ConnectorHandlers {
   #onClose(info: CloseInfo): void {
     if (this.#closed) return;
     this.#closed = info;
+    this.#outOrder?.failAll(this.#closedError());
     this.#sends.failAll(this.#closedError());
     this.logger.debug({ code: info.code, reason: info.reason, initiator: info.initiator }, 'link closed');
     this.#handler.onClose(info, this);
