@@ -52,6 +52,8 @@ export function nodeSecurityFromEnv(options: NodeSecurityFromEnvOptions = {}): P
     ...(registry !== undefined && { registry }),
     ...(components !== undefined && { components }),
     buildAuthorizer: acceptsLinks ?? false,
+    // `createNodeSecurity` builds the encryption managers; certificates still need a plug-in's components.
+    supports: { encryption: true },
     authorizerContext: {
       ...(physicalPath !== undefined && { physicalPath }),
       ...(parseYaml !== undefined && { parseYaml }),

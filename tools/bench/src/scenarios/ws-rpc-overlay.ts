@@ -37,17 +37,15 @@ function sentinelStagesUs(durationMs: number): number {
   const hub = nodeSecurityFromEnv({ env, acceptsLinks: true });
   const client = new NodeKeys();
   hub.keyStore!.addKeys(client.shareableKeys(), '/hub/client');
-  const request = client
-    .envelopeSigner('/hub/client')
-    .sign(
-      createEnvelope({
-        to: 'math@fame.fabric',
-        replyTo: '__rpc__x@/hub/client',
-        corrId: 'c',
-        rtype: 2,
-        frame: { type: 'Data', payload: { jsonrpc: '2.0', id: 'c', method: 'add', params: { x: 1, y: 2 } } },
-      }),
-    );
+  const request = client.envelopeSigner('/hub/client').sign(
+    createEnvelope({
+      to: 'math@fame.fabric',
+      replyTo: '__rpc__x@/hub/client',
+      corrId: 'c',
+      rtype: 2,
+      frame: { type: 'Data', payload: { jsonrpc: '2.0', id: 'c', method: 'add', params: { x: 1, y: 2 } } },
+    }),
+  );
   const wire = decodeEnvelope(encodeEnvelope(request));
   const link = { role: 'downstream' as const, systemId: 'client', physicalPath: '/hub/client', principal: undefined };
   const context = {
