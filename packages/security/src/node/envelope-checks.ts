@@ -41,7 +41,8 @@ import type { KeyStore } from '../keys/key-store.js';
 import { isAtOrBelow } from '../keys/paths.js';
 import type { PolicyContext, SecurityPolicy } from '../policy/security-policy.js';
 import type { SecurityAction } from '../policy/policy-config.js';
-import { checkPayloadDigest, type EnvelopeVerifier, type VerificationMode } from '../signing/envelope-verifier.js';
+import { checkPayloadDigest, type VerificationMode } from '../signing/envelope-verifier.js';
+import type { EnvelopeVerifierLike } from '../plugins/plug-points.js';
 import type { KeyExchange } from './key-exchange.js';
 
 /**
@@ -54,7 +55,7 @@ export const LINK_HANDSHAKE_FRAMES: ReadonlySet<string> = new Set(['NodeAttach',
 export interface EnvelopeChecksOptions {
   readonly provider: CryptoProvider;
   readonly policy: SecurityPolicy;
-  readonly verifier: EnvelopeVerifier;
+  readonly verifier: EnvelopeVerifierLike;
   readonly store: KeyStore;
   readonly keys: KeyExchange;
   readonly verifyEveryHop: boolean;

@@ -40,6 +40,10 @@ import { attachAuthorization, type AttachAuthorization } from './attach-authoriz
 import { EnvelopeChecks } from './envelope-checks.js';
 import { KeyExchange } from './key-exchange.js';
 import { NodeEncryption, type NodeEncryptionOptions } from './node-encryption.js';
+import { ProfileComponents, refuseUnbuildableComponents } from './profile-components.js';
+import { processEnv, type Environment } from '../config-values.js';
+import type { SecurityComponentRegistry } from '../plugins/component-registry.js';
+import type { CertificateManager } from '../plugins/plug-points.js';
 
 export interface NodeSecurityOptions {
   /** The profile to enforce (`resolveSecurityProfile`, or see `nodeSecurityFromEnv`). */
@@ -60,6 +64,10 @@ export interface NodeSecurityOptions {
   readonly keyRequestAttempts?: number;
   /** Upper bound of stored neighbour keys. Default 10 000. */
   readonly maxKeys?: number;
+  /** Where components a profile names (`key_validator`, …) read `FAME_*` settings; default `process.env`. */
+  readonly env?: Environment;
+  /** Where those components are registered; default the process-wide registry. */
+  readonly components?: SecurityComponentRegistry;
   /** Secure-channel lifetime, re-key margin, handshake timeout and bounds (profiles that encrypt). */
   readonly channels?: NodeEncryptionOptions['channelOptions'];
 }
@@ -92,12 +100,7 @@ export interface ProfileNodeSecurity extends NodeSecurity {
  */
 export function createNodeSecurity(options: NodeSecurityOptions): ProfileNodeSecurity {
   const resolved = options.profile;
-  const named = Object.keys(resolved.components);
-  if (named.length > 0) {
-    throw new ConfigError(
-      `security profile ${JSON.stringify(resolved.profile)} names components (${named.join(', ')}) that the node's security does not build yet; refusing to start`,
-    );
-  }
+  refuseUnbuildableComponents(resolved);
   const requirements = resolved.requirements;
   if ((requirements.encryptionRequired || requirements.decryptionRequired) && !requirements.signingRequired) {
     // Channel handshakes are authenticated by their signatures only (§5.3): no encryption without them.
@@ -108,6 +111,12 @@ export function createNodeSecurity(options: NodeSecurityOptions): ProfileNodeSec
     );
   }
   if (requirements.signingRequired || requirements.verificationRequired) return new SigningNodeSecurity(options);
+  const named = Object.keys(resolved.components);
+  if (named.length > 0) {
+    throw new ConfigError(
+      `security profile ${JSON.stringify(resolved.profile)} names components (${named.join(', ')}) but neither signs nor verifies; refusing to start`,
+    );
+  }
   const base = {
     name: `profile:${resolved.profile}`,
     enforces: enforcesOf(resolved),
@@ -162,6 +171,7 @@ class SigningNodeSecurity implements ProfileNodeSecurity {
   readonly encryption: NodeEncryption | undefined;
   readonly #keys: KeyExchange;
   readonly #signs: boolean;
+  readonly #certificates: CertificateManager | undefined;
   #signer: EnvelopeSigner | undefined;
 
   constructor(options: NodeSecurityOptions) {
@@ -176,11 +186,26 @@ class SigningNodeSecurity implements ProfileNodeSecurity {
     this.#signs = resolved.requirements.signingRequired;
     const nodeKeys = (this.nodeKeys = options.keys ?? new NodeKeys(options.provider === undefined ? {} : { provider: options.provider }));
     const provider = options.provider ?? nodeKeys.provider;
+    // The profile's own components (a plug-in's), in dependency order; defaults where it names none.
+    const components = new ProfileComponents(resolved, {
+      provider,
+      env: options.env ?? processEnv(),
+      nodeKeys,
+      ...(options.components !== undefined && { registry: options.components }),
+    });
+    const validator = components.build('KeyValidator');
     const store = (this.keyStore = new KeyStore({
       provider,
       logger,
       ...(options.maxKeys !== undefined && { maxKeys: options.maxKeys }),
+      ...(validator !== undefined && { validator }),
     }));
+    components.keyStore = store;
+    const verifier = components.build('EnvelopeVerifier') ?? new EnvelopeVerifier({ provider, keys: store });
+    this.#certificates = components.build('CertificateManager');
+    const chain = this.#certificates?.certificateChain();
+    if (chain !== undefined) nodeKeys.setCertificateChain(chain);
+    const channels = components.build('SecureChannelManager');
     this.#keys = new KeyExchange({
       provider,
       keys: nodeKeys,
@@ -198,13 +223,14 @@ class SigningNodeSecurity implements ProfileNodeSecurity {
             keys: nodeKeys,
             store,
             logger,
+            ...(channels !== undefined && { channels }),
             ...(options.channels !== undefined && { channelOptions: options.channels }),
           })
         : undefined);
     const checks = new EnvelopeChecks({
       provider,
       policy: this.policy,
-      verifier: new EnvelopeVerifier({ provider, keys: store }),
+      verifier,
       store,
       keys: this.#keys,
       verifyEveryHop: options.verifyEveryHop ?? false,
@@ -226,7 +252,13 @@ class SigningNodeSecurity implements ProfileNodeSecurity {
     });
   }
 
-  start(host: SecurityHost): void {
+  async start(host: SecurityHost): Promise<void> {
+    const certificates = this.#certificates;
+    if (certificates?.ensureCertificate !== undefined) {
+      await certificates.ensureCertificate({ publicKey: this.nodeKeys.signingPublicKey });
+      const chain = certificates.certificateChain();
+      if (chain !== undefined) this.nodeKeys.setCertificateChain(chain);
+    }
     this.#keys.start(host);
     this.encryption?.start(host);
   }

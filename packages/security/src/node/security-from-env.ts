@@ -60,5 +60,10 @@ export function nodeSecurityFromEnv(options: NodeSecurityFromEnvOptions = {}): P
       ...(rest.logger !== undefined && { logger: rest.logger }),
     },
   });
-  return createNodeSecurity({ ...rest, profile: resolved });
+  return createNodeSecurity({
+    ...rest,
+    profile: resolved,
+    ...(env !== undefined && { env }),
+    ...(components !== undefined && { components }),
+  });
 }
