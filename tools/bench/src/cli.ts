@@ -20,6 +20,7 @@ import { installSizeScenario } from './scenarios/install-size.js';
 import { httpRpcScenario } from './scenarios/http-rpc.js';
 import { wsRpcScenario } from './scenarios/ws-rpc.js';
 import { wsRpcOverlayScenario } from './scenarios/ws-rpc-overlay.js';
+import { wsRpcEncryptedScenario } from './scenarios/ws-rpc-encrypted.js';
 import { gatedScenario } from './scenarios/gated.js';
 import { wsSoakScenario } from './scenarios/ws-soak.js';
 import { browserScenario } from './scenarios/browser.js';
@@ -31,6 +32,7 @@ export const SCENARIOS: readonly Scenario[] = [
   inprocRpcScenario,
   wsRpcScenario,
   wsRpcOverlayScenario,
+  wsRpcEncryptedScenario,
   gatedScenario,
   httpRpcScenario,
   wsSoakScenario,

@@ -1,49 +1,26 @@
 /**
- * Fixtures for the overlay-encryption scenarios: an `encrypted-overlay` profile (the built-in
- * `overlay` plus channel and sealed levels, `FAME_DEFAULT_ENCRYPTION_LEVEL` choosing the
- * outbound one, as `strict-overlay` does but without certificates), our nodes built from it,
+ * Fixtures for the overlay-encryption scenarios: the example add-on's `encrypted-overlay` profile
+ * (the built-in `overlay` plus channel and sealed levels, `FAME_DEFAULT_ENCRYPTION_LEVEL` choosing
+ * the outbound one, as `strict-overlay` does but without certificates), our nodes built from it,
  * our overlay sentinel, and a wire tap: a WebSocket relay in front of a sentinel that records
  * every frame the sentinel receives or sends, so tests can look at the bytes it saw.
  */
 import type { AddressInfo } from 'node:net';
 import type { Logger, NodeSecurity } from '@naylence/core';
 import { createFabric, type Fabric, type NodeHooks, type Sentinel } from '@naylence/fabric';
+import { ENCRYPTED_OVERLAY, ENCRYPTED_OVERLAY_PROFILE } from '@naylence-tools/security-addon-example';
 import {
-  BUILT_IN_SECURITY_PROFILES,
   defaultProfileRegistry,
   nodeSecurityFromEnv,
   SECURITY_PROFILE_BASE_TYPE,
   type NodeSecurityFromEnvOptions,
-  type ProfileConfig,
   type ProfileNodeSecurity,
 } from '@naylence/security';
 import { WebSocketDialer, WebSocketListener } from '@naylence/transport-ws';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { interopLogger } from './ours.js';
 
-export const ENCRYPTED_OVERLAY = 'encrypted-overlay';
-
-type Section = Readonly<Record<string, unknown>>;
-const overlay = BUILT_IN_SECURITY_PROFILES.overlay!;
-const overlayPolicy = overlay.security_policy as Section;
-
-/** `overlay` with channel and sealed encryption: the reference's `strict-overlay` policy minus X.509. */
-export const ENCRYPTED_OVERLAY_PROFILE: ProfileConfig = Object.freeze({
-  ...overlay,
-  security_policy: {
-    ...overlayPolicy,
-    encryption: {
-      inbound: { allow_plaintext: true, allow_channel: true, allow_sealed: true },
-      response: { mirror_request_level: true, minimum_response_level: 'plaintext', escalate_sealed_responses: false },
-      outbound: {
-        default_level: '${env:FAME_DEFAULT_ENCRYPTION_LEVEL:channel}',
-        escalate_if_peer_supports: false,
-        prefer_sealed_for_sensitive: false,
-      },
-    },
-  },
-  authorizer: { type: 'AuthorizationProfile', profile: 'noop' },
-});
+export { ENCRYPTED_OVERLAY };
 
 /** Registers {@link ENCRYPTED_OVERLAY} in the process-wide registry (idempotent). */
 export function registerEncryptedOverlay(): void {
