@@ -80,12 +80,19 @@ export interface TappedFrame {
   readonly text: string;
 }
 
+/** What the scenarios read of a tapped envelope (as JSON, unvalidated). */
+export interface TappedEnvelope {
+  readonly to?: string;
+  readonly frame?: { readonly type?: string; readonly payload?: unknown };
+  readonly sec?: { readonly enc?: { readonly alg?: string }; readonly sig?: { readonly val?: string } };
+}
+
 export interface WireTap extends AsyncDisposable {
   /** The attach URL to dial instead of the sentinel's. */
   readonly url: string;
   readonly frames: readonly TappedFrame[];
   /** Every frame as parsed JSON (frames that are not JSON are skipped). */
-  envelopes(): { direction: 'in' | 'out'; envelope: Record<string, any> }[];
+  envelopes(): { direction: 'in' | 'out'; envelope: TappedEnvelope }[];
 }
 
 /**
@@ -128,10 +135,10 @@ export async function startWireTap(target: string): Promise<WireTap> {
     url: `ws://127.0.0.1:${port}${origin.pathname}`,
     frames,
     envelopes() {
-      const out: { direction: 'in' | 'out'; envelope: Record<string, any> }[] = [];
+      const out: { direction: 'in' | 'out'; envelope: TappedEnvelope }[] = [];
       for (const { direction, text } of frames) {
         try {
-          out.push({ direction, envelope: JSON.parse(text) as Record<string, any> });
+          out.push({ direction, envelope: JSON.parse(text) as TappedEnvelope });
         } catch {
           // not JSON: not an envelope
         }

@@ -136,8 +136,10 @@ describe('interop: attacks on overlay encryption by an on-path router', () => {
   it('13d. a message on a channel the victim does not know is refused', async () => {
     await underAttack(
       'channel',
-      () => (envelope) =>
-        ({ ...envelope, sec: { ...envelope.sec, enc: { ...envelope.sec!.enc!, kid: 'auto-secret@fame.fabric-unknown' } } }) as FameEnvelope,
+      () => (envelope) => ({
+        ...envelope,
+        sec: { ...envelope.sec, enc: { ...envelope.sec!.enc!, kid: 'auto-secret@fame.fabric-unknown' } },
+      }),
       'DECRYPTION_FAILED',
     );
   });

@@ -280,7 +280,7 @@ class SigningNodeSecurity implements ProfileNodeSecurity {
       case 'KeyRequest':
         return this.#keys.handleKeyRequest(envelope as FameEnvelope<KeyRequestFrame>, context);
       case 'KeyAnnounce': {
-        const frame = envelope.frame as KeyAnnounceFrame;
+        const frame = envelope.frame;
         const consumed = this.#keys.handleKeyAnnounce(envelope as FameEnvelope<KeyAnnounceFrame>, context);
         // Sealed sends waiting for a key of that node may go now.
         if (consumed && encryption !== undefined) for (const key of frame.keys) void encryption.manager.notifyKeyAvailable(String(key.kid));

@@ -34,7 +34,9 @@ function cryptoFloor(durationMs: number): { sealUs: number; openUs: number; chan
   const p = defaultCryptoProvider();
   const recipient = p.x25519.generateKeyPair();
   const info = new TextEncoder().encode('naylence-sealed-envelope');
-  const message = new TextEncoder().encode(JSON.stringify({ original_codec: 'json', payload: { jsonrpc: '2.0', id: 'x'.repeat(16), method: 'add', params: { x: 1, y: 2 } } }));
+  const message = new TextEncoder().encode(
+    JSON.stringify({ original_codec: 'json', payload: { jsonrpc: '2.0', id: 'x'.repeat(16), method: 'add', params: { x: 1, y: 2 } } }),
+  );
   const nonce = p.randomBytes(12);
   let sealed: Uint8Array = new Uint8Array();
   let ephemeral = p.x25519.generateKeyPair();
@@ -61,7 +63,8 @@ function cryptoFloor(durationMs: number): { sealUs: number; openUs: number; chan
 
 export const wsRpcEncryptedScenario: Scenario = {
   name: 'ws-rpc-encrypted',
-  description: 'channel- and sealed-encrypted RPC over WebSocket (ours, encrypted-overlay) vs signed plaintext RPC and the node:crypto seal/open floor',
+  description:
+    'channel- and sealed-encrypted RPC over WebSocket (ours, encrypted-overlay) vs signed plaintext RPC and the node:crypto seal/open floor',
   async run({ rounds, smoke }) {
     const durationMs = smoke ? 300 : 3_000;
     const timeoutMs = smoke ? 2_000 : 10_000;
@@ -96,7 +99,11 @@ export const wsRpcEncryptedScenario: Scenario = {
     };
     const atLeast08: Target = { vs: 'self', op: '>=', value: 0.8 };
     const within15: Target = { vs: 'self', op: '<=', value: 1.5 };
-    const constant = (label: string, unit: string, value: number): Row => ({ label, unit, ours: { median: value, min: value, max: value } });
+    const constant = (label: string, unit: string, value: number): Row => ({
+      label,
+      unit,
+      ours: { median: value, min: value, max: value },
+    });
     const rows: Row[] = [
       ...PHASES.flatMap((phase) => {
         const label = phase === 'seq' ? 'sequential' : 'concurrency 32';
@@ -120,7 +127,11 @@ export const wsRpcEncryptedScenario: Scenario = {
       constant('crypto floor: sealed open (DH + HKDF + ChaCha20-Poly1305)', 'µs', floor.openUs),
       constant('crypto floor per sealed RPC (2 seals + 2 opens)', 'µs', 2 * floor.sealUs + 2 * floor.openUs),
       constant('crypto floor per sealed RPC as a throughput (one core)', 'ops/s', 1e6 / (2 * floor.sealUs + 2 * floor.openUs)),
-      constant('crypto floor per channel RPC (2 ChaCha20-Poly1305 seals + 2 opens)', 'µs', 2 * floor.channelSealUs + 2 * floor.channelOpenUs),
+      constant(
+        'crypto floor per channel RPC (2 ChaCha20-Poly1305 seals + 2 opens)',
+        'µs',
+        2 * floor.channelSealUs + 2 * floor.channelOpenUs,
+      ),
     ];
     return {
       scenario: 'ws-rpc-encrypted',
