@@ -108,12 +108,24 @@ const ed25519: Ed25519Operations = {
   },
 };
 
+/** KeyObjects of private keys used again and again (a node's own X25519 key opens every sealed envelope). */
+const privateKeyObjects = new WeakMap<Uint8Array, { readonly bytes: Uint8Array; readonly key: KeyObject }>();
+
+function cachedPrivateKeyObject(curve: Curve, raw: Uint8Array): KeyObject {
+  const cached = privateKeyObjects.get(raw);
+  // By array identity, checked against a copy: bytes changed in place get a fresh object.
+  if (cached !== undefined && cached.bytes.length === raw.length && cached.bytes.every((byte, i) => byte === raw[i])) return cached.key;
+  const key = privateKeyObject(curve, raw);
+  privateKeyObjects.set(raw, { bytes: Uint8Array.from(raw), key });
+  return key;
+}
+
 const x25519: X25519Operations = {
   ...curveOperations('X25519'),
   sharedSecret(privateKey, publicKey) {
     try {
       return new Uint8Array(
-        diffieHellman({ privateKey: privateKeyObject('X25519', privateKey), publicKey: publicKeyObject('X25519', publicKey) }),
+        diffieHellman({ privateKey: cachedPrivateKeyObject('X25519', privateKey), publicKey: publicKeyObject('X25519', publicKey) }),
       );
     } catch (error) {
       if (error instanceof InvalidKeyError) throw error;
