@@ -11,7 +11,7 @@ const ALLOWED = {
   admission: ['core', 'security'],
   'fastify-plugins': ['core', 'security', 'admission', 'transport-ws', 'transport-http'],
   // The composition root: the `naylence` command wires the fabric, transports and security.
-  cli: ['core', 'fabric', 'security', 'transport-ws', 'fastify-plugins'],
+  cli: ['core', 'fabric', 'security', 'admission', 'transport-ws', 'transport-http', 'fastify-plugins'],
 };
 
 const NOT_TESTS = '\\.test(\\.util)?\\.ts$';

@@ -9,14 +9,20 @@
  *   secret, a parent, envelope printing) from code.
  * - {@link createFabricFromEnv}: an agent or client configured by the reference's environment
  *   (`FAME_SECURITY_PROFILE`, `FAME_ADMISSION_PROFILE`, `FAME_DIRECT_ADMISSION_URL`,
- *   `FAME_ADMISSION_TOKEN_URL`, …); {@link fabricOptionsFromEnv} gives the options it builds, and
- *   {@link registerAdmissionProfile} adds admission profiles to the table it dispatches on.
+ *   `FAME_ADMISSION_TOKEN_URL`, …); {@link fabricOptionsFromEnv} gives the options it builds.
  * - {@link sentinelOptionsFromEnv}: merge `naylence sentinel` flags over the environment
  *   (`FAME_NODE_ID`, `FAME_LISTENER_PORT`, `FAME_LOG_LEVEL`, …).
  * - {@link runOAuth2Server}: a development OAuth2 token server (client credentials, JWKS,
  *   OpenID discovery) from `@naylence/fastify-plugins`; {@link oauth2ServerOptionsFromEnv} reads
  *   the reference dev server's environment (`APP_HOST`, `APP_PORT`, `FAME_JWT_*`).
- * - {@link main}: the command itself (`naylence sentinel`, `naylence oauth2-server`, `--help`, `--version`).
+ * - {@link runWelcomeServer}: a welcome (admission) server from `@naylence/admission` and the
+ *   `welcome` Fastify plugin; {@link welcomeConfigFrom} reads the reference's `FAME_CONFIG`.
+ * - {@link admitFromEnv}: admit a node as `FAME_ADMISSION_PROFILE` says (`welcome`, `direct`,
+ *   `direct-http`, `open`, `none`) and get the fabric options that dial its parent over the
+ *   granted transport (WebSocket or HTTP). The profiles are the one table of `@naylence/admission`
+ *   (`defaultAdmissionProfiles.register` adds one).
+ * - {@link main}: the command itself (`naylence sentinel`, `naylence oauth2-server`,
+ *   `naylence welcome`, `--help`, `--version`).
  *
  * @example
  * ```ts
@@ -37,18 +43,6 @@ export {
   type FabricOptionsFromEnv,
 } from './compose/fabric-from-env.js';
 export {
-  admissionFromEnv,
-  registerAdmissionProfile,
-  admissionProfileNames,
-  canonicalAdmissionProfile,
-  ENV_ADMISSION_PROFILE,
-  ENV_DIRECT_ADMISSION_URL,
-  ENV_PARENT_TOKEN,
-  type Admission,
-  type AdmissionRequest,
-  type AdmissionProfileFactory,
-} from './compose/admission-profiles.js';
-export {
   sentinelOptionsFromEnv,
   SENTINEL_ENV,
   DEFAULT_SENTINEL_HOST,
@@ -57,6 +51,7 @@ export {
   type SentinelCliOptions,
   type Env,
 } from './options.js';
+export { SENTINEL_LIMITS, limitSettings, type SentinelLimits } from './limits.js';
 export { toLogLevel, type LogLevel } from './log-level.js';
 export { createPinoLogger } from './logger.js';
 export { envelopePrinter } from './envelope-printer.js';
@@ -72,3 +67,21 @@ export {
 } from './oauth2-server.js';
 export { oauth2ServerOptionsFromEnv, OAUTH2_SERVER_USAGE, type OAuth2ServerCliOptions } from './oauth2-server-command.js';
 export { cliVersion } from './version.js';
+export {
+  runWelcomeServer,
+  DEFAULT_WELCOME_HOST,
+  DEFAULT_WELCOME_PORT,
+  WELCOME_JWKS_PREFIX,
+  type RunWelcomeServerOptions,
+  type RunningWelcomeServer,
+} from './welcome-server.js';
+export { loadFameConfig, welcomeConfigFrom, type WelcomeConfig, type WelcomeIssuerConfig } from './welcome-config.js';
+export { welcomeCommand, WELCOME_USAGE } from './welcome-command.js';
+export {
+  admitFromEnv,
+  admissionProfileFromEnv,
+  CALLBACK_ENV,
+  ENV_PARENT_TOKEN,
+  type AdmitOptions,
+  type AdmittedNode,
+} from './admission-composition.js';

@@ -1,3 +1,4 @@
+import { isFameError } from '@naylence/core';
 /** Start/stop plumbing shared by the long-running commands (`sentinel`, `oauth2-server`). */
 
 /** Aborts on the first SIGINT or SIGTERM; dispose removes the handlers. */
@@ -35,4 +36,41 @@ export interface CliIo {
    * the first SIGINT or SIGTERM (a second one kills the process the default way).
    */
   readonly signal?: AbortSignal;
+}
+
+/** A banner: a title line, `  key       value` rows, and how to stop. */
+export function formatBanner(title: string, rows: readonly (readonly [string, string])[]): string {
+  return `${title}\n${rows.map(([k, v]) => `  ${k.padEnd(10)} ${v}\n`).join('')}Stop with Ctrl+C (SIGINT) or SIGTERM.\n`;
+}
+
+/**
+ * Runs a long-running server command: start it, print its banner and `READY <url>`, wait for
+ * the stop signal, stop it. Exit code 0 when stopped, 1 when it could not start.
+ */
+export async function serveUntilStopped<S extends { readonly url: string; stop(): Promise<void> }>(
+  io: CliIo,
+  what: string,
+  start: () => Promise<S>,
+  banner: (server: S) => string,
+): Promise<number> {
+  const stopSignal: { signal: AbortSignal; dispose?(): void } = io.signal ? { signal: io.signal } : processSignal();
+  let server: S;
+  try {
+    server = await start();
+  } catch (error) {
+    stopSignal.dispose?.();
+    const code = isFameError(error) ? ` [${error.code}]` : '';
+    io.stderr.write(`naylence: the ${what} could not start${code}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  try {
+    io.stdout.write(banner(server));
+    io.stdout.write(`READY ${server.url}\n`);
+    io.stdout.write(`stopping (${await aborted(stopSignal.signal)})…\n`);
+  } finally {
+    stopSignal.dispose?.();
+    await server.stop();
+  }
+  io.stdout.write('stopped\n');
+  return 0;
 }

@@ -125,7 +125,8 @@ describe('the naylence bin', () => {
       ],
       [{ FAME_SECURITY_PROFILE: 'strict-overlay' }, '[NOT_REGISTERED]'],
       [{ FAME_AUTHORIZATION_PROFILE: 'jwt' }, 'FAME_JWT_TRUSTED_ISSUER is required by the jwt authorization profile'],
-      [{ FAME_ADMISSION_PROFILE: 'welcome' }, '[INVALID_CONFIG]: FAME_ADMISSION_PROFILE=welcome: this node cannot use'],
+      [{ FAME_ADMISSION_PROFILE: 'welcome' }, '[INVALID_CONFIG]: FAME_ADMISSION_SERVICE_URL is required by the welcome admission profile'],
+      [{ FAME_ADMISSION_PROFILE: 'telepathy' }, '[INVALID_CONFIG]: FAME_ADMISSION_PROFILE=telepathy: unknown admission profile'],
     ] as const) {
       await using proc = spawnBin(['sentinel', '--port', '0', '--host', '127.0.0.1'], env);
       expect(await proc.exited).toBe(1);

@@ -4,6 +4,8 @@ import { oauth2ServerCommand } from './oauth2-server-command.js';
 import { sentinelOptionsFromEnv, type Env, type SentinelCliOptions } from './options.js';
 import { runSentinel, type RunningSentinel } from './sentinel.js';
 import { cliVersion } from './version.js';
+import { SENTINEL_LIMITS } from './limits.js';
+import { welcomeCommand } from './welcome-command.js';
 
 export type { CliIo } from './lifecycle.js';
 
@@ -12,6 +14,7 @@ export const MAIN_USAGE = `Usage: naylence <command> [options]
 Commands:
   sentinel          run a sentinel: a router agents and clients attach to over WebSocket
   oauth2-server     run a development OAuth2 token server (client credentials, JWKS)
+  welcome           run a welcome (admission) server: places nodes, issues attach tokens
 
 Options:
   -h, --help        show this help (naylence <command> --help for a command's options)
@@ -41,7 +44,17 @@ Options (each overrides its environment variable):
                                                               FAME_LOG_LEVEL (default: info; logs go to stderr)
       --show-envelopes            print every envelope received or forwarded, one line each
       --no-show-envelopes                                     FAME_SHOW_ENVELOPES (default: off)
+      --peer-token <secret>       shared secret peer sentinels must present; repeat for several
+                                                              FAME_PEER_TOKEN (default: none; with --token, no peers)
+      --peer-logicals <list>      logicals whose routes peers learn, comma-separated
+                                                              FAME_PEER_LOGICALS (default: *)
+      --http                      also accept children over HTTP on the same port:
+      --no-http                   http://{host}:{port}/fame/v1/ingress/downstream
+                                                              FAME_LISTENER_HTTP_ENABLED (default: off)
   -h, --help                      show this help
+
+Limits on hostile, broken or slow peers (each also FAME_<NAME>, see the guide):
+${limitUsage()}
 
 Security (environment only, the reference's variables; the sentinel refuses to start rather
 than run without what they ask for):
@@ -49,11 +62,18 @@ than run without what they ask for):
   FAME_AUTHORIZATION_PROFILE   noop, oauth2, oauth2-gated, oauth2-callback, jwt, policy-localfile
   FAME_JWT_TRUSTED_ISSUER, FAME_JWT_AUDIENCE, FAME_JWT_ALGORITHM, FAME_JWKS_URL,
   FAME_ENFORCE_TOKEN_SUBJECT_NODE_IDENTITY, FAME_TRUSTED_CLIENT_SCOPE, FAME_HMAC_SECRET, …
-  FAME_ADMISSION_PROFILE       direct, open, none (towards a parent), with
-  FAME_ADMISSION_TOKEN_URL, FAME_ADMISSION_CLIENT_ID, FAME_ADMISSION_CLIENT_SECRET
+  FAME_ADMISSION_PROFILE       direct, direct-http, open, welcome, none (towards a parent), with
+  FAME_ADMISSION_TOKEN_URL, FAME_ADMISSION_CLIENT_ID, FAME_ADMISSION_CLIENT_SECRET,
+                               FAME_ADMISSION_SERVICE_URL (welcome)
   FAME_PLUGINS                 security add-ons to load
 Docs: docs/guides/security-profiles.md
 `;
+
+function limitUsage(): string {
+  return Object.values(SENTINEL_LIMITS)
+    .map((l) => `      --${`${l.flag} <n>`.padEnd(30)}${l.env} (default: ${l.default})`)
+    .join('\n');
+}
 
 /**
  * The `naylence` command. Returns the exit code: 0 done, 1 failed at run time, 2 bad usage.
@@ -71,6 +91,7 @@ export async function main(argv: readonly string[], env: Env = process.env, io: 
   }
   if (command === 'sentinel') return sentinelCommand(rest, env, io);
   if (command === 'oauth2-server') return oauth2ServerCommand(rest, env, io);
+  if (command === 'welcome') return welcomeCommand(rest, env, io);
   io.stderr.write(`naylence: unknown command ${JSON.stringify(command)}\n\n${MAIN_USAGE}`);
   return 2;
 }
@@ -121,6 +142,7 @@ function banner(sentinel: RunningSentinel, options: SentinelCliOptions): string 
     ['path', sentinel.physicalPath],
     ['listening', `${options.host}:${sentinel.port}`],
     ['attach', sentinel.url],
+    ...(sentinel.ingressUrl !== undefined ? [['http', sentinel.ingressUrl] as [string, string]] : []),
     ['health', sentinel.healthUrl],
     [
       'auth',

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, isFameError } from '@naylence/core';
+import { ConfigError } from '@naylence/core';
 import type { OAuth2PkceOptions } from '@naylence/fastify-plugins';
 import { ASYMMETRIC_JWT_ALGORITHMS, parseJwtAlgorithm, type AsymmetricJwtAlgorithm } from '@naylence/security';
-import { aborted, processSignal, type CliIo } from './lifecycle.js';
+import { formatBanner, serveUntilStopped, type CliIo } from './lifecycle.js';
 import { toLogLevel, type LogLevel } from './log-level.js';
 import { createPinoLogger } from './logger.js';
 import {
@@ -185,26 +185,12 @@ export async function oauth2ServerCommand(argv: readonly string[], env: Env, io:
     io.stderr.write(`naylence: ${(error as Error).message}\nTry 'naylence oauth2-server --help'.\n`);
     return 2;
   }
-  const stopSignal: { signal: AbortSignal; dispose?(): void } = io.signal ? { signal: io.signal } : processSignal();
-  let server: RunningOAuth2Server;
-  try {
-    server = await runOAuth2Server({ ...options, logger: createPinoLogger(options.logLevel) });
-  } catch (error) {
-    stopSignal.dispose?.();
-    const code = isFameError(error) ? ` [${error.code}]` : '';
-    io.stderr.write(`naylence: the OAuth2 server could not start${code}: ${(error as Error).message}\n`);
-    return 1;
-  }
-  try {
-    io.stdout.write(banner(server, options));
-    io.stdout.write(`READY ${server.url}\n`);
-    io.stdout.write(`stopping (${await aborted(stopSignal.signal)})…\n`);
-  } finally {
-    stopSignal.dispose?.();
-    await server.stop();
-  }
-  io.stdout.write('stopped\n');
-  return 0;
+  return serveUntilStopped(
+    io,
+    'OAuth2 server',
+    () => runOAuth2Server({ ...options, logger: createPinoLogger(options.logLevel) }),
+    (server) => banner(server, options),
+  );
 }
 
 function banner(server: RunningOAuth2Server, options: OAuth2ServerCliOptions): string {
@@ -221,6 +207,5 @@ function banner(server: RunningOAuth2Server, options: OAuth2ServerCliOptions): s
     ['client', options.clientId],
     ['pkce', options.pkce === undefined ? 'off' : `on${options.pkce.devLogin ? ', developer login' : ''}`],
   ];
-  const body = rows.map(([k, v]) => `  ${k.padEnd(10)} ${v}\n`).join('');
-  return `naylence oauth2-server ${cliVersion()} (development only)\n${body}Stop with Ctrl+C (SIGINT) or SIGTERM.\n`;
+  return formatBanner(`naylence oauth2-server ${cliVersion()} (development only)`, rows);
 }

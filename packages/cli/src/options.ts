@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@naylence/core';
+import { SENTINEL_LIMITS, type SentinelLimits } from './limits.js';
 import { toLogLevel, type LogLevel } from './log-level.js';
 
 /** Everything `naylence sentinel` can be told, after flags and environment are merged. */
@@ -21,6 +22,14 @@ export interface SentinelCliOptions {
   readonly logLevel: LogLevel;
   /** Print one line per envelope received or forwarded, on stdout. */
   readonly showEnvelopes: boolean;
+  /** Shared secrets peer sentinels must present; empty = peers refused when `tokens` are set. */
+  readonly peerTokens: readonly string[];
+  /** Logicals whose routes peers learn; absent = every logical. */
+  readonly peerLogicals?: readonly string[];
+  /** Limits on hostile, broken or slow peers (see `SENTINEL_LIMITS`); absent ones keep their defaults. */
+  readonly limits: SentinelLimits;
+  /** Also accept children over HTTP on the same port (`/fame/v1/ingress/downstream`). */
+  readonly http: boolean;
 }
 
 export const DEFAULT_SENTINEL_PORT = 8000;
@@ -39,6 +48,9 @@ export const SENTINEL_ENV = {
   maxInitialAttempts: 'FAME_SESSION_MAX_INITIAL_ATTEMPTS',
   logLevel: 'FAME_LOG_LEVEL',
   showEnvelopes: 'FAME_SHOW_ENVELOPES',
+  peerToken: 'FAME_PEER_TOKEN',
+  peerLogicals: 'FAME_PEER_LOGICALS',
+  http: 'FAME_LISTENER_HTTP_ENABLED',
 } as const;
 
 const FLAGS = {
@@ -52,8 +64,14 @@ const FLAGS = {
   'log-level': { type: 'string' },
   'show-envelopes': { type: 'boolean' },
   'no-show-envelopes': { type: 'boolean' },
+  'peer-token': { type: 'string', multiple: true },
+  'peer-logicals': { type: 'string' },
+  http: { type: 'boolean' },
+  'no-http': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+const LIMIT_FLAGS = Object.fromEntries(Object.values(SENTINEL_LIMITS).map((l) => [l.flag, { type: 'string' } as const]));
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -71,6 +89,10 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * | `--max-initial-attempts` | `FAME_SESSION_MAX_INITIAL_ATTEMPTS` | 1 |
  * | `--log-level` | `FAME_LOG_LEVEL` | `info` |
  * | `--show-envelopes` / `--no-show-envelopes` | `FAME_SHOW_ENVELOPES` | off |
+ * | `--peer-token` (repeatable) | `FAME_PEER_TOKEN` | none: no peers once `--token` is set |
+ * | `--peer-logicals` (comma-separated) | `FAME_PEER_LOGICALS` | `*` |
+ * | the limits of `SENTINEL_LIMITS` (`--max-connections`, …) | `FAME_MAX_CONNECTIONS`, … | see there |
+ * | `--http` / `--no-http` | `FAME_LISTENER_HTTP_ENABLED` | off (the reference's sentinel config has it on) |
  *
  * Empty environment values count as unset.
  * @param argv the arguments after `sentinel`
@@ -103,8 +125,9 @@ export function sentinelOptionsFromEnv(env: Env, argv: readonly string[] = []): 
   const tokens = values.token ?? (envToken === undefined ? [] : [envToken]);
   if (tokens.some((t) => t === '')) throw new ConfigError('--token must not be empty');
   const parentUrl = values.parent ?? read(SENTINEL_ENV.parent);
-  if (parentUrl !== undefined && !/^wss?:\/\//i.test(parentUrl))
-    throw new ConfigError(`the parent URL must start with ws:// or wss://, got ${JSON.stringify(parentUrl)}`);
+  // ws(s):// for direct/open, http(s):// for direct-http: the admission profile checks which.
+  if (parentUrl !== undefined && !/^(wss?|https?):\/\//i.test(parentUrl))
+    throw new ConfigError(`the parent URL must start with ws://, wss://, http:// or https://, got ${JSON.stringify(parentUrl)}`);
   const parentToken = values['parent-token'] ?? read(SENTINEL_ENV.parentToken);
   const attempts = values['max-initial-attempts'] ?? read(SENTINEL_ENV.maxInitialAttempts);
   const attemptsSource = values['max-initial-attempts'] !== undefined ? '--max-initial-attempts' : SENTINEL_ENV.maxInitialAttempts;
@@ -118,6 +141,23 @@ export function sentinelOptionsFromEnv(env: Env, argv: readonly string[] = []): 
         ? false
         : parseBoolean(envShow, SENTINEL_ENV.showEnvelopes);
 
+  const envPeerToken = read(SENTINEL_ENV.peerToken);
+  const peerTokens = values['peer-token'] ?? (envPeerToken === undefined ? [] : [envPeerToken]);
+  if (peerTokens.some((t) => t === '')) throw new ConfigError('--peer-token must not be empty');
+  const peerLogicalsText = values['peer-logicals'] ?? read(SENTINEL_ENV.peerLogicals);
+  const peerLogicals = peerLogicalsText
+    ?.split(',')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const limits: Record<string, number> = {};
+  for (const [key, spec] of Object.entries(SENTINEL_LIMITS)) {
+    const flag = (values as Record<string, unknown>)[spec.flag] as string | undefined;
+    const text = flag ?? read(spec.env);
+    if (text !== undefined) limits[key] = parseCount(text, flag !== undefined ? `--${spec.flag}` : spec.env);
+  }
+  const envHttp = read(SENTINEL_ENV.http);
+  const http = values.http ? true : values['no-http'] ? false : envHttp === undefined ? false : parseBoolean(envHttp, SENTINEL_ENV.http);
+
   return {
     ...(id !== undefined && { id }),
     host: values.host ?? read(SENTINEL_ENV.host) ?? DEFAULT_SENTINEL_HOST,
@@ -128,11 +168,15 @@ export function sentinelOptionsFromEnv(env: Env, argv: readonly string[] = []): 
     maxInitialAttempts: attempts === undefined ? 1 : parseCount(attempts, attemptsSource),
     logLevel: logLevel === undefined ? DEFAULT_LOG_LEVEL : toLogLevel(logLevel),
     showEnvelopes,
+    peerTokens,
+    ...(peerLogicals !== undefined && { peerLogicals }),
+    limits,
+    http,
   };
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false });
+  return parseArgs({ args: [...argv], options: { ...FLAGS, ...LIMIT_FLAGS }, strict: true, allowPositionals: false });
 }
 
 function parsePort(text: string, source: string): number {

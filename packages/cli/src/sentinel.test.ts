@@ -1,5 +1,7 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { NOOP_LOGGER } from '@naylence/core';
-import { createFabric } from '@naylence/fabric';
+import { createFabric, type Sentinel } from '@naylence/fabric';
 import { staticTokenProvider } from '@naylence/security';
 import { WebSocketDialer } from '@naylence/transport-ws';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +29,66 @@ describe('runSentinel', () => {
     const health = await fetch(sentinel.healthUrl);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'healthy', active_connections: 2, listenerType: 'WebSocketListener' });
+  });
+
+  it('admits peers only with a peer token, and applies its limits', async () => {
+    await using sentinel = await runSentinel({
+      host: '127.0.0.1',
+      port: 0,
+      id: 'hub',
+      tokens: ['child'],
+      peerTokens: ['peer'],
+      limits: { maxConnections: 2, slowConsumerMs: 1_000 },
+      logger: NOOP_LOGGER,
+    });
+    const peerUrl = sentinel.url.replace(/\/downstream$/, '/peer');
+    const peerWith = (token: string) =>
+      createFabric({
+        systemId: `edge-${token}`,
+        logger: NOOP_LOGGER,
+        sentinel: {
+          peers: [
+            {
+              dialer: new WebSocketDialer({ url: peerUrl, tokenProvider: staticTokenProvider(token) }),
+              reconnect: { maxInitialAttempts: 1 },
+            },
+          ],
+        },
+      });
+    await expect(peerWith('child')).rejects.toMatchObject({ name: 'AttachError', code: 'AUTHENTICATION_FAILED' });
+    await using edge = await peerWith('peer');
+    expect((sentinel.fabric.node as Sentinel).linkedSystemIds).toEqual(['edge-peer']);
+    await using _client = await createFabric({
+      logger: NOOP_LOGGER,
+      connect: new WebSocketDialer({ url: sentinel.url, tokenProvider: staticTokenProvider('child') }),
+    });
+    // a third connection is over the cap of two
+    const health = await fetch(sentinel.healthUrl).catch((error: unknown) => error);
+    expect(health instanceof Response ? health.status : 'refused').not.toBe(200);
+    void edge;
+  });
+
+  it('applies its limits to the HTTP ingress and the server it shares with WebSocket', async () => {
+    await using sentinel = await runSentinel({
+      host: '127.0.0.1',
+      port: 0,
+      tokens: ['child'],
+      http: true,
+      limits: { maxConnections: 10, httpMaxBodyBytes: 1_000, upgradeTimeoutMs: 100, authFailureMaxDelayMs: 300 },
+      logger: NOOP_LOGGER,
+    });
+    const ingress = sentinel.ingressUrl!;
+    const big = await fetch(`${ingress}/big`, { method: 'POST', body: 'x'.repeat(5_000), headers: { authorization: 'Bearer child' } });
+    expect(big.status).toBe(413);
+    const guess = () => fetch(`${ingress}/guess`, { method: 'POST', body: '{}', headers: { authorization: 'Bearer wrong' } });
+    expect((await guess()).status).toBe(401);
+    const statuses = await Promise.all(Array.from({ length: 5 }, async () => (await guess()).status));
+    expect(statuses).toContain(429);
+    // A socket that never sends its headers is closed by the shared server.
+    const silent = connect(sentinel.port, '127.0.0.1')
+      .on('error', () => {})
+      .resume(); // read, to see the server's close
+    await once(silent, 'close');
   });
 
   it('admits only children presenting one of its tokens', async () => {
@@ -67,6 +129,37 @@ describe('runSentinel', () => {
     // And up the tree: a service at the root, called from below the edge.
     await client.serve('echo@fame.fabric', { echo: (p: unknown) => p });
     expect(await agent.invoke('echo@fame.fabric', 'echo', { up: true })).toEqual({ up: true });
+  });
+
+  it('attaches below a parent over HTTP (FAME_ADMISSION_PROFILE=direct-http, its callback listener on a port of its own)', async () => {
+    await using root = await runSentinel({
+      host: '127.0.0.1',
+      port: 0,
+      id: 'root',
+      http: true,
+      tokens: ['up'],
+      logger: NOOP_LOGGER,
+      env: {},
+    });
+    await using edge = await runSentinel({
+      host: '127.0.0.1',
+      port: 0,
+      id: 'edge',
+      parentUrl: root.ingressUrl!,
+      parentToken: 'up',
+      logger: NOOP_LOGGER,
+      env: { FAME_ADMISSION_PROFILE: 'direct-http', FAME_LISTENER_PORT: '1' }, // the sentinel's port, never its callback's
+    });
+    expect(edge.physicalPath).toBe('/root/edge');
+    expect(edge.fabric.profiles.admission).toBe('direct-http');
+    await using agent = await createFabric({ logger: NOOP_LOGGER, env: {}, connect: new WebSocketDialer({ url: edge.url }) });
+    await agent.serve('math@fame.fabric', math);
+    await using client = await createFabric({
+      logger: NOOP_LOGGER,
+      env: {},
+      connect: new WebSocketDialer({ url: root.url, tokenProvider: staticTokenProvider('up') }),
+    });
+    expect(await client.invoke('math@fame.fabric', 'add', { x: 20, y: 22 })).toBe(42);
   });
 
   it('fails to start when the parent refuses it', async () => {

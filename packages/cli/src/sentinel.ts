@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import { AbortedError, ConfigError, FameError, randomId, type Environment, type Logger, type ProfileRequest } from '@naylence/core';
-import { Fabric, Sentinel, type FabricOptions, type NodeHooks, type ReconnectPolicy, type UpstreamOptions } from '@naylence/fabric';
+import { AbortedError, ConfigError, FameError, type Environment, type Logger, type ProfileRequest } from '@naylence/core';
+import { Fabric, Sentinel, type FabricOptions, type NodeHooks, type ReconnectPolicy } from '@naylence/fabric';
 import {
   loadSecurityPlugins,
   nodeSecurityFromEnv,
@@ -8,12 +8,14 @@ import {
   type NodeSecurityFromEnvOptions,
   type ProfileNodeSecurity,
 } from '@naylence/security';
-import { HEALTH_PATH, WebSocketListener, type WebSocketListenerOptions } from '@naylence/transport-ws';
-import { admissionFromEnv } from './compose/admission-profiles.js';
+import { HEALTH_PATH, type WebSocketListenerOptions } from '@naylence/transport-ws';
+import { admitFromEnv, CALLBACK_ENV, type AdmittedNode } from './admission-composition.js';
 import { envelopePrinter } from './envelope-printer.js';
+import { limitSettings, type SentinelLimits } from './limits.js';
 import { createPinoLogger } from './logger.js';
 import type { LogLevel } from './log-level.js';
 import { DEFAULT_LOG_LEVEL, DEFAULT_SENTINEL_HOST, DEFAULT_SENTINEL_PORT } from './options.js';
+import { sentinelListeners, type SentinelHttpOptions, type SentinelListeners } from './sentinel-listeners.js';
 
 /** What {@link runSentinel} needs; every field has a default. `SentinelCliOptions` fits as is. */
 export interface RunSentinelOptions {
@@ -44,10 +46,22 @@ export interface RunSentinelOptions {
   readonly write?: (text: string) => void;
   /** More node hooks (telemetry, tests). */
   readonly hooks?: readonly NodeHooks[];
+  /** Shared secrets peer sentinels must present (`/fame/v1/attach/ws/peer/…`); without them a sentinel with `tokens` admits no peers. */
+  readonly peerTokens?: readonly string[];
+  /** Logicals whose routes peers learn. Default: every logical. */
+  readonly peerLogicals?: readonly string[];
+  /** Limits on hostile, broken or slow peers; absent ones keep their defaults (`SENTINEL_LIMITS`). */
+  readonly limits?: SentinelLimits;
   /** Further WebSocket listener settings (max payload, idle timeout, …). */
   readonly listener?: Omit<WebSocketListenerOptions, 'host' | 'port' | 'authorizer' | 'server' | 'logger'>;
   /** Mount the listener on this HTTP server instead of creating one (`host`/`port` then only apply if it is not listening yet). */
   readonly server?: Server;
+  /**
+   * Also accept children over HTTP (protocol-core §4.9) on the same port: the HTTP ingress at
+   * `http://{host}:{port}/fame/v1/ingress/downstream`, with the same authorizer. `true` = its
+   * defaults, or HTTP listener settings (callback URL allow-list, receive queue, …).
+   */
+  readonly http?: SentinelHttpOptions;
   /** Security, authorization and admission profiles to enforce (as FAME_*_PROFILE ask); default: none beyond the environment. */
   readonly profiles?: ProfileRequest;
   /**
@@ -78,6 +92,8 @@ export interface RunningSentinel extends AsyncDisposable {
   readonly url: string;
   /** `http://{host}:{port}/fame/v1/attach/health`. */
   readonly healthUrl: string;
+  /** With `http`: where children POST, `http://{host}:{port}/fame/v1/ingress/downstream`. */
+  readonly ingressUrl?: string;
   readonly host: string;
   readonly port: number;
   readonly authenticated: boolean;
@@ -105,93 +121,109 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
   const logger = options.logger ?? createPinoLogger(options.logLevel ?? DEFAULT_LOG_LEVEL);
   const env = options.env ?? process.env;
   const tokens = options.tokens ?? [];
-  const id = options.id ?? randomId();
-  const admission = admissionFromEnv({
-    env,
-    ...(options.parentUrl !== undefined && { url: options.parentUrl }),
-    ...(options.parentToken !== undefined && { token: options.parentToken }),
-    logger,
-  });
+  const peerTokens = options.peerTokens ?? [];
+  const limits = limitSettings(options.limits ?? {});
   // Add-ons named in FAME_PLUGINS register their profiles first (one that cannot load stops the start).
   await loadSecurityPlugins({ env });
-  const security = nodeSecurityFromEnv({
-    ...options.securityOptions,
-    env,
-    acceptsLinks: true,
-    ...(admission.dialer === undefined && { physicalPath: `/${id}` }),
-    logger,
-  });
-  if (tokens.length > 0 && security.authorizerProfile !== 'noop') {
-    throw new ConfigError(
-      `--token / FAME_SENTINEL_TOKEN (a shared secret) and the ${security.authorizerProfile} authorization profile ` +
-        `(FAME_AUTHORIZATION_PROFILE, or FAME_SECURITY_PROFILE=${security.profile}) are two ways to admit children: choose one`,
-      { setting: 'FAME_SENTINEL_TOKEN' },
-    );
+  const admitted = await admitSentinel(options, env, logger);
+  let listeners: SentinelListeners | undefined;
+  let fabric: Fabric;
+  let security: ProfileNodeSecurity;
+  try {
+    security = nodeSecurityFromEnv({
+      ...options.securityOptions,
+      env,
+      acceptsLinks: true,
+      ...(!admitted.hasUpstream && { physicalPath: `/${admitted.systemId}` }),
+      logger,
+    });
+    if (tokens.length > 0 && security.authorizerProfile !== 'noop') {
+      throw new ConfigError(
+        `--token / FAME_SENTINEL_TOKEN (a shared secret) and the ${security.authorizerProfile} authorization profile ` +
+          `(FAME_AUTHORIZATION_PROFILE, or FAME_SECURITY_PROFILE=${security.profile}) are two ways to admit children: choose one`,
+        { setting: 'FAME_SENTINEL_TOKEN' },
+      );
+    }
+    // The listeners authenticate links; the security's authorizeAttach then vets each NodeAttach.
+    const authorizer =
+      tokens.length > 0
+        ? sharedSecretAuthorizer({ secrets: tokens })
+        : security.authorizerProfile !== 'noop'
+          ? security.authorizer
+          : undefined;
+    listeners = await sentinelListeners({
+      host: options.host ?? DEFAULT_SENTINEL_HOST,
+      port: options.port ?? DEFAULT_SENTINEL_PORT,
+      websocket: {
+        ...limits.listener,
+        ...options.listener,
+        ...(peerTokens.length > 0 && { peerAuthorizer: sharedSecretAuthorizer({ secrets: peerTokens, principal: 'peer' }) }),
+      },
+      ...(options.server !== undefined && { server: options.server }),
+      ...(options.http !== undefined && { http: options.http && { ...limits.http, ...(options.http === true ? {} : options.http) } }),
+      serverLimits: limits.server,
+      logger,
+      ...(authorizer !== undefined && { authorizer }),
+    });
+    const hooks: NodeHooks[] = [...(options.hooks ?? [])];
+    if (options.showEnvelopes) {
+      const write = options.write ?? ((text: string) => void process.stdout.write(text));
+      hooks.push(envelopePrinter(write));
+    }
+    fabric = new Fabric({
+      ...admitted.fabricOptions,
+      logger,
+      security,
+      listeners: listeners.listeners,
+      ...(hooks.length > 0 && { hooks }),
+      link: limits.link,
+      sentinel: {
+        ...limits.sentinel,
+        ...(options.peerLogicals !== undefined && { peerLogicals: options.peerLogicals }),
+        ...options.sentinel,
+      },
+      ...(options.profiles !== undefined && { profiles: options.profiles }),
+      env,
+    });
+  } catch (error) {
+    await admitted.close();
+    await listeners?.close();
+    throw error;
   }
-  // The listener authenticates links; the security's authorizeAttach then vets each NodeAttach.
-  const authorizer =
-    tokens.length > 0
-      ? sharedSecretAuthorizer({ secrets: tokens })
-      : security.authorizerProfile !== 'noop'
-        ? security.authorizer
-        : undefined;
-  const listener = new WebSocketListener({
-    ...options.listener,
-    host: options.host ?? DEFAULT_SENTINEL_HOST,
-    port: options.port ?? DEFAULT_SENTINEL_PORT,
-    ...(options.server !== undefined && { server: options.server }),
-    ...(authorizer !== undefined && { authorizer }),
-  });
-  const hooks: NodeHooks[] = [...(options.hooks ?? [])];
-  if (options.showEnvelopes) {
-    const write = options.write ?? ((text: string) => void process.stdout.write(text));
-    hooks.push(envelopePrinter(write));
-  }
-  let connect: UpstreamOptions | undefined;
-  if (admission.dialer !== undefined) {
-    connect = {
-      dialer: admission.dialer,
-      enforces: admission.enforces,
-      reconnect: { ...options.reconnect, maxInitialAttempts: options.maxInitialAttempts ?? 1 },
-      ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
-    };
-  }
-  const fabric = new Fabric({
-    systemId: id,
-    logger,
-    security,
-    listeners: [listener],
-    ...(connect !== undefined && { connect }),
-    ...(hooks.length > 0 && { hooks }),
-    ...(options.sentinel !== undefined && { sentinel: options.sentinel }),
-    ...(options.profiles !== undefined && { profiles: options.profiles }),
-    env,
-  });
+  const open = listeners;
   const signal = options.signal;
   let stopping: Promise<void> | undefined;
+  const stopAll = async (): Promise<void> => {
+    await fabric.stop();
+    await open.close();
+    await admitted.close();
+  };
   const onAbort = (): void => {
-    stopping ??= fabric.stop();
+    stopping ??= stopAll();
   };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (signal?.aborted) throw new AbortedError('starting the sentinel', { cause: signal.reason });
     await fabric.start();
   } catch (error) {
-    await (stopping ?? fabric.stop());
+    await (stopping ?? stopAll());
     throw signal?.aborted ? new AbortedError('starting the sentinel', { cause: signal.reason }) : error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
   const node = fabric.node;
-  const address = node instanceof Sentinel ? node.addresses[0] : undefined;
+  const addresses = node instanceof Sentinel ? node.addresses : [];
+  const address = addresses.find((a) => /^wss?:/.test(a.url));
+  const ingress = addresses.find((a) => /^https?:/.test(a.url));
   if (address === undefined) {
-    await fabric.stop();
+    await stopAll();
     throw new FameError('INTERNAL_ERROR', 'the sentinel started without a listening address');
   }
   const healthUrl = new URL(address.url);
   healthUrl.protocol = healthUrl.protocol === 'wss:' ? 'https:' : 'http:';
   healthUrl.pathname = HEALTH_PATH;
-  const stop = () => fabric.stop();
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopped ??= stopAll());
   return {
     fabric,
     id: node.systemId,
@@ -200,6 +232,7 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
     },
     url: address.url,
     healthUrl: healthUrl.href,
+    ...(ingress !== undefined && { ingressUrl: ingress.url }),
     host: address.host,
     port: address.port,
     authenticated: tokens.length > 0 || security.authorizerProfile !== 'noop',
@@ -207,4 +240,25 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/**
+ * The sentinel's own admission to a parent (none for a root): `FAME_ADMISSION_PROFILE` and its
+ * variables, `parentUrl`/`parentToken` over `FAME_DIRECT_ADMISSION_URL`/`FAME_PARENT_TOKEN`. An
+ * HTTP callback listener, if its grant needs one, takes an ephemeral port: the listener ports
+ * are the sentinel's.
+ */
+function admitSentinel(options: RunSentinelOptions, env: Environment, logger: Logger): Promise<AdmittedNode> {
+  const admissionEnv: Record<string, string | undefined> = { ...env };
+  for (const name of CALLBACK_ENV.port) delete admissionEnv[name];
+  return admitFromEnv({
+    env: admissionEnv,
+    ...(options.id !== undefined && { systemId: options.id }),
+    ...(options.parentUrl !== undefined && { parentUrl: options.parentUrl }),
+    ...(options.parentToken !== undefined && { token: options.parentToken }),
+    reconnect: { ...options.reconnect, maxInitialAttempts: options.maxInitialAttempts ?? 1 },
+    ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
+    ...(options.signal !== undefined && { signal: options.signal }),
+    logger,
+  });
 }

@@ -153,3 +153,31 @@ export function matchPool(host: string, patterns: Iterable<string>): string | un
   }
   return best;
 }
+
+/** The longest system id a node may use (it is a physical path segment, sent in URLs and paths). */
+export const MAX_SYSTEM_ID_LENGTH = 128;
+
+/**
+ * Why `systemId` cannot be a node's system id, or undefined when it can. A system id is one
+ * segment of a physical path (protocol-core §2.2, §2.7), so it follows that grammar: letters,
+ * digits, `.`, `_`, `-`, at most {@link MAX_SYSTEM_ID_LENGTH} characters, not `.` or `..`. That
+ * excludes `/`, percent-encoded separators (`%2F`: `%` is no segment character), whitespace and
+ * control characters, which could otherwise place a node under another one's path.
+ */
+export function systemIdProblem(systemId: string): string | undefined {
+  if (systemId === '') return 'empty';
+  if (systemId.length > MAX_SYSTEM_ID_LENGTH) return `longer than ${MAX_SYSTEM_ID_LENGTH} characters`;
+  if (systemId === '.' || systemId === '..') return 'not a path segment';
+  if (!pathSegment.test(systemId)) return 'only letters, digits, ".", "_" and "-" are allowed';
+  return undefined;
+}
+
+/** Whether `systemId` is a valid system id (see {@link systemIdProblem}). */
+export function isValidSystemId(systemId: string): boolean {
+  return systemIdProblem(systemId) === undefined;
+}
+
+/** Whether the physical path `path` is `ancestor` or lies below it. */
+export function isPathWithin(path: string, ancestor: string): boolean {
+  return path === ancestor || (path.length > ancestor.length && path.startsWith(ancestor) && path.charCodeAt(ancestor.length) === 47);
+}

@@ -1,3 +1,5 @@
+import { clipText } from './clip.js';
+
 /**
  * One error hierarchy for every @naylence package. Each error carries a stable machine code;
  * {@link ERROR_CODES} maps a code to the WebSocket close code, HTTP status, JSON-RPC error
@@ -56,6 +58,12 @@ export const ERROR_CODES = {
   ATTACH_TIMEOUT: { wsClose: 1000, httpStatus: 408 },
   NOT_READY: { wsClose: 1011, httpStatus: 503 },
   BACK_PRESSURE: { wsClose: 1013, httpStatus: 429, jsonRpc: -32005, deliveryAck: 'BACK_PRESSURE' },
+  /** A link's queue stayed full, or its socket writes stalled, past the slow-consumer deadline. */
+  SLOW_CONSUMER: { wsClose: 1008, httpStatus: 429 },
+  /** An AddressBind of an exact address another live link owns (`AddressBindAck.code`), or a physical address under another node. */
+  ADDRESS_IN_USE: { httpStatus: 409 },
+  /** A NodeAttach whose system id belongs to a live link authenticated as someone else. */
+  SYSTEM_ID_IN_USE: { wsClose: 1008, httpStatus: 409 },
   TIMEOUT: { httpStatus: 504, jsonRpc: -32001 },
   ABORTED: { jsonRpc: -32002 },
   CONNECTOR_CLOSED: { wsClose: 1006, httpStatus: 503 },
@@ -88,6 +96,13 @@ export const ERROR_CODES = {
   NOT_FOUND: { httpStatus: 404 },
   /** A token endpoint could not be reached or answered with a server error (after retries). */
   TOKEN_ENDPOINT_ERROR: { httpStatus: 502 },
+  // Admission (admission-and-http §1–§3, §8.5).
+  /** A NodeHello the welcome service cannot process: wrong frame, invalid logicals (the reference answers 500 for those, S7). */
+  INVALID_HELLO: { httpStatus: 422 },
+  /** The welcome service refused to admit the node (placement refused, no transport in common). */
+  ADMISSION_REJECTED: { wsClose: 1008, httpStatus: 403 },
+  /** Admission could not complete: the welcome service was unreachable or its answer unusable. */
+  ADMISSION_FAILED: { httpStatus: 502 },
 } as const satisfies Record<string, ErrorCodeMapping>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -132,7 +147,7 @@ export class UnknownFrameError extends FameError {
   override name = 'UnknownFrameError';
   readonly frameType: string;
   constructor(frameType: string) {
-    super('UNKNOWN_FRAME', `unknown frame type ${JSON.stringify(frameType)} at /frame/type`);
+    super('UNKNOWN_FRAME', `unknown frame type "${clipText(frameType)}" at /frame/type`);
     this.frameType = frameType;
   }
 }
@@ -152,7 +167,7 @@ export class InvalidAddressError extends FameError {
   override name = 'InvalidAddressError';
   readonly address: string;
   constructor(address: string, detail: string) {
-    super('INVALID_ADDRESS', `invalid FAME address ${JSON.stringify(address)}: ${detail}`);
+    super('INVALID_ADDRESS', `invalid FAME address "${clipText(address)}": ${detail}`);
     this.address = address;
   }
 }

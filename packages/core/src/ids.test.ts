@@ -8,6 +8,7 @@ import {
   randomId,
   referenceSystemIdMaterial,
   secureDigest,
+  secureDigestSync,
 } from './ids.js';
 
 describe('secureDigest / sid', () => {
@@ -20,6 +21,7 @@ describe('secureDigest / sid', () => {
     ['', '6VE2wRoL3MNCIb6wil2FiA'],
   ])('secureDigest(%j) = %s (protocol-core §2.6, protocol-security §3.2)', async (path, sid) => {
     expect(await secureDigest(path)).toBe(sid);
+    expect(secureDigestSync(path)).toBe(sid);
   });
 
   it('matches every digest in identity-policy-vectors.json', async () => {

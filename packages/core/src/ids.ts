@@ -74,15 +74,48 @@ export function randomId(length: number = ID_LENGTH): string {
 
 /** Big-endian unsigned integer of `bytes`, written in base62 without padding (`"0"` for zero). */
 export function base62FromBytes(bytes: Uint8Array): string {
+  if (bytes.length === 16) return base62Of128(bytes);
   let n = 0n;
   for (const b of bytes) n = (n << 8n) | BigInt(b);
   if (n === 0n) return '0';
-  let out = '';
+  const codes: number[] = [];
   while (n > 0n) {
-    out = BASE62_ALPHABET[Number(n % 62n)]! + out;
+    codes.push(BASE62_ALPHABET.charCodeAt(Number(n % 62n)));
     n /= 62n;
   }
-  return out;
+  return String.fromCharCode(...codes.reverse());
+}
+
+// Char codes of one 128-bit number in base62 (at most 22), filled from the end; reused.
+const DIGITS_128 = new Uint16Array(22);
+
+/**
+ * 16 bytes in base62 with plain numbers: four 32-bit limbs divided by 62 in turn (a remainder
+ * below 62 times 2^32 plus a limb stays far below 2^53), no BigInt, and one flat string (sids
+ * are kept per neighbour; a string built by prepending characters is a chain of rope nodes).
+ */
+function base62Of128(bytes: Uint8Array): string {
+  const limb = (i: number) => ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0;
+  let a = limb(0);
+  let b = limb(4);
+  let c = limb(8);
+  let d = limb(12);
+  let start = DIGITS_128.length;
+  while (a !== 0 || b !== 0 || c !== 0 || d !== 0) {
+    let r = a % 62;
+    a = Math.floor(a / 62);
+    let v = r * 4294967296 + b;
+    b = Math.floor(v / 62);
+    r = v % 62;
+    v = r * 4294967296 + c;
+    c = Math.floor(v / 62);
+    r = v % 62;
+    v = r * 4294967296 + d;
+    d = Math.floor(v / 62);
+    DIGITS_128[--start] = BASE62_ALPHABET.charCodeAt(v % 62);
+  }
+  if (start === DIGITS_128.length) return '0';
+  return String.fromCharCode.apply(null, DIGITS_128.subarray(start) as unknown as number[]);
 }
 
 interface NodeCrypto {
@@ -96,9 +129,9 @@ const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) 
   'node:crypto',
 ) as NodeCrypto | undefined;
 
-async function sha256(data: Uint8Array<ArrayBuffer> | string): Promise<Uint8Array<ArrayBuffer>> {
-  if (nodeCrypto) return new Uint8Array(nodeCrypto.createHash('sha256').update(data).digest());
-  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+async function sha256(data: Uint8Array | string): Promise<Uint8Array<ArrayBuffer>> {
+  if (nodeCrypto) return nodeCrypto.createHash('sha256').update(data).digest() as Uint8Array<ArrayBuffer>;
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data);
   return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
 }
 
@@ -108,6 +141,14 @@ async function sha256(data: Uint8Array<ArrayBuffer> | string): Promise<Uint8Arra
  */
 export async function secureDigest(text: string): Promise<string> {
   return base62FromBytes((await sha256(text)).subarray(0, 16));
+}
+
+/**
+ * {@link secureDigest} computed synchronously where the platform hashes synchronously (Node);
+ * undefined elsewhere (browsers: use `secureDigest`).
+ */
+export function secureDigestSync(text: string): string | undefined {
+  return nodeCrypto === undefined ? undefined : base62FromBytes(nodeCrypto.createHash('sha256').update(text).digest().subarray(0, 16));
 }
 
 /**

@@ -150,6 +150,10 @@ export {
   hostMatchesPool,
   poolSpecificity,
   matchPool,
+  systemIdProblem,
+  isValidSystemId,
+  isPathWithin,
+  MAX_SYSTEM_ID_LENGTH,
   type ParsedAddress,
   type AddressParts,
 } from './address.js';
@@ -158,6 +162,7 @@ export {
   randomId,
   base62FromBytes,
   secureDigest,
+  secureDigestSync,
   fingerprintId,
   referenceSystemIdMaterial,
   type ReferenceSystemIdInputs,
@@ -198,7 +203,15 @@ export type {
 export type { IncomingConnection, ListenerHost, ListenerAddress, TransportListener } from './contracts/listener.js';
 
 // ---- Contracts: authentication, attach authorization, envelope security --------------------
-export type { AccessToken, TokenProvider, AuthorizationContext, Authorizer, AttachDecision, AttachAckFields } from './contracts/auth.js';
+export {
+  authenticatedSubject,
+  type AccessToken,
+  type TokenProvider,
+  type AuthorizationContext,
+  type Authorizer,
+  type AttachDecision,
+  type AttachAckFields,
+} from './contracts/auth.js';
 export { dialToken } from './dial-token.js';
 export {
   EnvelopeRejection,
@@ -228,3 +241,14 @@ export {
 export { NOOP_LOGGER, type Logger, type LogFn } from './contracts/logger.js';
 export { Registry, type RegisterOptions } from './contracts/registry.js';
 export { unrefTimer, scheduleMacrotask } from './timers.js';
+export { LogLimiter } from './log-limiter.js';
+export { clipText, MAX_PEER_TEXT } from './clip.js';
+export {
+  ConnectionLimits,
+  AuthThrottle,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_AUTH_FAILURE_MAX_DELAY_MS,
+  OVER_CAP_RESPONSE,
+  type CountedSocket,
+} from './edge-limits.js';

@@ -28,6 +28,13 @@ describe('createFabric refuses what it cannot enforce', () => {
     expect(fabric.profiles).toEqual({ security: 'open', authorization: 'noop', admission: 'noop' });
   });
 
+  it('runs with a profile its composition says it enforces (e.g. welcome admission done before the fabric)', async () => {
+    const env = { FAME_ADMISSION_PROFILE: 'welcome' };
+    await expect(createFabric({ logger: NOOP_LOGGER, env })).rejects.toMatchObject({ setting: 'FAME_ADMISSION_PROFILE' });
+    await using fabric = await createFabric({ logger: NOOP_LOGGER, env, enforces: { admission: ['welcome'] } });
+    expect(fabric.profiles.admission).toBe('welcome');
+  });
+
   it('a process started with FAME_SECURITY_PROFILE=gated exits with the error instead of running open', async () => {
     const script = `
 import { createFabric } from '@naylence/fabric';

@@ -2,6 +2,7 @@ import {
   NOOP_LOGGER,
   resolveProfiles,
   type Dialer,
+  type EnforcedProfiles,
   type Environment,
   type FameEnvelope,
   type ListenerAddress,
@@ -12,7 +13,7 @@ import {
   type TransportListener,
 } from '@naylence/core';
 import { resolveDeliveryPolicy, type DeliveryOption, type DeliveryPolicy } from './delivery/delivery-policy.js';
-import type { LinkOptions } from './link/link-peer.js';
+import type { LinkSettings } from './link/link-peer.js';
 import type { NodeHooks } from './node/hooks.js';
 import type { BoundAddress } from './node/node.js';
 import { FameNode } from './node/node.js';
@@ -56,8 +57,19 @@ export interface FabricOptions {
   readonly profiles?: ProfileRequest;
   /** Where the `FAME_*_PROFILE` variables are read. Default: `process.env` where there is one. */
   readonly env?: Environment;
+  /**
+   * Profiles the program that builds this fabric enforces itself, beyond this build and
+   * `security`: e.g. `{ admission: ['welcome'] }` when it admitted the node through a welcome
+   * service and dials with the grant it received (`@naylence/cli`'s admission composition).
+   */
+  readonly enforces?: Partial<EnforcedProfiles>;
+  /**
+   * Resources the program built for this fabric and hands over to it (e.g. an admission's
+   * renewal timer and HTTP callback listener): disposed, in order, after the node stops.
+   */
+  readonly owns?: readonly AsyncDisposable[];
   readonly hooks?: readonly NodeHooks[];
-  readonly link?: Omit<LinkOptions, 'logger' | 'stages'>;
+  readonly link?: LinkSettings;
 }
 
 /** A service being served; `stop()` unbinds it. */
@@ -102,11 +114,12 @@ export class Fabric implements AsyncDisposable {
   readonly #sinks = new Map<string, { handlers: Set<SinkHandler>; bound: BoundAddress }>();
   #state: 'new' | 'running' | 'stopped' = 'new';
   #unhookSystem: (() => void) | undefined;
+  readonly #owned: readonly AsyncDisposable[];
 
   /** @throws ConfigError when a requested profile cannot be enforced (see {@link FabricOptions.profiles}) */
   constructor(options: FabricOptions = {}) {
     const upstream = options.connect === undefined ? undefined : 'dial' in options.connect ? { dialer: options.connect } : options.connect;
-    const enforcedBy = [options.security?.enforces, upstream?.enforces].filter((e) => e !== undefined);
+    const enforcedBy = [options.security?.enforces, upstream?.enforces, options.enforces].filter((e) => e !== undefined);
     this.profiles = resolveProfiles(options.profiles, options.env ?? processEnv(), enforcedBy);
     const logger = options.logger ?? NOOP_LOGGER;
     const nodeOptions = {
@@ -123,6 +136,7 @@ export class Fabric implements AsyncDisposable {
         ? new Sentinel({ ...nodeOptions, ...options.sentinel, listeners: options.listeners ?? [] })
         : new FameNode(nodeOptions);
     this.logger = this.node.logger;
+    this.#owned = options.owns ?? [];
     this.delivery = resolveDeliveryPolicy(options.delivery);
     this.#client = new RpcClient(this.node, {
       logger: this.logger,
@@ -148,7 +162,11 @@ export class Fabric implements AsyncDisposable {
     this.#running.cancelAll('the fabric is stopping');
     this.#client.stop();
     this.#unhookSystem?.();
-    await this.node.stop();
+    try {
+      await this.node.stop();
+    } finally {
+      for (const resource of this.#owned) await resource[Symbol.asyncDispose]();
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

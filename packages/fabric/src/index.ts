@@ -54,6 +54,7 @@ export { hrwLoadBalancer, roundRobinLoadBalancer, randomLoadBalancer, loadBalanc
 
 // ---- Observing a node -------------------------------------------------------------------------
 export type { NodeHooks, AttachInfo, DetachInfo, ChildInfo } from './node/hooks.js';
+export type { NodeMetricsSnapshot } from './node/metrics.js';
 export type { LinkRef } from './routing/route-decision.js';
 
 // ---- The in-memory transport (tests, in-process topologies) -----------------------------------

@@ -10,6 +10,8 @@
  * - {@link healthPlugin}: liveness `GET /health` and readiness `GET /ready`.
  * - {@link ingressPlugin}: the HTTP ingress of a node (`/fame/v1/ingress/…`), answered by an
  *   `HttpListener` of `@naylence/transport-http`.
+ * - {@link welcomePlugin}: the welcome service (`POST /fame/v1/welcome/hello`, its JWKS under
+ *   `/fame/welcome`, `GET /health`), answered by a `WelcomeService` of `@naylence/admission`.
  *
  * @example
  * ```ts
@@ -38,3 +40,4 @@ export type { DevLoginOptions } from './oauth2/dev-login.js';
 export { healthPlugin, type HealthPluginOptions, type Readiness } from './health.js';
 export { OAuth2Error, type OAuth2ErrorCode } from './errors.js';
 export { ingressPlugin, type IngressPluginOptions } from './ingress.js';
+export { welcomePlugin, type WelcomePluginOptions } from './welcome.js';

@@ -1,7 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DEFAULT_MAX_ENVELOPE_BYTES } from '@naylence/core';
-import { INGRESS_PREFIX, LINK_HEADER, SEQ_HEADER, type HttpListener, type IngressResponse } from '@naylence/transport-http';
+import {
+  guardServer,
+  INGRESS_PREFIX,
+  LINK_HEADER,
+  SEQ_HEADER,
+  type HttpListener,
+  type HttpServerLimits,
+  type IngressResponse,
+} from '@naylence/transport-http';
 
 export interface IngressPluginOptions {
   /**
@@ -9,8 +17,18 @@ export interface IngressPluginOptions {
    * reports the address Fastify listens on, and start the fabric after `app.listen()`.
    */
   readonly listener: HttpListener;
-  /** Largest request body. Default 256 KiB (the envelope limit). */
+  /** Largest request body; a larger one is answered `413`. Default 256 KiB (the envelope limit). */
   readonly bodyLimit?: number;
+  /**
+   * Edge limits applied to the Fastify instance's server (`app.server`), i.e. to every
+   * connection of the host: connection caps (503), headers, request and keep-alive timeouts,
+   * with the defaults of `HttpServerLimits` for what is left out. `false` leaves the server
+   * alone: then set Fastify's `requestTimeout`, `connectionTimeout`, `keepAliveTimeout` and
+   * `app.server.headersTimeout` / `maxConnections` yourself, or a hostile token holder can hold
+   * connections open. The ingress's own limits (links, attaches in progress, auth throttle) are
+   * the listener's options and apply either way.
+   */
+  readonly serverLimits?: HttpServerLimits | false;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -30,6 +48,7 @@ function header(value: string | string[] | undefined): string | undefined {
 async function ingress(app: FastifyInstance, options: IngressPluginOptions): Promise<void> {
   const { listener } = options;
   const bodyLimit = options.bodyLimit ?? DEFAULT_MAX_ENVELOPE_BYTES;
+  if (options.serverLimits !== false) guardServer(app.server, { ...options.serverLimits, logger: app.log });
   await app.register(
     (scope, _options, done) => {
       // Every body reaches the ingress as bytes (it validates envelopes itself).
@@ -66,6 +85,12 @@ async function ingress(app: FastifyInstance, options: IngressPluginOptions): Pro
  * `POST|DELETE /fame/v1/ingress/{downstream|peer}/:systemId`, `POST|DELETE /fame/v1/ingress/upstream`
  * and `GET /fame/v1/ingress/health`, answered by an `HttpListener` of `@naylence/transport-http`
  * (same status codes and bodies as the listener on its own server).
+ *
+ * Hostile peers: the listener's limits on links, attaches in progress and failed
+ * authentication apply as on its own server; the plugin also caps and times out the
+ * connections of the Fastify server it is registered on (`serverLimits`; `false` to opt out).
+ * Node checks those timeouts every `connectionsCheckingInterval` (30 s unless the server was
+ * created with a shorter one, e.g. through Fastify's `serverFactory`).
  *
  * @example
  * ```ts

@@ -17,6 +17,13 @@ describe('staticTokenProvider', () => {
     }
   });
 
+  it('exposes the sub of a JWT token as its identity (unverified), nothing for an opaque token', async () => {
+    const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+    expect(await staticTokenProvider(jwt({ sub: 'spec-client' })).getIdentity?.()).toEqual({ subject: 'spec-client' });
+    expect(await staticTokenProvider(jwt({ iss: 'x' })).getIdentity?.()).toBeUndefined();
+    expect(await staticTokenProvider('s3cret').getIdentity?.()).toBeUndefined();
+  });
+
   it('rejects when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();

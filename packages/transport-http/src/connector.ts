@@ -16,7 +16,7 @@ import {
 import { Pool, type Dispatcher } from 'undici';
 import { CLOSE_NORMAL } from './http-status.js';
 import { OrderedInbox, type Arrival, type OfferResult } from './inbox.js';
-import { HttpSender, type BusyRetryPolicy } from './sender.js';
+import { HttpSender, type BusyRetryPolicy, type SenderStats } from './sender.js';
 
 /** Default unacknowledged outbound bytes above which `send()` returns false: 1 MiB. */
 export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
@@ -181,8 +181,8 @@ export class HttpConnector implements Connector, AsyncDisposable {
     return this.#state;
   }
 
-  /** Requests sent so far, and how many the peer answered `429 receiver busy` (each retried later). */
-  get stats(): { readonly requests: number; readonly busy: number } {
+  /** Requests sent so far, how many the peer answered `429 receiver busy` (each retried later), how many it accepted. */
+  get stats(): SenderStats {
     return this.#sender.stats;
   }
 
@@ -245,6 +245,12 @@ export class HttpConnector implements Connector, AsyncDisposable {
     if (this.#state === 'closed') return 'duplicate';
     this.#lastReceivedAt = Date.now();
     return this.#inbox.offer(seq, arrival);
+  }
+
+  /** @internal Closes at once, sending nothing more (a link whose peer never accepted a request). */
+  terminate(code: number, reason: string): void {
+    if (this.#state === 'closed') return;
+    this.#finish({ code, reason, initiator: 'local' });
   }
 
   async #closeLocally(code: number, reason: string): Promise<void> {

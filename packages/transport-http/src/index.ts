@@ -60,6 +60,23 @@
 export { HttpListener, type HttpListenerOptions } from './listener.js';
 export { HttpDialer, type HttpDialerOptions, type CallbackAuth } from './dialer.js';
 export { sharedServer, type MountedRequestHandler } from './shared-server.js';
+
+// Edge limits (hostile and broken peers)
+export {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_RECEIVE_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  guardServer,
+  type GuardOptions,
+  type HttpServerLimits,
+} from './edge-server.js';
+export {
+  DEFAULT_MAX_PENDING_LINKS,
+  DEFAULT_PENDING_LINK_TIMEOUT_MS,
+  PENDING_LINK_TIMEOUT_REASON,
+  type IngressLimits,
+  type IngressStats,
+} from './ingress-guard.js';
 export {
   HttpConnector,
   DEFAULT_HIGH_WATER_MARK,
@@ -72,7 +89,7 @@ export {
   IDLE_TIMEOUT_REASON,
   type HttpLinkOptions,
 } from './connector.js';
-export type { BusyRetryPolicy } from './sender.js';
+export type { BusyRetryPolicy, SenderStats } from './sender.js';
 
 // The framework-neutral ingress (for server adapters such as the Fastify plugin)
 export type { IngressRequest } from './ingress.js';

@@ -1,6 +1,8 @@
 import {
+  clipText,
   decodeEnvelope,
   isFameError,
+  LogLimiter,
   type AuthorizationContext,
   type Authorizer,
   type FameEnvelope,
@@ -15,7 +17,7 @@ import { callbackCredentials, selectCallbackGrant, type GrantAuth } from './gran
 import type { Arrival, OfferResult } from './inbox.js';
 import { HEALTH_BODY, methodNotAllowed, noCallbackGrant, RESPONSES, type IngressResponse } from './responses.js';
 import { LINK_HEADER, parseIngressRoute, type IngressRoute } from './route.js';
-import { ThrottledLog } from './throttled-log.js';
+import { IngressGuard, PENDING_LINK_TIMEOUT_REASON, type IngressLimits, type IngressStats } from './ingress-guard.js';
 
 /** One request to the ingress, as any HTTP server framework can describe it. */
 export interface IngressRequest {
@@ -31,7 +33,7 @@ export interface IngressRequest {
   readonly remoteAddress?: string | undefined;
 }
 
-export interface IngressOptions extends HttpLinkOptions {
+export interface IngressOptions extends HttpLinkOptions, IngressLimits {
   /** Authenticates the POSTs of children and peers; absent = open. */
   readonly authorizer?: Authorizer | undefined;
   /** Largest envelope accepted in a request body. */
@@ -47,6 +49,8 @@ export interface IngressOptions extends HttpLinkOptions {
 interface ChildLink {
   readonly connector: HttpConnector;
   readonly originType: OriginType;
+  /** The link of the same id this one replaced, while that one is open: it takes the id again if this one closes first. */
+  previous: ChildLink | undefined;
 }
 
 interface Upstream {
@@ -69,7 +73,8 @@ const MAX_CLOSE_REASON = 123;
 export class Ingress {
   readonly #options: IngressOptions;
   #logger: Logger;
-  #log: ThrottledLog;
+  readonly #limiter = new LogLimiter();
+  readonly #guard: IngressGuard;
   readonly #children = new Map<string, ChildLink>();
   readonly #upstreams = new Map<string, Upstream>();
   /** Registered upstream links, oldest first: requests without `x-fame-link` (reference parents) go to the newest. */
@@ -80,12 +85,25 @@ export class Ingress {
   constructor(options: IngressOptions) {
     this.#options = options;
     this.#logger = options.logger;
-    this.#log = new ThrottledLog(options.logger);
+    this.#guard = new IngressGuard(options, (connector) => {
+      this.#limiter.log(
+        this.#logger,
+        'warn',
+        'attach-timeout',
+        { remoteAddress: connector.info.remoteAddress },
+        'closed an HTTP link whose callback accepted nothing in time',
+      );
+      connector.terminate(1000, PENDING_LINK_TIMEOUT_REASON);
+    });
   }
 
   set logger(logger: Logger) {
     this.#logger = logger;
-    this.#log = new ThrottledLog(logger);
+  }
+
+  /** What the ingress refused or cut off so far, and the links open now. */
+  get stats(): IngressStats {
+    return this.#guard.stats;
   }
 
   /** The node whose children attach here; until set, child routes answer 503. */
@@ -116,7 +134,7 @@ export class Ingress {
           return RESPONSES.notFound;
       }
     } catch (error) {
-      this.#logger.error({ err: error, path: request.path }, 'HTTP ingress failed');
+      this.#logger.error({ err: error, path: clipText(request.path) }, 'HTTP ingress failed');
       return RESPONSES.internal;
     }
   }
@@ -140,6 +158,7 @@ export class Ingress {
   /** Closes every link (children and upstreams) with `code`; later requests get 503. */
   async close(code: number, reason: string): Promise<void> {
     this.#closed = true;
+    this.#guard.stop();
     const connectors = [...[...this.#children.values()].map((c) => c.connector), ...this.#upstreamOrder.map((u) => u.connector)];
     await Promise.all(connectors.map((c) => c.close(code, reason)));
   }
@@ -179,6 +198,11 @@ export class Ingress {
     }
     const credentials = callbackCredentials(grant.auth, this.#options.resolveCallbackAuth);
     if (credentials === undefined) return this.#refuse('callback-auth', request, RESPONSES.unsupportedCallbackAuth);
+    if (!this.#guard.hasRoomForPending()) return this.#refuse('pending-cap', request, RESPONSES.tooManyAttaches);
+    const address = request.remoteAddress ?? '';
+    if (!this.#guard.links.tryAdmit(address)) {
+      return this.#refuse('link-cap', request, RESPONSES.tooManyLinks, this.#guard.links.describe(request, 'links'));
+    }
 
     const systemId = route.systemId;
     const connector: HttpConnector = new HttpConnector({
@@ -188,24 +212,47 @@ export class Ingress {
       headerName: credentials.headerName,
       linkId: request.linkId,
       peerOrdered: request.linkId !== undefined,
-      logger: this.#logger.child({ child: systemId, originType: route.originType }),
+      logger: this.#logger.child({ child: clipText(systemId), originType: route.originType }),
       remoteAddress: request.remoteAddress,
       onClosed: (closed) => {
-        if (this.#children.get(systemId)?.connector === closed) this.#children.delete(systemId);
+        this.#guard.links.release(address);
+        this.#forget(systemId, closed);
       },
     });
-    // The previous link of this id (if any) stays until the node replaces it.
-    this.#children.set(systemId, { connector, originType: route.originType });
+    // The previous link of this id (if any) stays until the node replaces it, and takes the
+    // id's requests again if this attach fails.
+    const current = this.#children.get(systemId);
+    this.#children.set(systemId, { connector, originType: route.originType, previous: current });
+    this.#guard.addPending(connector);
     const result = this.#offer(connector, request, { kind: 'message', message: request.body!, bytes: request.body!.byteLength });
     try {
       host.accept({ connector, originType: route.originType, systemId, ...(context !== undefined && { authorization: context }) });
     } catch (error) {
-      this.#logger.error({ err: error, systemId }, 'host refused the link');
+      this.#logger.error({ err: error, systemId: clipText(systemId) }, 'host refused the link');
       void connector.close(1011, 'Internal error');
       return RESPONSES.internal;
     }
-    this.#logger.debug({ systemId, originType: route.originType, callback: grant.url.host }, 'HTTP link accepted');
+    this.#logger.debug(
+      { systemId: clipText(systemId), originType: route.originType, callback: clipText(grant.url.host) },
+      'HTTP link accepted',
+    );
     return result.status === 202 ? withLink(RESPONSES.attachInProgress, request.linkId) : result;
+  }
+
+  /** Drops `closed` from the links of `systemId`; the link it replaced (if still open) takes over again. */
+  #forget(systemId: string, closed: HttpConnector): void {
+    let link = this.#children.get(systemId);
+    let newer: ChildLink | undefined;
+    while (link !== undefined && link.connector !== closed) {
+      newer = link;
+      link = link.previous;
+    }
+    if (link === undefined) return;
+    let previous = link.previous;
+    while (previous !== undefined && previous.connector.state !== 'open') previous = previous.previous;
+    if (newer !== undefined) newer.previous = previous;
+    else if (previous !== undefined) this.#children.set(systemId, previous);
+    else this.#children.delete(systemId);
   }
 
   async #childDelete(route: IngressRoute & { kind: 'child' }, request: IngressRequest): Promise<IngressResponse> {
@@ -237,9 +284,11 @@ export class Ingress {
     const seq = parseSeq(request.seq);
     const result: OfferResult = connector.offer(seq, arrival);
     if (result === 'busy') {
-      this.#log.warn(
+      this.#limiter.log(
+        this.#logger,
+        'warn',
         'busy',
-        { remoteAddress: request.remoteAddress, path: request.path },
+        { remoteAddress: request.remoteAddress, path: clipText(request.path) },
         'receive queue full: answered 429 receiver busy',
       );
       return RESPONSES.busy;
@@ -265,26 +314,56 @@ export class Ingress {
     }
   }
 
+  /**
+   * Authenticates a request with `authorizer`. An address whose authentication failed recently
+   * waits first (its requests are spaced out, as WebSocket upgrades are), or is refused with 429
+   * when it would wait past the limit: guessing tokens gets slow.
+   */
   async #authenticate(authorizer: Authorizer | undefined, request: IngressRequest): Promise<Authentication> {
     if (authorizer === undefined) return { ok: true, context: undefined };
+    const address = request.remoteAddress ?? '';
+    const throttle = this.#guard.throttle;
+    const delayMs = throttle.delayFor(address);
+    if (delayMs < 0) return { ok: false, response: this.#refuse('auth-throttled', request, RESPONSES.authThrottled) };
+    if (delayMs > 0) {
+      this.#limiter.log(
+        this.#logger,
+        'info',
+        'auth-delayed',
+        { remoteAddress: address, delayMs },
+        'delaying a request after failed authentication from its address',
+      );
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
     let context: AuthorizationContext | undefined;
     try {
       context = await authorizer.authenticate(request.authorization);
     } catch (error) {
-      this.#logger.error({ err: error, path: request.path }, 'authorizer failed');
+      this.#limiter.log(this.#logger, 'error', 'authorizer-failed', { err: error, path: clipText(request.path) }, 'authorizer failed');
       return { ok: false, response: RESPONSES.internal };
     }
     if (context === undefined || !context.authenticated) {
+      throttle.failed(address);
+      this.#guard.counts.authFailures += 1;
       return { ok: false, response: this.#refuse('unauthenticated', request, RESPONSES.authenticationFailed) };
     }
+    throttle.succeeded(address);
     return { ok: true, context };
   }
 
-  #refuse(kind: string, request: IngressRequest, response: IngressResponse, error?: unknown): IngressResponse {
-    const detail = error instanceof Error ? { err: error.message } : {};
-    this.#log.warn(
+  /** Logs a refusal (rate-limited per kind, peer input clipped) and returns `response`. */
+  #refuse(kind: string, request: IngressRequest, response: IngressResponse, detail?: unknown): IngressResponse {
+    const why = detail instanceof Error ? detail.message : typeof detail === 'string' ? detail : undefined;
+    this.#limiter.log(
+      this.#logger,
+      'warn',
       kind,
-      { path: request.path, remoteAddress: request.remoteAddress, status: response.status, ...detail },
+      {
+        path: clipText(request.path),
+        remoteAddress: request.remoteAddress,
+        status: response.status,
+        ...(why !== undefined && { err: clipText(why, 200) }),
+      },
       `HTTP ingress refused a request: ${kind}`,
     );
     return response;

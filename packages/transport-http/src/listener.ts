@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   ConfigError,
@@ -13,14 +13,26 @@ import {
   type TransportListener,
 } from '@naylence/core';
 import type { HttpConnector, HttpLinkOptions } from './connector.js';
+import { createEdgeServer, type HttpServerLimits } from './edge-server.js';
 import type { GrantAuth } from './grants.js';
 import { CLOSE_GOING_AWAY } from './http-status.js';
 import { Ingress, type IngressRequest } from './ingress.js';
+import type { IngressLimits, IngressStats } from './ingress-guard.js';
 import { normalizePublicUrl, publicUrlFromEnv, urlHost } from './public-url.js';
 import { RESPONSES, type IngressResponse } from './responses.js';
 import { DOWNSTREAM_PATH, isIngressPath, LINK_HEADER, requestPath, SEQ_HEADER, UPSTREAM_PATH } from './route.js';
 
-export interface HttpListenerOptions extends HttpLinkOptions {
+/**
+ * Options of an {@link HttpListener}. The edge limits: `maxConnections` and
+ * `maxConnectionsPerAddress` cap TCP connections on a server of the listener's own (503) and,
+ * separately, the HTTP links of children (a NodeAttach past them gets 503); `maxPendingLinks`
+ * and `pendingLinkTimeoutMs` bound attaches in progress; `authFailureMaxDelayMs` slows down
+ * addresses that fail authentication (429 past it); `headersTimeoutMs`, `receiveTimeoutMs` and
+ * `keepAliveTimeoutMs` bound slow or idle connections of a server of its own (a mounted
+ * listener leaves them to its server: see `sharedServer`); `maxBodyBytes` bounds a request
+ * body (413).
+ */
+export interface HttpListenerOptions extends HttpLinkOptions, IngressLimits, HttpServerLimits {
   /** Interface to bind (standalone). Default `127.0.0.1`; `0.0.0.0` opens the listener to the network. */
   readonly host?: string;
   /** Port to bind (standalone); 0 picks an ephemeral port. Default 0. */
@@ -41,7 +53,7 @@ export interface HttpListenerOptions extends HttpLinkOptions {
    * `http://{bound host}:{port}`.
    */
   readonly publicUrl?: string;
-  /** Largest request body (one envelope). Default 256 KiB, the envelope limit. */
+  /** Largest request body (one envelope); a larger one is answered `413` and its connection closed. Default 256 KiB, the envelope limit. */
   readonly maxBodyBytes?: number;
   /**
    * Token providers for callback grant auth this package does not understand itself (it
@@ -83,6 +95,7 @@ export class HttpListener implements TransportListener, AsyncDisposable {
   readonly #ingress: Ingress;
   #server: Server | undefined;
   #ownsServer = false;
+  #serverLimits: { readonly total: number; readonly refused: number } | undefined;
   #starting: Promise<ListenerAddress> | undefined;
   #address: ListenerAddress | undefined;
   #hosted = false;
@@ -96,6 +109,14 @@ export class HttpListener implements TransportListener, AsyncDisposable {
     this.#configuredPublicUrl = options.publicUrl !== undefined ? normalizePublicUrl(options.publicUrl) : publicUrlFromEnv();
     this.#logger = (options.logger ?? NOOP_LOGGER).child({ transport: 'http', listener: 'HttpListener' });
     this.#ingress = new Ingress({ ...options, maxBodyBytes: this.#maxBodyBytes, logger: this.#logger });
+  }
+
+  /**
+   * What the listener refused or cut off so far (counters only grow), and what is open now:
+   * `connections` and `refusedOverCap` count TCP connections of a server of its own (0 when mounted).
+   */
+  get stats(): IngressStats & { readonly connections: number; readonly refusedOverCap: number } {
+    return { ...this.#ingress.stats, connections: this.#serverLimits?.total ?? 0, refusedOverCap: this.#serverLimits?.refused ?? 0 };
   }
 
   /** Links open through this listener (children, and upstream links of dialers using it). */
@@ -178,9 +199,11 @@ export class HttpListener implements TransportListener, AsyncDisposable {
   async #start(): Promise<ListenerAddress> {
     let server = this.#options.server;
     if (server === undefined) {
-      server = createServer((request, response) => {
+      const edge = createEdgeServer({ ...this.#options, logger: () => this.#logger }, (request, response) => {
         if (!this.handleRequest(request, response)) writeResponse(response, RESPONSES.notFound, request.method);
       });
+      server = edge.server;
+      this.#serverLimits = edge.limits;
       this.#ownsServer = true;
     }
     this.#server = server;

@@ -32,10 +32,13 @@ export const RESPONSES = {
   staleLink: error(409, 'Stale link - replaced by a newer attach'),
   tooLarge: error(413, 'Request body too large'),
   busy: error(429, 'receiver busy'),
+  authThrottled: error(429, 'Too many failed authentication attempts'),
   internal: error(500, 'Internal server error'),
   notInitialized: error(503, 'Node not initialized'),
   notReady: error(503, 'Node not ready'),
   noUpstream: error(503, 'No upstream connector available'),
+  tooManyLinks: error(503, 'Too many links'),
+  tooManyAttaches: error(503, 'Too many attaches in progress'),
 } as const;
 
 /** `400 No suitable connector found for child <id>` (the reference answers this with 500, §10). */

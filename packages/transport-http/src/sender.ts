@@ -33,6 +33,9 @@ export interface HttpSenderOptions {
   readonly onFatal: (code: number, reason: string, error: Error) => void;
 }
 
+/** What a sender did so far (counters only grow): requests sent, answered `429 receiver busy` (each retried later), messages accepted. */
+export type SenderStats = Readonly<Record<'requests' | 'busy' | 'delivered', number>>;
+
 const QUEUED = 0;
 const IN_FLIGHT = 1;
 const RETRY = 2;
@@ -102,6 +105,7 @@ export class HttpSender {
   #idleWaiters: (() => void)[] = [];
   #busy = 0;
   #requests = 0;
+  #delivered = 0;
 
   constructor(options: HttpSenderOptions) {
     this.#options = options;
@@ -125,9 +129,9 @@ export class HttpSender {
     return this.#queuedBytes;
   }
 
-  /** Requests sent, and how many of them the receiver answered `429 receiver busy`. */
-  get stats(): { readonly requests: number; readonly busy: number } {
-    return { requests: this.#requests, busy: this.#busy };
+  /** Requests sent, how many of them the receiver answered `429 receiver busy`, and how many it accepted (2xx). */
+  get stats(): SenderStats {
+    return { requests: this.#requests, busy: this.#busy, delivered: this.#delivered };
   }
 
   /** Queues one message; returns false once the unacknowledged bytes reach the high-water mark. */
@@ -335,6 +339,7 @@ export class HttpSender {
 
   #ack(item: Item): void {
     item.state = ACKED;
+    this.#delivered++;
     const items = this.#items;
     while (this.#head < items.length && items[this.#head]!.state === ACKED) {
       this.#queuedBytes -= items[this.#head]!.bytes;

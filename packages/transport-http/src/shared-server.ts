@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createEdgeServer, type GuardOptions } from './edge-server.js';
 
 /** A listener mounted on a shared server: answers the requests under its routes, returns false for others. */
 export interface MountedRequestHandler {
@@ -12,10 +13,15 @@ export interface MountedRequestHandler {
  * `WebSocketListener` takes its own). Start it listening before the listeners start, so that
  * neither of them tries to.
  *
+ * The server enforces the edge limits of `limits` on every TCP connection, whichever listener
+ * it ends up with: connection caps (503), headers, request and keep-alive timeouts
+ * (see `HttpServerLimits`; the defaults apply when absent). Mounted listeners leave a
+ * server's connections to it, so pass the limits here.
+ *
  * @example
  * ```ts
  * const handlers: MountedRequestHandler[] = [];
- * const server = sharedServer(handlers);
+ * const server = sharedServer(handlers, { maxConnections: 5_000 });
  * await new Promise<void>((resolve) => server.listen(8000, '127.0.0.1', resolve)); // '0.0.0.0': every interface
  * const ws = new WebSocketListener({ server });
  * const http = new HttpListener({ server });
@@ -24,9 +30,9 @@ export interface MountedRequestHandler {
  * // stop: await fabric.stop(); then server.close()
  * ```
  */
-export function sharedServer(handlers: readonly MountedRequestHandler[]): Server {
-  return createServer((request, response) => {
+export function sharedServer(handlers: readonly MountedRequestHandler[], limits: GuardOptions = {}): Server {
+  return createEdgeServer(limits, (request, response) => {
     for (const handler of handlers) if (handler.handleRequest(request, response)) return;
     response.writeHead(404, { 'content-type': 'application/json; charset=utf-8' }).end('{"error":"Not found"}');
-  });
+  }).server;
 }

@@ -13,7 +13,7 @@ import {
   unrefTimer as unref,
 } from '@naylence/core';
 import { CLOSE_NORMAL, wireCloseCode, wireCloseReason } from './close-codes.js';
-import type { CorkableStream, EdgeEvents, SocketEdge } from './platform/edge.js';
+import { formatAddress, type CorkableStream, type EdgeEvents, type SocketEdge } from './platform/edge.js';
 import { createSocketEdge, type PlatformSocket } from './platform/index.js';
 
 /** Default outbound high-water mark: 1 MiB. */
@@ -35,7 +35,8 @@ export interface WebSocketConnectorOptions {
   readonly highWaterMark?: number;
   /**
    * Close the link (code 1000, reason `idle timeout`) when no message was received for this
-   * long; checked every quarter of the period, so the close comes up to 25 % late.
+   * long; checked every quarter of the period (one timer per timeout value for every connector
+   * of the process), so the close comes up to 25 % late.
    * 0 disables. Default 30 000 ms.
    */
   readonly idleTimeoutMs?: number;
@@ -44,10 +45,17 @@ export interface WebSocketConnectorOptions {
   readonly remoteAddress?: string;
   readonly localAddress?: string;
   /**
+   * The TCP socket whose remote end is `info.remoteAddress`, formatted only when asked for
+   * (instead of `remoteAddress`: an accepting listener holds thousands of connectors).
+   */
+  readonly peerSocket?: { readonly remoteAddress?: string | undefined; readonly remotePort?: number | undefined };
+  /**
    * The TCP stream under a Node socket (the upgrade request's or response's `socket`): writes
    * of one event-loop turn are then batched into one. Absent: every message is its own write.
    */
   readonly stream?: CorkableStream;
+  /** Called once when the connector is closed, before `whenClosed` resolves (a listener forgets it). */
+  readonly onClosed?: (connector: WebSocketConnector) => void;
 }
 
 interface LocalClose {
@@ -78,25 +86,52 @@ interface Waiter {
  *   For a local close, {@link CloseInfo} carries the code and reason actually sent.
  */
 export class WebSocketConnector implements Connector, AsyncDisposable {
-  readonly id: string;
   readonly info: ConnectorInfo;
 
   readonly #edge: SocketEdge;
   readonly #highWaterMark: number;
   readonly #parentLogger: Logger;
+  readonly #onClosedHook: ((connector: WebSocketConnector) => void) | undefined;
   #childLogger: Logger | undefined;
+  #id: string | undefined;
   #state: ConnectorState = 'open';
   #handlers: ConnectorHandlers | undefined;
-  #inbox: WireMessage[] | undefined = [];
+  #inbox: WireMessage[] | undefined;
   #inboxBytes = 0;
   #paused = false;
   #local: LocalClose | undefined;
   #closeInfo: CloseInfo | undefined;
-  #drainWaiters: Waiter[] = [];
-  #closedWaiters: ((info: CloseInfo) => void)[] = [];
+  // Created when first needed: most links never wait for a drain, and few callers await the close.
+  #drainWaiters: Waiter[] | undefined;
+  #closedWaiters: ((info: CloseInfo) => void)[] | undefined;
   #closeGuard: ReturnType<typeof setTimeout> | undefined;
-  #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #received = 0;
+  /** Idle watch: `#received` at the last sweep, and sweeps since it last changed. */
+  #idleSeen = 0;
+  #quietSweeps = 0;
+
+  /**
+   * Idle timeouts of every connector in the process, by timeout: one timer per distinct timeout
+   * sweeps its connectors every quarter period (a timer per connector cost memory and CPU per link).
+   */
+  static readonly #idle = new Map<number, { readonly members: Set<WebSocketConnector>; readonly timer: ReturnType<typeof setInterval> }>();
+
+  /** What the platform edge reports, forwarded to the connector (one small object per link, no closures). */
+  static readonly #Events = class ConnectorEvents implements EdgeEvents {
+    constructor(readonly connector: WebSocketConnector) {}
+    message(message: WireMessage): void {
+      this.connector.#onMessage(message);
+    }
+    flushed(): void {
+      this.connector.#onFlushed();
+    }
+    failed(code: number, error: Error): void {
+      this.connector.#onFailed(code, error);
+    }
+    closed(code: number, reason: string): void {
+      this.connector.#onClosed(code, reason);
+    }
+  };
 
   /**
    * Wraps an **open** socket. Attach listeners happen here, so construct the connector in the
@@ -104,24 +139,27 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
    * @throws ConnectorClosedError when the socket is not open
    */
   constructor(socket: PlatformSocket, options: WebSocketConnectorOptions = {}) {
-    this.id = randomId();
     this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.#parentLogger = options.logger ?? NOOP_LOGGER;
-    this.info = {
-      transport: 'websocket',
-      ...(options.remoteAddress !== undefined && { remoteAddress: options.remoteAddress }),
-      ...(options.localAddress !== undefined && { localAddress: options.localAddress }),
-    };
+    this.#onClosedHook = options.onClosed;
+    this.info =
+      options.peerSocket !== undefined
+        ? new PeerSocketInfo(options.peerSocket)
+        : {
+            transport: 'websocket',
+            ...(options.remoteAddress !== undefined && { remoteAddress: options.remoteAddress }),
+            ...(options.localAddress !== undefined && { localAddress: options.localAddress }),
+          };
     if (socket.readyState !== 1) throw new ConnectorClosedError('cannot wrap a WebSocket that is not open');
-    const events: EdgeEvents = {
-      message: (message) => this.#onMessage(message),
-      flushed: () => this.#onFlushed(),
-      failed: (code, error) => this.#onFailed(code, error),
-      closed: (code, reason) => this.#onClosed(code, reason),
-    };
+    const events = new WebSocketConnector.#Events(this);
     this.#edge = createSocketEdge(socket, events, options.stream);
     const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-    if (idleTimeoutMs > 0) this.#watchIdle(idleTimeoutMs);
+    if (idleTimeoutMs > 0) WebSocketConnector.#watchIdle(this, idleTimeoutMs);
+  }
+
+  /** Unique id of this link end, for logs (a random id, made when first asked for). */
+  get id(): string {
+    return (this.#id ??= randomId());
   }
 
   get state(): ConnectorState {
@@ -131,9 +169,9 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
   start(handlers: ConnectorHandlers): void {
     if (this.#handlers !== undefined) throw new ConfigError(`WebSocket connector ${this.id} was already started`);
     this.#handlers = handlers;
-    const inbox = this.#inbox ?? [];
+    const inbox = this.#inbox;
     this.#inbox = undefined;
-    for (const message of inbox) this.#deliver(handlers, message);
+    if (inbox !== undefined) for (const message of inbox) this.#deliver(handlers, message);
     if (this.#paused) {
       this.#paused = false;
       this.#edge.resume();
@@ -155,7 +193,7 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
     }
     if (this.#edge.bufferedBytes < this.#highWaterMark) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.#drainWaiters.push({ resolve, reject });
+      (this.#drainWaiters ??= []).push({ resolve, reject });
       this.#edge.watchFlush(true);
     });
   }
@@ -177,7 +215,7 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
   whenClosed(): Promise<CloseInfo> {
     const info = this.#closeInfo;
     if (info !== undefined) return Promise.resolve(info);
-    return new Promise((resolve) => this.#closedWaiters.push(resolve));
+    return new Promise((resolve) => (this.#closedWaiters ??= []).push(resolve));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -196,9 +234,7 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
       this.#deliver(handlers, message);
       return;
     }
-    const inbox = this.#inbox;
-    if (inbox === undefined) return;
-    inbox.push(message);
+    (this.#inbox ??= []).push(message);
     this.#inboxBytes += typeof message === 'string' ? message.length : message.byteLength;
     if (!this.#paused && this.#inboxBytes >= this.#highWaterMark) {
       this.#paused = true;
@@ -218,8 +254,8 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
     if (this.#edge.bufferedBytes >= this.#highWaterMark) return;
     this.#edge.watchFlush(false);
     const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const waiter of waiters) waiter.resolve();
+    this.#drainWaiters = undefined;
+    if (waiters !== undefined) for (const waiter of waiters) waiter.resolve();
   }
 
   #onFailed(code: number, error: Error): void {
@@ -234,10 +270,10 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
   }
 
   #rejectDrains(code: number): void {
-    if (this.#drainWaiters.length === 0) return;
-    this.#edge.watchFlush(false);
     const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
+    if (waiters === undefined || waiters.length === 0) return;
+    this.#edge.watchFlush(false);
+    this.#drainWaiters = undefined;
     const error = new ConnectorClosedError(`WebSocket connector ${this.id} closed while waiting for drain`, code);
     for (const waiter of waiters) waiter.reject(error);
   }
@@ -246,7 +282,7 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     clearTimeout(this.#closeGuard);
-    clearTimeout(this.#idleTimer);
+    WebSocketConnector.#unwatchIdle(this);
     const local = this.#local;
     const info: CloseInfo =
       local === undefined
@@ -255,9 +291,10 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
     this.#closeInfo = info;
     this.#rejectDrains(info.code);
     this.#logger.debug({ code: info.code, reason: info.reason, initiator: info.initiator }, 'WebSocket link closed');
+    this.#onClosedHook?.(this);
     const waiters = this.#closedWaiters;
-    this.#closedWaiters = [];
-    for (const resolve of waiters) resolve(info);
+    this.#closedWaiters = undefined;
+    if (waiters !== undefined) for (const resolve of waiters) resolve(info);
     if (this.#handlers !== undefined) this.#notifyClose(this.#handlers, info);
   }
 
@@ -269,24 +306,52 @@ export class WebSocketConnector implements Connector, AsyncDisposable {
     }
   }
 
-  #watchIdle(timeoutMs: number): void {
+  static #watchIdle(connector: WebSocketConnector, timeoutMs: number): void {
+    let group = WebSocketConnector.#idle.get(timeoutMs);
+    if (group === undefined) {
+      const timer = setInterval(() => WebSocketConnector.#sweepIdle(timeoutMs), Math.max(1, Math.floor(timeoutMs / 4)));
+      unref(timer);
+      group = { members: new Set(), timer };
+      WebSocketConnector.#idle.set(timeoutMs, group);
+    }
+    connector.#idleSeen = connector.#received;
+    group.members.add(connector);
+  }
+
+  static #unwatchIdle(connector: WebSocketConnector): void {
+    for (const [timeoutMs, group] of WebSocketConnector.#idle) {
+      if (!group.members.delete(connector) || group.members.size > 0) continue;
+      clearInterval(group.timer);
+      WebSocketConnector.#idle.delete(timeoutMs);
+    }
+  }
+
+  /** Closes (code 1000, `idle timeout`) the connectors that received nothing for `timeoutMs`. */
+  static #sweepIdle(timeoutMs: number): void {
+    const group = WebSocketConnector.#idle.get(timeoutMs);
+    if (group === undefined) return;
     const period = Math.max(1, Math.floor(timeoutMs / 4));
-    let seen = this.#received;
-    let quietTicks = 0;
-    const tick = (): void => {
-      if (this.#state !== 'open') return;
-      if (this.#received !== seen) {
-        seen = this.#received;
-        quietTicks = 0;
-      } else if (++quietTicks * period >= timeoutMs) {
-        this.#logger.info({ idleTimeoutMs: timeoutMs }, 'closing idle WebSocket link');
-        void this.close(CLOSE_NORMAL, IDLE_TIMEOUT_REASON);
-        return;
+    for (const connector of group.members) {
+      if (connector.#state !== 'open') continue;
+      if (connector.#received !== connector.#idleSeen) {
+        connector.#idleSeen = connector.#received;
+        connector.#quietSweeps = 0;
+      } else if (++connector.#quietSweeps * period >= timeoutMs) {
+        connector.#logger.info({ idleTimeoutMs: timeoutMs }, 'closing idle WebSocket link');
+        void connector.close(CLOSE_NORMAL, IDLE_TIMEOUT_REASON);
       }
-      this.#idleTimer = setTimeout(tick, period);
-      unref(this.#idleTimer);
-    };
-    this.#idleTimer = setTimeout(tick, period);
-    unref(this.#idleTimer);
+    }
+  }
+}
+
+/** {@link ConnectorInfo} of an accepted socket: the remote address is formatted when read (logs), never kept. */
+class PeerSocketInfo implements ConnectorInfo {
+  readonly transport = 'websocket';
+  readonly #socket: NonNullable<WebSocketConnectorOptions['peerSocket']>;
+  constructor(socket: NonNullable<WebSocketConnectorOptions['peerSocket']>) {
+    this.#socket = socket;
+  }
+  get remoteAddress(): string {
+    return formatAddress(this.#socket.remoteAddress, this.#socket.remotePort) ?? '';
   }
 }

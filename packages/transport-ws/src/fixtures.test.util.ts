@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { TestHost } from '@naylence-tools/transport-compliance';
 import type { ListenerAddress } from '@naylence/core';
 import { WebSocket, type RawData } from 'ws';
-import { WebSocketListener, type WebSocketListenerOptions } from './listener.js';
+import type { WebSocketListenerOptions } from './listener-options.js';
+import { WebSocketListener } from './listener.js';
 
 export { TestHost, startHttpServer, REFUSED_PORT } from '@naylence-tools/transport-compliance';
 

@@ -61,6 +61,16 @@ export {
   type WebSocketConnectorOptions,
 } from './connector.js';
 export { WebSocketDialer, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_PAYLOAD, type WebSocketDialerOptions } from './dialer.js';
-export { WebSocketListener, DEFAULT_LISTENER_HOST, type WebSocketListenerOptions, type WebSocketListenerHealth } from './listener.js';
+export { WebSocketListener } from './listener.js';
+export {
+  DEFAULT_LISTENER_HOST,
+  DEFAULT_UPGRADE_TIMEOUT_MS,
+  PEER_NOT_AUTHORIZED,
+  type WebSocketListenerOptions,
+  type WebSocketListenerHealth,
+  type WebSocketListenerStats,
+} from './listener-options.js';
+// The shared edge limits' defaults live in @naylence/core; re-exported where they were.
+export { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_AUTH_FAILURE_MAX_DELAY_MS } from '@naylence/core';
 export { ATTACH_PATH_PREFIX, HEALTH_PATH } from './route.js';
 export { wireCloseCode } from './close-codes.js';

@@ -1,12 +1,17 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
+  AuthThrottle,
   ConfigError,
-  FameError,
+  ConnectionLimits,
+  DEFAULT_AUTH_FAILURE_MAX_DELAY_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  LogLimiter,
+  OVER_CAP_RESPONSE,
   NOOP_LOGGER,
-  createAttachRefusal,
-  encodeEnvelope,
+  clipText,
   type AuthorizationContext,
   type Authorizer,
   type ListenerAddress,
@@ -18,49 +23,17 @@ import type { WebSocketServer } from 'ws';
 import { CLOSE_GOING_AWAY, CLOSE_INTERNAL, CLOSE_POLICY } from './close-codes.js';
 import { DEFAULT_HIGH_WATER_MARK, WebSocketConnector } from './connector.js';
 import { DEFAULT_MAX_PAYLOAD } from './dialer.js';
-import { DEFLATE_OPTIONS, loadWs, socketAddresses, type NodeWebSocket } from './platform/node.js';
+import { DEFLATE_OPTIONS, loadWs, type NodeWebSocket } from './platform/node.js';
+import {
+  DEFAULT_LISTENER_HOST,
+  DEFAULT_UPGRADE_TIMEOUT_MS,
+  PEER_NOT_AUTHORIZED,
+  type WebSocketListenerHealth,
+  type WebSocketListenerOptions,
+  type WebSocketListenerStats,
+} from './listener-options.js';
+import { errorMessage, headerValue, LinkLog, refuseLink, refuseUpgrade, startServer, urlHost } from './listener-support.js';
 import { HEALTH_PATH, isAttachPath, parseAttachRoute, readBearerOffer, requestPath, type AttachRoute } from './route.js';
-
-/** The interface a standalone listener binds unless told otherwise: loopback only. */
-export const DEFAULT_LISTENER_HOST = '127.0.0.1';
-
-export interface WebSocketListenerOptions {
-  /**
-   * Interface to bind (standalone only). Default `127.0.0.1`: only this machine can attach until
-   * you say otherwise (`0.0.0.0` for every interface), as Fastify's `listen` does.
-   */
-  readonly host?: string;
-  /** Port to bind (standalone only); 0 picks an ephemeral port. Default 0. */
-  readonly port?: number;
-  /**
-   * An existing HTTP(S) server to mount on instead of creating one. The listener then only
-   * takes upgrade requests under `/fame/v1/attach/ws` and leaves every other request and
-   * upgrade to the server; the embedding server answers health checks by calling
-   * {@link WebSocketListener.handleRequest}. If the server is not listening yet, `listen()`
-   * starts it on `host`/`port`. `close()` never closes a mounted server.
-   */
-  readonly server?: Server;
-  /** Authenticates every link after the upgrade (admission-and-http §4); absent = open. */
-  readonly authorizer?: Authorizer;
-  /** Largest inbound message; a larger one closes the link with 1009. Default 1 MiB. */
-  readonly maxPayload?: number;
-  /** Outbound high-water mark of accepted connectors, in bytes. Default 1 MiB. */
-  readonly highWaterMark?: number;
-  /** Close links that receive nothing for this long (code 1000, `idle timeout`); 0 disables. Default 30 000 ms. */
-  readonly idleTimeoutMs?: number;
-  /** Accept permessage-deflate offers (no context takeover, 1 KiB threshold). Default false. */
-  readonly perMessageDeflate?: boolean;
-  /** Default: the host's logger. */
-  readonly logger?: Logger;
-}
-
-/** The health document, byte-compatible with the reference listener's. */
-export interface WebSocketListenerHealth {
-  readonly status: 'healthy';
-  readonly active_connections: number;
-  readonly listenerType: 'WebSocketListener';
-  readonly listener_type: 'WebSocketListener';
-}
 
 type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -77,14 +50,28 @@ type RequestHandler = (request: IncomingMessage, response: ServerResponse) => vo
  * sends one NodeAttachAck `ok:false` (binary, camelCase) and closes 1008
  * `Authentication failed`, an authorizer that throws closes 1011 `Internal error`. Messages
  * that arrive meanwhile are buffered. Accepted links go to `host.accept`.
+ *
+ * The edge is bounded: connections are capped in total and per remote address (503 past a
+ * cap), a connection must complete its upgrade within `upgradeTimeoutMs`, failed
+ * authentication slows its address down, peer links need a `peerAuthorizer` once links are
+ * authenticated at all, system ids must be valid path segments (1008 `Invalid system id`),
+ * and log lines carry only clipped peer input, rate-limited.
  */
 export class WebSocketListener implements TransportListener, AsyncDisposable {
   readonly transport = 'websocket';
   readonly authorizer?: Authorizer;
+  readonly peerAuthorizer?: Authorizer;
 
   readonly #options: WebSocketListenerOptions;
   readonly #links = new Set<WebSocketConnector>();
-  readonly #authFailureLog = { last: -Infinity, suppressed: 0 };
+  readonly #limits: ConnectionLimits;
+  readonly #throttle: AuthThrottle;
+  readonly #limiter = new LogLimiter();
+  readonly #counts = { upgradeTimeouts: 0, authFailures: 0, peersRefused: 0 };
+  /** Connections to our own server that have not upgraded yet, with their deadline; one timer sweeps them. */
+  readonly #upgrading = new Map<Socket, number>();
+  #upgradeSweep: ReturnType<typeof setInterval> | undefined;
+  readonly #forget = (connector: WebSocketConnector): void => void this.#links.delete(connector);
   #host: ListenerHost | undefined;
   #logger: Logger;
   #wss: WebSocketServer | undefined;
@@ -97,7 +84,24 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
   constructor(options: WebSocketListenerOptions = {}) {
     this.#options = options;
     if (options.authorizer !== undefined) this.authorizer = options.authorizer;
+    if (options.peerAuthorizer !== undefined) this.peerAuthorizer = options.peerAuthorizer;
     this.#logger = options.logger ?? NOOP_LOGGER;
+    this.#limits = new ConnectionLimits(
+      options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    );
+    this.#throttle = new AuthThrottle(options.authFailureMaxDelayMs ?? DEFAULT_AUTH_FAILURE_MAX_DELAY_MS);
+  }
+
+  /** What the listener refused or cut off so far, and the connections open now. */
+  get stats(): WebSocketListenerStats {
+    return {
+      connections: this.#limits.total,
+      refusedOverCap: this.#limits.refused,
+      delayedAuthAttempts: this.#throttle.delayed,
+      throttledAuthAttempts: this.#throttle.refused,
+      ...this.#counts,
+    };
   }
 
   /** Links currently open (being authenticated or accepted). */
@@ -134,7 +138,14 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       const onRequest: RequestHandler = (request, response) => {
         if (!this.handleRequest(request, response)) response.writeHead(404).end();
       };
-      server = http.createServer(onRequest);
+      const timeoutMs = this.#options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS;
+      server = http.createServer(
+        timeoutMs > 0
+          ? { headersTimeout: timeoutMs, requestTimeout: timeoutMs, connectionsCheckingInterval: Math.min(1_000, timeoutMs) }
+          : {},
+        onRequest,
+      );
+      server.on('connection', (socket: Socket) => this.#onConnection(socket, timeoutMs));
       this.#ownsServer = true;
       this.#onUpgrade = (request, socket, head) => {
         if (!this.handleUpgrade(request, socket, head)) refuseUpgrade(socket, 404);
@@ -188,9 +199,19 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const path = requestPath(request.url);
     if (!isAttachPath(path)) return false;
+    if (!socket.writable) {
+      socket.destroy(); // already refused (over a connection cap) when it connected
+      return true;
+    }
+    this.#upgrading.delete(socket as Socket);
     const host = this.#host;
     const wss = this.#wss;
     if (host === undefined || wss === undefined || this.#closing !== undefined) {
+      refuseUpgrade(socket, 503);
+      return true;
+    }
+    if (!this.#limits.admit(request.socket)) {
+      this.#overCap(request.socket);
       refuseUpgrade(socket, 503);
       return true;
     }
@@ -199,7 +220,33 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     // The token is no subprotocol to negotiate: leave `ws` only the `bearer` entry to select
     // (a `bearer <token>` entry would not even parse as a subprotocol).
     if (offer.protocol !== undefined) request.headers['sec-websocket-protocol'] = offer.protocol;
-    wss.handleUpgrade(request, socket, head, (ws) => this.#onSocket(ws, request, route, offer.token, host));
+    const upgrade = (): void => wss.handleUpgrade(request, socket, head, (ws) => this.#onSocket(ws, request, route, offer.token, host));
+    // An address whose authentication failed recently waits before its upgrade completes (so
+    // before its credentials are checked): guessing tokens gets slow, and the peer sees nothing
+    // different from a slow server.
+    const address = request.socket.remoteAddress ?? '';
+    const delayMs = this.authorizer !== undefined || this.peerAuthorizer !== undefined ? this.#throttle.delayFor(address) : 0;
+    if (delayMs === 0) upgrade();
+    else if (delayMs < 0) {
+      this.#limiter.log(
+        this.#logger,
+        'warn',
+        'auth-throttled',
+        { remoteAddress: address },
+        'refused an upgrade (429): too many attempts after failed authentication from its address',
+      );
+      refuseUpgrade(socket, 429);
+    } else {
+      if (typeof (socket as Partial<Socket>).setTimeout === 'function') (socket as Socket).setTimeout(0);
+      this.#limiter.log(
+        this.#logger,
+        'info',
+        'auth-delayed',
+        { remoteAddress: address, delayMs },
+        'delaying an upgrade after failed authentication from its address',
+      );
+      setTimeout(() => (socket.destroyed ? undefined : upgrade()), delayMs);
+    }
     return true;
   }
 
@@ -213,10 +260,64 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     await this.close();
   }
 
+  /** A TCP connection to our own server: counted against the caps, and closed unless it upgrades in time. */
+  #onConnection(socket: Socket, timeoutMs: number): void {
+    if (!this.#limits.admit(socket)) {
+      this.#overCap(socket);
+      socket.on('error', () => {}); // the peer may still write, or reset
+      socket.end(OVER_CAP_RESPONSE);
+      return;
+    }
+    if (timeoutMs > 0) {
+      this.#upgrading.set(socket, Date.now() + timeoutMs);
+      if (this.#upgradeSweep === undefined) {
+        this.#upgradeSweep = setInterval(() => this.#sweepUpgrades(), Math.max(10, Math.min(1_000, timeoutMs / 4)));
+        this.#upgradeSweep.unref();
+      }
+    }
+  }
+
+  /** Closes the connections whose upgrade deadline passed (and forgets closed ones). */
+  #sweepUpgrades(): void {
+    const now = Date.now();
+    for (const [socket, deadline] of this.#upgrading) {
+      if (socket.destroyed) this.#upgrading.delete(socket);
+      else if (now >= deadline) {
+        this.#upgrading.delete(socket);
+        this.#counts.upgradeTimeouts += 1;
+        this.#limiter.log(
+          this.#logger,
+          'info',
+          'upgrade-timeout',
+          { remoteAddress: socket.remoteAddress },
+          'closed a connection that did not complete the WebSocket upgrade in time',
+        );
+        socket.destroy();
+      }
+    }
+    if (this.#upgrading.size === 0) {
+      clearInterval(this.#upgradeSweep);
+      this.#upgradeSweep = undefined;
+    }
+  }
+
+  #overCap(socket: { remoteAddress?: string | undefined }): void {
+    this.#limiter.log(
+      this.#logger,
+      'warn',
+      'over-cap',
+      { remoteAddress: socket.remoteAddress, refused: this.#limits.refused },
+      `refused a connection (503): ${this.#limits.describe(socket)}`,
+    );
+  }
+
   async #close(): Promise<void> {
     await this.#listening?.catch(() => undefined);
     const server = this.#server;
     if (server !== undefined && this.#onUpgrade !== undefined) server.off('upgrade', this.#onUpgrade);
+    clearInterval(this.#upgradeSweep);
+    this.#upgradeSweep = undefined;
+    this.#upgrading.clear();
     await Promise.all([...this.#links].map((link) => link.close(CLOSE_GOING_AWAY, 'Listener closing')));
     this.#wss?.close();
     if (server !== undefined && this.#ownsServer) {
@@ -233,16 +334,12 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       highWaterMark: this.#options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
       ...(this.#options.idleTimeoutMs !== undefined && { idleTimeoutMs: this.#options.idleTimeoutMs }),
       logger: this.#logger,
-      ...socketAddresses(request.socket),
+      peerSocket: request.socket,
       stream: request.socket,
+      onClosed: this.#forget,
     });
     this.#links.add(connector);
-    void connector.whenClosed().then(() => this.#links.delete(connector));
-    const log = new LinkLog(this.#logger, {
-      connectorId: connector.id,
-      path: requestPath(request.url),
-      remoteAddress: connector.info.remoteAddress,
-    });
+    const log = new LinkLog(this.#logger, this.#limiter, connector, request.url);
 
     if (!route.ok) {
       log.info(`refusing attach: ${route.reason}`);
@@ -259,30 +356,36 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       void connector.close(CLOSE_INTERNAL, 'Node not ready');
       return;
     }
-    const authorizer = this.authorizer;
+    let authorizer = this.authorizer;
+    if (route.originType === 'peer') {
+      if (this.peerAuthorizer !== undefined) authorizer = this.peerAuthorizer;
+      else if (authorizer !== undefined) {
+        this.#counts.peersRefused += 1;
+        log.warn('refusing a peer link: this listener admits no peers (no peer authorizer)');
+        refuseLink(connector, PEER_NOT_AUTHORIZED, CLOSE_POLICY, PEER_NOT_AUTHORIZED);
+        return;
+      }
+    }
     if (authorizer === undefined) {
       this.#accept(host, connector, route, undefined, log);
       return;
     }
+    const address = request.socket.remoteAddress ?? '';
     authorizer.authenticate(token === undefined ? undefined : `Bearer ${token}`).then(
       (context) => {
         if (context === undefined || !context.authenticated) {
-          // A peer can retry with a bad token in a loop: one line a second, with the count it stood for.
-          const now = Date.now();
-          if (now - this.#authFailureLog.last >= 1_000) {
-            const suppressed = this.#authFailureLog.suppressed;
-            log.warn('WebSocket authentication failed', { tokenPresented: token !== undefined, ...(suppressed > 0 && { suppressed }) });
-            this.#authFailureLog.last = now;
-            this.#authFailureLog.suppressed = 0;
-          } else this.#authFailureLog.suppressed++;
+          this.#counts.authFailures += 1;
+          this.#throttle.failed(address);
+          log.warn('WebSocket authentication failed', { tokenPresented: token !== undefined, authFailures: this.#counts.authFailures });
           refuseLink(connector, 'Authentication failed', CLOSE_POLICY, 'Authentication failed');
         } else {
+          this.#throttle.succeeded(address);
           this.#accept(host, connector, route, context, log);
         }
       },
       (error: unknown) => {
         log.error(error, 'authorizer failed');
-        refuseLink(connector, `Unhandled error: ${errorMessage(error)}`, CLOSE_INTERNAL, 'Internal error');
+        refuseLink(connector, `Unhandled error: ${clipText(errorMessage(error), 200)}`, CLOSE_INTERNAL, 'Internal error');
       },
     );
   }
@@ -303,73 +406,9 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
         systemId: route.systemId,
         ...(authorization !== undefined && { authorization }),
       });
-      log.debug({ originType: route.originType, systemId: route.systemId }, 'WebSocket link accepted');
     } catch (error) {
       log.error(error, 'host refused the link');
       void connector.close(CLOSE_INTERNAL, 'Internal error');
     }
   }
-}
-
-/** Log lines about one connection: the listener's logger with the connection's fields on each line. */
-class LinkLog {
-  constructor(
-    private readonly logger: Logger,
-    private readonly fields: Readonly<Record<string, unknown>>,
-  ) {}
-  debug(extra: object, message: string): void {
-    this.logger.debug({ ...this.fields, ...extra }, message);
-  }
-  info(message: string): void {
-    this.logger.info(this.fields, message);
-  }
-  warn(message: string, extra: object = {}): void {
-    this.logger.warn({ ...this.fields, ...extra }, message);
-  }
-  error(error: unknown, message: string): void {
-    this.logger.error({ ...this.fields, err: error }, message);
-  }
-}
-
-/** Sends one NodeAttachAck `ok:false` (no corrId/refId; binary, camelCase) and closes the link. */
-function refuseLink(connector: WebSocketConnector, ackReason: string, code: number, closeReason: string): void {
-  if (connector.state !== 'open') return;
-  connector.send(encodeEnvelope(createAttachRefusal(ackReason)));
-  void connector.close(code, closeReason);
-}
-
-function refuseUpgrade(socket: Duplex, status: 404 | 503): void {
-  const text = status === 404 ? 'Not Found' : 'Service Unavailable';
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-function startServer(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => {
-      server.off('listening', onListening);
-      reject(new FameError('INVALID_CONFIG', `WebSocket listener cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(',') : value;
-}
-
-/** Host part of a URL for a bound address: loopback for the unspecified addresses, brackets for IPv6. */
-function urlHost(address: string): string {
-  if (address === '0.0.0.0') return '127.0.0.1';
-  if (address === '::') return '[::1]';
-  return address.includes(':') ? `[${address}]` : address;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

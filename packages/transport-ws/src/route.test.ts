@@ -14,7 +14,14 @@ describe('attach routes', () => {
 
   it('parses origin type (case-insensitive) and system id', () => {
     expect(parseAttachRoute('/fame/v1/attach/ws/downstream/child-1')).toEqual({ ok: true, originType: 'downstream', systemId: 'child-1' });
-    expect(parseAttachRoute('/fame/v1/attach/ws/PEER/s%20b')).toEqual({ ok: true, originType: 'peer', systemId: 's b' });
+    expect(parseAttachRoute('/fame/v1/attach/ws/PEER/s%2Db')).toEqual({ ok: true, originType: 'peer', systemId: 's-b' });
+  });
+
+  it('refuses system ids that are no path segment: separators, percent-encoded or not, control characters, too long', () => {
+    for (const id of ['node-a%2Fevil', 'node-a%2fevil', 'a%5Cb', 'node-a%252Fevil', 's%20b', 'a%00b', 'a%0Ab', '..', 'x'.repeat(129)]) {
+      expect(parseAttachRoute(`/fame/v1/attach/ws/downstream/${id}`), id).toEqual({ ok: false, reason: 'Invalid system id' });
+    }
+    expect(parseAttachRoute(`/fame/v1/attach/ws/downstream/${'x'.repeat(128)}`)).toMatchObject({ ok: true });
   });
 
   it('refuses unknown origins and malformed routes with the reference reasons', () => {

@@ -1,4 +1,4 @@
-import type { OriginType } from '@naylence/core';
+import { systemIdProblem, type OriginType } from '@naylence/core';
 
 /** Path prefix of WebSocket attach routes: `/fame/v1/attach/ws/{originType}/{systemId}`. */
 export const ATTACH_PATH_PREFIX = '/fame/v1/attach/ws';
@@ -8,7 +8,7 @@ export const HEALTH_PATH = '/fame/v1/attach/health';
 /** A parsed attach route, or why it is refused (the close reason, sent with 1008). */
 export type AttachRoute =
   | { readonly ok: true; readonly originType: OriginType; readonly systemId: string }
-  | { readonly ok: false; readonly reason: 'Invalid origin type' | 'Invalid attach route' };
+  | { readonly ok: false; readonly reason: 'Invalid origin type' | 'Invalid attach route' | 'Invalid system id' };
 
 /** The path part of a request target (no query, no fragment). */
 export function requestPath(url: string | undefined): string {
@@ -26,7 +26,9 @@ export function isAttachPath(path: string): boolean {
  * Parses an attach path (one {@link isAttachPath} accepted). The origin segment is
  * case-insensitive; the system id is percent-decoded. A path that is not exactly two non-empty
  * segments under the prefix is an invalid route; a well-formed path with another origin
- * segment is an invalid origin type.
+ * segment is an invalid origin type; a system id that is no valid path segment once decoded
+ * (a `/` or another percent-encoded separator, control characters, over 128 characters) is an
+ * invalid system id (it would place the node under another node's path).
  */
 export function parseAttachRoute(path: string): AttachRoute {
   const segments = path.slice(ATTACH_PATH_PREFIX.length + 1).split('/');
@@ -40,6 +42,7 @@ export function parseAttachRoute(path: string): AttachRoute {
   } catch {
     return { ok: false, reason: 'Invalid attach route' };
   }
+  if (systemIdProblem(systemId) !== undefined) return { ok: false, reason: 'Invalid system id' };
   return { ok: true, originType, systemId };
 }
 

@@ -56,8 +56,8 @@ const SINK = new rt.FameAddress('sink@fame.fabric');
 function client(fabric, math) {
   return {
     add: (x, timeoutMs) => fabric.invoke(math, 'add', { x, y: 1 }, timeoutMs),
-    send: async (payload) => {
-      await fabric.send(rt.createFameEnvelope({ to: SINK, frame: { type: 'Data', payload } }));
+    send: async (payload, to) => {
+      await fabric.send(rt.createFameEnvelope({ to: to === undefined ? SINK : new rt.FameAddress(to), frame: { type: 'Data', payload } }));
     },
     stop: () => fabric.exit(),
   };
@@ -111,6 +111,13 @@ export const impl = {
 
   async client(port, id, transport) {
     return client(await enter(nodeConfig(port, id, undefined, transport)), MATH);
+  },
+
+  // A consumer of one-way messages; a stuck one never finishes handling any.
+  async consumer(port, id, address, stuck) {
+    const fabric = await enter(nodeConfig(port, id, ['fame.fabric']));
+    await fabric.serve({ handleMessage: stuck ? () => new Promise(() => {}) : async () => null }, address);
+    return { stop: () => fabric.exit() };
   },
 
   async inproc() {

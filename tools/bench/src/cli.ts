@@ -17,6 +17,8 @@ import { fabricForwardScenario } from './scenarios/fabric-forward.js';
 import { faninScenario } from './scenarios/fanin.js';
 import { inprocRpcScenario } from './scenarios/inproc-rpc.js';
 import { installSizeScenario } from './scenarios/install-size.js';
+import { logVolumeScenario } from './scenarios/log-volume.js';
+import { slowConsumerScenario } from './scenarios/slow-consumer.js';
 import { httpRpcScenario } from './scenarios/http-rpc.js';
 import { wsRpcScenario } from './scenarios/ws-rpc.js';
 import { wsRpcOverlayScenario } from './scenarios/ws-rpc-overlay.js';
@@ -37,9 +39,11 @@ export const SCENARIOS: readonly Scenario[] = [
   httpRpcScenario,
   wsSoakScenario,
   faninScenario,
+  slowConsumerScenario,
   coldStartScenario,
   browserScenario,
   installSizeScenario,
+  logVolumeScenario,
 ];
 
 const { values, positionals } = parseArgs({

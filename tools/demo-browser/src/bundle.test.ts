@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { bundlePages, PACKAGE_DIR } from './bundle-pages.js';
 
 /**
- * What a browser app imports. `@naylence/admission` is on the list ahead of its clients: it
- * exports nothing yet, and whatever it will export must bundle for browsers too.
+ * What a browser app imports. `@naylence/admission` is on the list: its clients, profile table
+ * (`direct-inpage`, `welcome-pkce`, …) and `AdmissionDialer` run in pages too.
  */
 const BROWSER_PACKAGES = [
   '@naylence/core',

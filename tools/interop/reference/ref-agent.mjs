@@ -150,6 +150,9 @@ if (httpPort !== undefined) {
   // An empty public_url would leave the callback grant out: only set it when given.
   if (process.env.FAME_PUBLIC_URL) rootConfig.node.public_url = '${env:FAME_PUBLIC_URL}';
 }
+// --admission: the admission profile named by FAME_ADMISSION_PROFILE (e.g. `welcome`, with
+// FAME_ADMISSION_SERVICE_URL and the FAME_ADMISSION_* OAuth2 variables the profile needs).
+if (args.admission) rootConfig.node.admission = { type: 'AdmissionProfile', profile: '${env:FAME_ADMISSION_PROFILE}' };
 
 let fabric;
 try {

@@ -6,6 +6,7 @@
 // Env fallbacks: FAME_DIRECT_ADMISSION_URL, SENTINEL_PORT, FAME_NODE_ID, CLIENT_TOKEN, CLIENT_TESTS.
 // Test "badtoken": attaches with --token and reports the attach error (use against a
 // sentinel started with --token=<other>).
+// --admission: the node section admits with FAME_ADMISSION_PROFILE (e.g. `welcome`).
 // --sdk-config: use the agent SDK's CLIENT_CONFIG as is (security and admission from the
 // environment: FAME_SECURITY_PROFILE, FAME_ADMISSION_PROFILE, FAME_DIRECT_ADMISSION_URL, …).
 import { rt, PKGS, loadSdk, emit, parseArgs, describeError, watchAttach, baseNodeSection, defaultUrl } from './_common.mjs';
@@ -25,6 +26,8 @@ let rootConfig = {
   // No requested_logicals: a pure client (accepted logicals become ["*"]).
   node: baseNodeSection({ id, url, token }),
 };
+// --admission: the admission profile named by FAME_ADMISSION_PROFILE (e.g. `welcome`).
+if (args.admission) rootConfig.node.admission = { type: 'AdmissionProfile', profile: '${env:FAME_ADMISSION_PROFILE}' };
 if (args['sdk-config'] ?? process.env.CLIENT_SDK_CONFIG === '1') {
   // The agent SDK's own CLIENT_CONFIG, driven by the reference's environment only, as the official examples do.
   const { CLIENT_CONFIG } = await loadSdk();

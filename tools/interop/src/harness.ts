@@ -226,10 +226,11 @@ export async function startReferenceSentinel(
 /** A reference agent serving `math@fame.fabric` (add, fib, whoami, sleep, fail); resolves once attached. */
 export async function startReferenceAgent(
   url: string,
-  options: ReferenceNodeOptions & { capability?: string; pool?: boolean } = {},
+  options: ReferenceNodeOptions & { capability?: string; pool?: boolean; service?: string } = {},
 ): Promise<RoleProcess & { readonly id: string }> {
   const id = options.id ?? uniqueId('ref-agent');
   const args = [`--url=${url}`, `--id=${id}`];
+  if (options.service !== undefined) args.push(`--service=${options.service}`);
   if (options.capability !== undefined) args.push(`--capability=${options.capability}`);
   if (options.pool) args.push('--pool');
   if (options.token !== undefined) args.push(`--token=${options.token}`);

@@ -269,7 +269,13 @@ describe('interop: a key rotation at the token server while our gated sentinel r
     tokens.keys.rotate(next);
     await using fresh = await createFabricFromEnv({ env, systemId: uniqueId('our-client'), logger: interopLogger() });
     expect(await fresh.invoke('math@fame.fabric', 'add', { x: 1, y: 2 })).toBe(3);
-    await using _refAgent = await startReferenceAgent(sentinel.url, { env, id: uniqueId('ref-agent-after') });
+    // An address of its own: ours is bound by the agent above (a second live binder is refused, FINDINGS 31).
+    await using _refAgent = await startReferenceAgent(sentinel.url, {
+      env,
+      id: uniqueId('ref-agent-after'),
+      service: 'refmath@fame.fabric',
+    });
+    expect(await fresh.invoke('refmath@fame.fabric', 'add', { x: 5, y: 5 })).toBe(10);
     const { FAME_ADMISSION_TOKEN_URL: _u, FAME_ADMISSION_CLIENT_ID: _i, FAME_ADMISSION_CLIENT_SECRET: _s, ...bare } = env;
     await using withOld = await createFabricFromEnv({
       env: { ...bare, FAME_PARENT_TOKEN: old },

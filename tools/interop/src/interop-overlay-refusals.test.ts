@@ -63,7 +63,7 @@ class HostileChild extends RawClient {
     return keys.envelopeSigner(asPath).sign(envelope);
   }
 
-  send(envelope: FameEnvelope): FameEnvelope {
+  override send(envelope: FameEnvelope): FameEnvelope {
     this.sendRaw(encodeEnvelope(envelope));
     return envelope;
   }

@@ -27,7 +27,9 @@ describe('interop: capability routing and pools', () => {
     for (const kind of ['ours', 'reference'] as const) {
       await using sentinel: (OurSentinel | Awaited<ReturnType<typeof startReferenceSentinel>>) & AsyncDisposable =
         kind === 'ours' ? await startOurSentinel({ id: uniqueId('our-sentinel') }) : await startReferenceSentinel();
-      await using refAgent = await startReferenceAgent(sentinel.url, { capability: 'math.ref' });
+      // Each serves an address of its own: a second live binder of one exact address is refused
+      // by our sentinel (ADDRESS_IN_USE; sharing an address is what pools are for, see 4b).
+      await using refAgent = await startReferenceAgent(sentinel.url, { capability: 'math.ref', service: 'refmath@fame.fabric' });
       await using ourAgent = await startOurAgent(sentinel.url, { id: uniqueId('our-agent'), capability: 'math.ours' });
 
       // Our client finds the reference agent by its capability (unary and streamed) …

@@ -63,8 +63,9 @@ export async function startOurSentinel(
     token?: string;
     authorizer?: Authorizer;
     logger?: Logger;
-    listener?: Omit<WebSocketListenerOptions, 'host' | 'port' | 'authorizer'>;
+    listener?: Omit<WebSocketListenerOptions, 'host' | 'port'>;
     sentinel?: FabricOptions['sentinel'];
+    link?: FabricOptions['link'];
     hooks?: readonly NodeHooks[];
   } = {},
 ): Promise<OurSentinel> {
@@ -80,6 +81,7 @@ export async function startOurSentinel(
     logger: options.logger ?? interopLogger(),
     listeners: [listener],
     ...(options.sentinel !== undefined && { sentinel: options.sentinel }),
+    ...(options.link !== undefined && { link: options.link }),
     ...(options.hooks !== undefined && { hooks: options.hooks }),
   });
   const sentinel = fabric.node as Sentinel;
@@ -115,11 +117,11 @@ export function connectOurNode(url: string, options: NodeOptions = {}): Promise<
   });
 }
 
-/** Our agent: attached to `url`, serving {@link MathService} at `math@fame.fabric`. */
-export async function startOurAgent(url: string, options: NodeOptions & { capability?: string } = {}): Promise<Fabric> {
+/** Our agent: attached to `url`, serving {@link MathService} at `address` (default `math@fame.fabric`). */
+export async function startOurAgent(url: string, options: NodeOptions & { capability?: string; address?: string } = {}): Promise<Fabric> {
   const fabric = await connectOurNode(url, options);
   try {
-    await fabric.serve('math@fame.fabric', new MathService(fabric.node.systemId), {
+    await fabric.serve(options.address ?? 'math@fame.fabric', new MathService(fabric.node.systemId), {
       capabilities: options.capability === undefined ? [] : [options.capability],
     });
   } catch (error) {

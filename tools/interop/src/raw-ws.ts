@@ -4,7 +4,15 @@
  * Both are AsyncDisposable.
  */
 import type { AddressInfo } from 'node:net';
-import { createEnvelope, decodeEnvelope, encodeEnvelope, randomId, type FameEnvelope, type FameFrame } from '@naylence/core';
+import {
+  createEnvelope,
+  decodeEnvelope,
+  encodeEnvelope,
+  randomId,
+  type EnvelopeInit,
+  type FameEnvelope,
+  type FameFrame,
+} from '@naylence/core';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 
 export interface Closed {
@@ -19,6 +27,10 @@ export class RawClient implements AsyncDisposable {
   /** Envelopes received (undecodable messages are kept as strings in `other`). */
   readonly envelopes: FameEnvelope[] = [];
   readonly other: string[] = [];
+  /** Messages received, kept or not. */
+  received = 0;
+  /** Keep (and decode) what arrives; false only counts it. */
+  keep = true;
   readonly closed: Promise<Closed>;
   readonly #opened: Promise<void>;
   #waiters = new Set<() => void>();
@@ -31,6 +43,8 @@ export class RawClient implements AsyncDisposable {
     this.systemId = systemId;
     this.ws = new WebSocket(`${url}/${systemId}`, token === undefined ? undefined : ['bearer', token]);
     this.ws.on('message', (data: RawData) => {
+      this.received += 1;
+      if (!this.keep) return;
       const text = (data as Buffer).toString('utf8');
       try {
         this.envelopes.push(decodeEnvelope(text));
@@ -53,13 +67,13 @@ export class RawClient implements AsyncDisposable {
   }
 
   /** Send NodeAttach and wait for the NodeAttachAck. */
-  async attach(): Promise<FameEnvelope> {
+  async attach(originType: 'downstream' | 'peer' = 'downstream'): Promise<FameEnvelope> {
     await this.open();
     const corrId = randomId();
     this.sendEnvelope(
       {
         type: 'NodeAttach',
-        originType: 'downstream',
+        originType,
         systemId: this.systemId,
         instanceId: randomId(),
         acceptedLogicals: ['*'],
@@ -74,6 +88,19 @@ export class RawClient implements AsyncDisposable {
     const envelope = createEnvelope({ corrId, frame });
     this.ws.send(encodeEnvelope(envelope), { binary: true });
     return envelope;
+  }
+
+  /** Send one envelope built from `init` (any headers) as a binary message. */
+  send(init: EnvelopeInit): FameEnvelope {
+    const envelope = createEnvelope(init);
+    this.ws.send(encodeEnvelope(envelope), { binary: true });
+    return envelope;
+  }
+
+  /** Send an AddressBind and wait for its ack. */
+  async bind(address: string): Promise<FameEnvelope> {
+    const request = this.sendEnvelope({ type: 'AddressBind', address });
+    return this.next((e) => e.frame.type === 'AddressBindAck' && e.corrId === request.corrId);
   }
 
   /** Send raw bytes or text, exactly as given. */

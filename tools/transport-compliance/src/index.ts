@@ -40,4 +40,4 @@ export { Collector, messageText, eventLoopTurns, type ConnectorEvent } from './c
 
 // Fixtures of a transport's own listener tests (shared by the WebSocket and HTTP transports).
 export { TestHost, captureLogger, type LogLine } from './test-host.js';
-export { startHttpServer, REFUSED_PORT } from './loopback.js';
+export { startHttpServer, rawTcp, REFUSED_PORT } from './loopback.js';

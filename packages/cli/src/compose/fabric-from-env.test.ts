@@ -4,7 +4,7 @@ import { nodeSecurityFromEnv, subjectFingerprint } from '@naylence/security';
 import { describe, expect, it } from 'vitest';
 import { runOAuth2Server } from '../oauth2-server.js';
 import { runSentinel } from '../sentinel.js';
-import { admissionFromEnv } from './admission-profiles.js';
+import { admitFromEnv } from '../admission-composition.js';
 import { createFabricFromEnv, fabricOptionsFromEnv } from './fabric-from-env.js';
 
 const math = {
@@ -44,15 +44,20 @@ describe('createFabricFromEnv', () => {
     });
     // Admission: half the OAuth2 credentials, an unknown profile, no URL.
     const url = 'ws://127.0.0.1:1/fame/v1/attach/ws/downstream';
-    expect(() => admissionFromEnv({ env: { FAME_DIRECT_ADMISSION_URL: url, FAME_ADMISSION_TOKEN_URL: 'http://x/oauth/token' } })).toThrow(
-      expect.objectContaining({ setting: 'FAME_ADMISSION_CLIENT_ID' }),
-    );
-    expect(() => admissionFromEnv({ env: { FAME_ADMISSION_PROFILE: 'welcome' } })).toThrow(
-      expect.objectContaining({ setting: 'FAME_ADMISSION_PROFILE' }),
-    );
-    expect(() => admissionFromEnv({ env: { FAME_ADMISSION_PROFILE: 'direct' } })).toThrow(
-      expect.objectContaining({ setting: 'FAME_DIRECT_ADMISSION_URL' }),
-    );
+    await expect(
+      admitFromEnv({ env: { FAME_DIRECT_ADMISSION_URL: url, FAME_ADMISSION_TOKEN_URL: 'http://x/oauth/token' } }),
+    ).rejects.toMatchObject({
+      setting: 'FAME_ADMISSION_CLIENT_ID',
+    });
+    await expect(admitFromEnv({ env: { FAME_ADMISSION_PROFILE: 'telepathy' } })).rejects.toMatchObject({
+      setting: 'FAME_ADMISSION_PROFILE',
+    });
+    await expect(admitFromEnv({ env: { FAME_ADMISSION_PROFILE: 'welcome' } })).rejects.toMatchObject({
+      setting: 'FAME_ADMISSION_SERVICE_URL',
+    });
+    await expect(admitFromEnv({ env: { FAME_ADMISSION_PROFILE: 'direct' } })).rejects.toMatchObject({
+      setting: 'FAME_DIRECT_ADMISSION_URL',
+    });
     await expect(fabricOptionsFromEnv({ env: { FAME_NODE_IDENTITY_PROFILE: 'token-subject' } })).rejects.toMatchObject({
       setting: 'FAME_NODE_IDENTITY_PROFILE',
     });

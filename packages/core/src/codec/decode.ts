@@ -1,3 +1,4 @@
+import { clipText } from '../clip.js';
 import { InvalidEnvelopeError, MessageTooLargeError } from '../errors.js';
 import type { FameEnvelope } from '../wire/envelope.js';
 import { DEFAULT_MAX_ENVELOPE_BYTES } from '../wire/primitives.js';
@@ -31,7 +32,7 @@ export function decodeEnvelope(input: Uint8Array | string, options?: DecodeOptio
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new InvalidEnvelopeError('', `invalid envelope: malformed JSON (${(cause as Error).message})`, { cause });
+    throw new InvalidEnvelopeError('', `invalid envelope: malformed JSON (${clipText((cause as Error).message)})`, { cause });
   }
   return validateEnvelope(value);
 }

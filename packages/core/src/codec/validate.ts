@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
+import { clipText } from '../clip.js';
 import { InvalidEnvelopeError, UnknownFrameError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { FameEnvelope } from '../wire/envelope.js';
@@ -28,11 +29,12 @@ const SNAKE_CASE_KEYS: readonly (readonly [string, string])[] = [
 function describe(check: TypeCheck<TSchema>, value: unknown, prefix: string): InvalidEnvelopeError {
   const first = check.Errors(value).First();
   if (!first) return new InvalidEnvelopeError(prefix, `invalid envelope at ${prefix || '/'}`);
-  const field = prefix + first.path;
+  // Paths and values come from the peer: clipped, so one error message stays small.
+  const field = clipText(prefix + first.path);
   const pattern = (first.schema as { pattern?: string }).pattern;
   let what = first.message;
-  if (pattern === ADDRESS_PATTERN) what = `${JSON.stringify(first.value)} is not a valid FAME address`;
-  else if (pattern === TIMESTAMP_PATTERN) what = `${JSON.stringify(first.value)} is not an ISO-8601 UTC timestamp`;
+  if (pattern === ADDRESS_PATTERN) what = `"${clipText(String(first.value))}" is not a valid FAME address`;
+  else if (pattern === TIMESTAMP_PATTERN) what = `"${clipText(String(first.value))}" is not an ISO-8601 UTC timestamp`;
   else if (first.value === undefined) what = 'required field is missing';
   return new InvalidEnvelopeError(field, `invalid envelope: ${field}: ${what}`);
 }
@@ -60,7 +62,8 @@ export function validateEnvelope(value: unknown): FameEnvelope {
       `invalid envelope: expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
     );
   }
-  for (const [snake, camel] of SNAKE_CASE_KEYS) {
+  for (let i = 0; i < SNAKE_CASE_KEYS.length; i++) {
+    const [snake, camel] = SNAKE_CASE_KEYS[i]!;
     if (value[snake] !== undefined) {
       if (value[camel] === undefined) value[camel] = value[snake];
       delete value[snake];

@@ -9,6 +9,12 @@ export interface AccessToken {
 /** Supplies tokens to connectors (auth injection). Implementations cache and refresh. */
 export interface TokenProvider {
   getToken(signal?: AbortSignal): Promise<AccessToken>;
+  /**
+   * Who the tokens are for: the `sub` of the current token, decoded **without verification**
+   * (admission-and-http §5.1). Only the token-subject node identity policy uses it (§7), to
+   * derive a node id its parent will check. Absent or undefined = no identity.
+   */
+  getIdentity?(signal?: AbortSignal): Promise<{ readonly subject: string } | undefined>;
 }
 
 /** What an authorizer learned about a peer (admission-and-http §6). */
@@ -51,4 +57,16 @@ export interface Authorizer {
    * reason or add NodeAttachAck fields. Absent = accept.
    */
   authorizeAttach?(attach: NodeAttachFrame, context: AuthorizationContext): Promise<boolean | AttachDecision>;
+}
+
+/**
+ * The token subject (`sub` claim) an authorizer verified for a link, or undefined when the
+ * link has none: an open listener, a shared secret (every holder is the same "user"), a token
+ * without `sub`. Two links are the same node's only when both carry the same subject; nothing
+ * else may take over a live link's system id.
+ */
+export function authenticatedSubject(context: AuthorizationContext | undefined): string | undefined {
+  if (context === undefined || !context.authenticated) return undefined;
+  const sub = context.claims?.sub;
+  return typeof sub === 'string' && sub !== '' ? sub : undefined;
 }

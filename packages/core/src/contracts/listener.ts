@@ -39,6 +39,12 @@ export interface TransportListener {
   readonly transport: string;
   /** Authenticates links before they reach the host; absent = open. */
   readonly authorizer?: Authorizer | undefined;
+  /**
+   * Authenticates `peer` links (sentinel to sentinel), which learn this sentinel's routes. A
+   * listener with an `authorizer` but no `peerAuthorizer` refuses every peer link: a
+   * downstream credential never admits a peer. (A listener with neither is open to both.)
+   */
+  readonly peerAuthorizer?: Authorizer | undefined;
   /** Start accepting; resolves with where peers can reach us. */
   listen(host: ListenerHost): Promise<ListenerAddress>;
   /** Stop accepting and close the links this listener still owns. Idempotent. */

@@ -1,4 +1,5 @@
 import type { WireMessage } from '@naylence/core';
+import { SmallMap } from '../util/small-map.js';
 
 /**
  * Credit-based flow control, per link and per `flowId`, with the reference's wire behaviour
@@ -15,34 +16,29 @@ export const FLOW_WINDOW = 32;
 export const FLOW_LOW_WATERMARK = Math.floor(FLOW_WINDOW * 0.25);
 
 /** Receive-side counters: decide when to grant credits back to the sender. */
-export class ReceiveCredits {
-  readonly #counters = new Map<string, number>();
+export class ReceiveCredits extends SmallMap<number> {
   readonly #maxFlows: number;
 
   /** @param maxFlows flows tracked at once; the least recently used one is flushed past that */
   constructor(maxFlows = 4096) {
+    super(); // the counters themselves (one object per link instead of two)
     this.#maxFlows = maxFlows;
-  }
-
-  get size(): number {
-    return this.#counters.size;
   }
 
   /**
    * Count one accepted envelope of `flowId`. Returns the credits to grant now (0 for none).
    */
   consumed(flowId: string): number {
-    const counters = this.#counters;
-    let left = counters.get(flowId);
+    let left = this.get(flowId);
     if (left === undefined) left = FLOW_WINDOW;
-    else counters.delete(flowId); // re-insert below: Map order doubles as LRU order
+    else this.delete(flowId); // re-insert below: Map order doubles as LRU order
     left -= 1;
     let grant = 0;
     if (left <= FLOW_LOW_WATERMARK) {
       grant = FLOW_WINDOW - left;
       left = FLOW_WINDOW;
     }
-    counters.set(flowId, left);
+    this.set(flowId, left);
     return grant;
   }
 
@@ -52,16 +48,16 @@ export class ReceiveCredits {
    * sets RESET on NACKs sent on a shared flow) cannot stall.
    */
   forget(flowId: string): number {
-    const left = this.#counters.get(flowId) ?? FLOW_WINDOW;
-    this.#counters.delete(flowId);
+    const left = this.get(flowId) ?? FLOW_WINDOW;
+    this.delete(flowId);
     return FLOW_WINDOW - left + 1;
   }
 
   /** Past the flow limit, evicts the least recently used flow; returns it with the credits still owed to it. */
   evictIfFull(): { flowId: string; credits: number } | undefined {
-    if (this.#counters.size <= this.#maxFlows) return undefined;
-    const [oldest, left] = this.#counters.entries().next().value as [string, number];
-    this.#counters.delete(oldest);
+    if (this.size <= this.#maxFlows) return undefined;
+    const [oldest, left] = this.first()!;
+    this.delete(oldest);
     return left < FLOW_WINDOW ? { flowId: oldest, credits: FLOW_WINDOW - left } : undefined;
   }
 }
@@ -72,6 +68,8 @@ export interface Pending {
   readonly message: WireMessage;
   /** Its size in UTF-8 bytes. */
   readonly bytes: number;
+  /** A response (reply, ack, NACK): served before requests and one-way envelopes. */
+  readonly response: boolean;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -85,4 +83,14 @@ export interface SendFlow {
   head: number;
   /** A queued envelope carries RESET: forget the flow once the queue is sent. */
   resetPending: boolean;
+  /** Responses among the queued envelopes. */
+  responses: number;
+  /** When the flow was last used (the queue's send counter), for forgetting idle flows. */
+  used: number;
+  /**
+   * The one `corrId` every envelope of the flow carried so far (the flow carries one call, e.g.
+   * a stream), null once envelopes of several calls or without `corrId` used it, undefined
+   * before the first.
+   */
+  call: string | null | undefined;
 }

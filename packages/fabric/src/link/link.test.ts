@@ -1,8 +1,6 @@
 import {
   BackPressureError,
   ConnectorClosedError,
-  createEnvelope,
-  decodeEnvelope,
   NOOP_LOGGER,
   serializeEnvelope,
   type Connector,
@@ -14,29 +12,10 @@ import { RecordingLogger, until } from '../testing/support.js';
 import { createMemoryConnectorPair } from '../transport/memory-connector.js';
 import { Link } from './link.js';
 import { LinkPeer } from './link-peer.js';
+import { data, rawPeer } from './raw-peer.test.util.js';
 
 const peer = () => new LinkPeer('downstream', 'peer', undefined);
 const ignoreRejected = () => undefined;
-
-/** A Link on one end; the other end is read raw so the test sees exactly what goes on the wire. */
-function rawPeer(handler: (env: FameEnvelope, link: Link) => void | Promise<unknown> = () => undefined, options = {}) {
-  const [ours, theirs] = createMemoryConnectorPair();
-  const wire: FameEnvelope[] = [];
-  const link = new Link(
-    ours,
-    peer(),
-    { onEnvelope: handler, onRejected: ignoreRejected, onClose: () => undefined },
-    { logger: NOOP_LOGGER, ...options },
-  );
-  link.start();
-  theirs.start({ onMessage: (m: WireMessage) => wire.push(decodeEnvelope(m)), onClose: () => undefined });
-  const inject = (env: FameEnvelope) => theirs.send(serializeEnvelope(env));
-  const credit = (flowId: string, credits = 32) =>
-    inject(createEnvelope({ flowId, seqId: 0, flowFlags: 2, frame: { type: 'CreditUpdate', flowId, credits } }));
-  return { link, wire, inject, credit, theirs };
-}
-
-const data = (n: number, extra: Partial<FameEnvelope> = {}) => createEnvelope({ to: 'x@y', frame: { type: 'Data', payload: n }, ...extra });
 
 describe('Link flow control (protocol-core §6.1)', () => {
   it('numbers envelopes per flow, flags SYN on the first, and stalls after 32 without credit', async () => {

@@ -1,6 +1,5 @@
 import {
   isResponse,
-  BackPressureError,
   ConnectorClosedError,
   createEnvelope,
   decodeEnvelope,
@@ -8,23 +7,31 @@ import {
   serializeEnvelope,
   EnvelopeRejection,
   FlowFlags,
-  isFameError,
+  NOOP_LOGGER,
   randomId,
   type CloseInfo,
   type Connector,
-  type EncodeOptions,
+  type ConnectorHandlers,
   type FameEnvelope,
   type Logger,
   type WireMessage,
-  utf8ByteLength,
 } from '@naylence/core';
-import { asError } from '../util/as-error.js';
 import { lazyChild } from '../util/lazy-logger.js';
-import { FLOW_WINDOW, ReceiveCredits, type Pending, type SendFlow } from './flow-control.js';
-import { encodeForHop } from './wire-form.js';
-import { stageContext, thrownRejection, type LinkOptions, type LinkPeer, type LinkSendOptions, type LinkStages } from './link-peer.js';
+import { ReceiveCredits } from './flow-control.js';
+import { InboundGuard } from './inbound-guard.js';
+import { SendQueue, SENT, type SendQueueSettings, type StallReason } from './send-queue.js';
+import {
+  sentAsResponse,
+  stageContext,
+  thrownRejection,
+  type LinkOptions,
+  type LinkPeer,
+  type LinkSendOptions,
+  type LinkStages,
+} from './link-peer.js';
 
 export type { LinkOptions };
+export { SENT };
 
 export interface LinkHandler {
   /**
@@ -43,12 +50,6 @@ export interface LinkHandler {
 }
 
 /**
- * What `Link.send` returns when the envelope went out at once. Callers on hot paths compare
- * against it to skip promise bookkeeping.
- */
-export const SENT: Promise<void> = Promise.resolve();
-
-/**
  * The fabric's side of one {@link Connector}, written once for every transport: the node's
  * security stages, the envelope codec, and per-flow credit flow control (protocol-core §6.1).
  * Every envelope that crosses a link passes here, so this is where the inbound and outbound
@@ -64,58 +65,73 @@ export const SENT: Promise<void> = Promise.resolve();
  *   other envelopes, so request/reply traffic cannot deadlock on credits. Other envelopes pass
  *   the inbound stage, then the handler; credits are granted back once it accepted them.
  */
-export class Link {
-  readonly id: string;
+export class Link implements ConnectorHandlers {
   readonly connector: Connector;
   /** Who is at the other end (role, system id, path, principal). */
   readonly peer: LinkPeer;
-  /** Flow of envelopes we originate on this link. */
-  readonly flowId = randomId();
-  /** Flow of replies we originate on this link. */
-  readonly replyFlowId = randomId();
   readonly logger: Logger;
   readonly #handler: LinkHandler;
+  readonly #options: LinkOptions;
   readonly #stages: LinkStages | undefined;
-  /** The transport carries text (in-process): no bytes to encode. */
-  readonly #text: boolean;
-  readonly #maxBytes: number | undefined;
-  readonly #encodeOptions: EncodeOptions;
-  readonly #maxQueued: number;
-  readonly #maxQueuedBytes: number;
-  readonly #flowControl: boolean;
-  readonly #sendFlows = new Map<string, SendFlow>();
-  readonly #backlog = new Set<SendFlow>();
-  readonly #receive = new ReceiveCredits();
-  #queued = 0;
-  #queuedBytes = 0;
-  #congested = false;
+  readonly #settings: LinkSettingsOf;
+  readonly #sends: SendQueue;
+  readonly #receive: ReceiveCredits;
+  /** Created at the first undecodable message (most links never see one). */
+  #guard: InboundGuard | undefined;
+  #flowId: string | undefined;
+  #replyFlowId: string | undefined;
   #closed: CloseInfo | undefined;
-  #invalidCount = 0;
 
-  constructor(connector: Connector, peer: LinkPeer, handler: LinkHandler, options: LinkOptions) {
+  /**
+   * @param logger the link's logger, when it is not `options.logger` (so that many links can
+   *   share one options object)
+   */
+  constructor(connector: Connector, peer: LinkPeer, handler: LinkHandler, options: LinkOptions, logger: Logger = options.logger) {
     this.connector = connector;
-    this.id = connector.id;
     this.peer = peer;
-    this.#text = connector.info.messageForm === 'text';
     this.#handler = handler;
-    this.#stages = options.stages !== undefined && (options.stages.inbound || options.stages.outbound) ? options.stages : undefined;
-    this.logger = lazyChild(options.logger, { linkId: connector.id, transport: connector.info.transport });
-    this.#maxBytes = options.maxEnvelopeBytes;
-    // Envelopes go out with their own key order: ours are built in wire order, forwarded ones
-    // keep the order their sender chose (as the reference forwards them).
-    this.#encodeOptions =
-      options.maxEnvelopeBytes === undefined ? { keyOrder: 'as-is' } : { keyOrder: 'as-is', maxBytes: options.maxEnvelopeBytes };
-    this.#maxQueued = options.maxQueuedEnvelopes ?? 4096;
-    this.#maxQueuedBytes = options.maxQueuedBytes ?? 32 * 1024 * 1024;
-    this.#flowControl = options.flowControl ?? true;
+    this.#options = options;
+    const settings = (this.#settings = settingsOf(options, connector.info.messageForm === 'text'));
+    this.#stages = settings.stages;
+    // (no bindings object at all, nor a connector id, when nothing is logged)
+    this.logger = logger === NOOP_LOGGER ? logger : lazyChild(logger, { linkId: connector.id, transport: connector.info.transport });
+    this.#receive = new ReceiveCredits(settings.queue.maxFlows);
+    this.#sends = new SendQueue(
+      connector,
+      this.logger,
+      settings.queue,
+      options.watch === undefined ? noop : () => options.watch!.update(this),
+    );
+  }
+
+  /** The connector's id, for logs and errors. */
+  get id(): string {
+    return this.connector.id;
+  }
+
+  /** Flow of envelopes we originate on this link (a random id, made when first used). */
+  get flowId(): string {
+    return (this.#flowId ??= randomId());
+  }
+
+  /** Flow of replies we originate on this link. */
+  get replyFlowId(): string {
+    return (this.#replyFlowId ??= randomId());
   }
 
   /** Start receiving. */
   start(): void {
-    this.connector.start({
-      onMessage: (message) => this.#receiveMessage(message),
-      onClose: (info) => this.#onClose(info),
-    });
+    this.connector.start(this);
+  }
+
+  /** ConnectorHandlers: one message arrived (called by the connector). */
+  onMessage(message: WireMessage): void {
+    this.#receiveMessage(message);
+  }
+
+  /** ConnectorHandlers: the connector closed (called by the connector). */
+  onClose(info: CloseInfo): void {
+    this.#onClose(info);
   }
 
   get isOpen(): boolean {
@@ -126,9 +142,23 @@ export class Link {
     return this.#closed;
   }
 
-  /** Envelopes and bytes waiting for credit or for the transport. */
-  get queued(): { envelopes: number; bytes: number } {
-    return { envelopes: this.#queued, bytes: this.#queuedBytes };
+  /** Envelopes and bytes waiting for credit or for the transport (`responses` of them are responses). */
+  get queued(): { envelopes: number; bytes: number; responses: number } {
+    return this.#sends.queued;
+  }
+
+  /** Flow state kept for this link: send flows and receive counters (bounded by `maxFlows` each). */
+  get flowCounts(): { send: number; receive: number } {
+    return { send: this.#sends.flowCount, receive: this.#receive.size };
+  }
+
+  /** Since when (ms since epoch) the send queue is full or the transport stopped draining; 0 = not stalled. */
+  get stalledSince(): number {
+    return this.#sends.stalledSince;
+  }
+
+  get stallReason(): StallReason | undefined {
+    return this.#sends.stallReason;
   }
 
   /**
@@ -142,7 +172,7 @@ export class Link {
   send(envelope: FameEnvelope, options?: LinkSendOptions): Promise<void> {
     if (this.#closed !== undefined || this.connector.state !== 'open') return Promise.reject(this.#closedError());
     const stage = this.#stages?.outbound;
-    if (stage === undefined) return this.#enqueue(envelope, options?.lane);
+    if (stage === undefined) return this.#enqueue(envelope, options);
     const origin = options?.origin ?? 'local';
     let result;
     try {
@@ -159,6 +189,12 @@ export class Link {
     return this.#afterOutbound(envelope, result, options);
   }
 
+  /** Whether a forwarder should hold the sender's credit for `envelope` until it leaves (see `SendQueue.paces`). */
+  paces(envelope: FameEnvelope): boolean {
+    const flowId = envelope.flowId;
+    return flowId !== undefined && this.#sends.paces(flowId);
+  }
+
   #afterOutbound(original: FameEnvelope, result: FameEnvelope | EnvelopeRejection, options: LinkSendOptions | undefined): Promise<void> {
     if (result instanceof EnvelopeRejection) {
       if ((options?.origin ?? 'local') === 'local') return Promise.reject(result.error);
@@ -166,50 +202,12 @@ export class Link {
       return SENT;
     }
     if (this.#closed !== undefined || this.connector.state !== 'open') return Promise.reject(this.#closedError());
-    return this.#enqueue(result, options?.lane);
+    return this.#enqueue(result, options);
   }
 
-  #enqueue(envelope: FameEnvelope, lane: LinkSendOptions['lane']): Promise<void> {
-    const flowId = envelope.flowId ?? ((lane ?? (isResponse(envelope) ? 'reply' : 'default')) === 'reply' ? this.replyFlowId : this.flowId);
-    let flow = this.#sendFlows.get(flowId);
-    const direct =
-      !this.#congested && (flow === undefined || (flow.head === flow.queue.length && (flow.credits > 0 || !this.#flowControl)));
-    if (!direct && (this.#queued >= this.#maxQueued || this.#queuedBytes >= this.#maxQueuedBytes)) {
-      return Promise.reject(
-        new BackPressureError(
-          `link ${this.id}: ${this.#queued} envelopes (${this.#queuedBytes} bytes) already wait for credit or the transport`,
-        ),
-      );
-    }
-    if (flow === undefined) {
-      flow = { id: flowId, credits: FLOW_WINDOW, seq: 0, queue: [], head: 0, resetPending: false };
-      this.#sendFlows.set(flowId, flow);
-    }
-    const reset = ((envelope.flowFlags ?? 0) & FlowFlags.RESET) !== 0;
-    let message: WireMessage;
-    try {
-      const flags = (flow.seq === 0 ? FlowFlags.SYN : 0) | (reset ? FlowFlags.RESET : 0);
-      message = encodeForHop(envelope, flowId, flow.seq, flags, this.#text, this.#encodeOptions);
-    } catch (error) {
-      return Promise.reject(asError(error));
-    }
-    flow.seq += 1;
-    // A reset flow starts over (SYN, full window) the next time it is used.
-    if (reset) {
-      if (direct) this.#sendFlows.delete(flowId);
-      else flow.resetPending = true;
-    }
-    if (direct) {
-      this.#transmit(flow, message);
-      return SENT;
-    }
-    const bytes = typeof message === 'string' ? utf8ByteLength(message) : message.byteLength;
-    return new Promise<void>((resolve, reject) => {
-      flow.queue.push({ message, bytes, resolve, reject });
-      this.#queued += 1;
-      this.#queuedBytes += bytes;
-      this.#backlog.add(flow);
-    });
+  #enqueue(envelope: FameEnvelope, options: LinkSendOptions | undefined): Promise<void> {
+    const response = sentAsResponse(envelope, options);
+    return this.#sends.enqueue(this.id, envelope, envelope.flowId ?? (response ? this.replyFlowId : this.flowId), response);
   }
 
   /** Close the link; queued sends fail with CONNECTOR_CLOSED. */
@@ -217,77 +215,39 @@ export class Link {
     return this.connector.close(code, reason);
   }
 
-  #transmit(flow: SendFlow, message: WireMessage): void {
-    if (this.#flowControl) flow.credits -= 1;
-    let belowMark: boolean;
-    try {
-      belowMark = this.connector.send(message);
-    } catch (error) {
-      this.logger.debug({ err: error }, 'transport refused a send');
-      return;
-    }
-    if (!belowMark && !this.#congested) {
-      this.#congested = true;
-      this.connector.drain().then(
-        () => {
-          this.#congested = false;
-          this.#pump();
-        },
-        () => {
-          // the close handler fails whatever is still queued
-        },
-      );
-    }
-  }
-
-  /** Sends what credit and the transport allow, round-robin across flows. */
-  #pump(): void {
-    while (!this.#congested && this.#backlog.size > 0) {
-      let progressed = false;
-      for (const flow of this.#backlog) {
-        if (this.#congested) return;
-        if (flow.credits <= 0 && this.#flowControl) continue;
-        const item = flow.queue[flow.head]!;
-        flow.queue[flow.head] = undefined as unknown as Pending;
-        flow.head += 1;
-        if (flow.head === flow.queue.length) {
-          flow.queue = [];
-          flow.head = 0;
-          this.#backlog.delete(flow);
-          if (flow.resetPending && this.#sendFlows.get(flow.id) === flow) this.#sendFlows.delete(flow.id);
-        }
-        this.#queued -= 1;
-        this.#queuedBytes -= item.bytes;
-        this.#transmit(flow, item.message);
-        item.resolve();
-        progressed = true;
-      }
-      if (!progressed) return;
-    }
-  }
-
   #receiveMessage(message: WireMessage): void {
     let envelope: FameEnvelope;
     try {
-      envelope = decodeEnvelope(message, this.#maxBytes === undefined ? undefined : { maxBytes: this.#maxBytes });
+      envelope = decodeEnvelope(message, this.#settings.decodeOptions);
     } catch (error) {
-      this.#invalid(error, message);
+      const answerable = (this.#guard ??= new InboundGuard(this, this.#options)).undecodable(error, message);
+      if (answerable !== undefined) this.#reject(answerable.envelope, answerable.rejection);
       return;
     }
     const frame = envelope.frame;
     if (frame.type === 'CreditUpdate') {
-      this.#addCredits(frame.flowId, frame.credits);
+      this.#sends.addCredits(frame.flowId, frame.credits);
       return;
     }
     const stage = this.#stages?.inbound;
-    const accepted = stage === undefined ? this.#handle(envelope) : this.#inbound(stage, envelope);
+    this.#accepted(envelope, stage === undefined ? this.#handle(envelope) : this.#inbound(stage, envelope));
+  }
+
+  /** Credit for `envelope` goes back once `acceptance` settles (at once when there is none). */
+  #accepted(envelope: FameEnvelope, acceptance: void | Promise<unknown>): void {
     const flowId = envelope.flowId;
-    if (flowId === undefined || !this.#flowControl) return;
+    if (flowId === undefined || !this.#settings.queue.flowControl) return;
     const reset = ((envelope.flowFlags ?? 0) & FlowFlags.RESET) !== 0;
-    if (accepted instanceof Promise) {
+    if (acceptance instanceof Promise) {
       const done = () => this.#consumed(flowId, reset);
-      accepted.then(done, done);
+      acceptance.then(done, done);
     } else this.#consumed(flowId, reset);
+  }
+
+  /** An envelope we refuse before the stages (too large, but answerable): NACKed by the handler, its credit returned. */
+  #reject(envelope: FameEnvelope, rejection: EnvelopeRejection): void {
+    this.#handler.onRejected(envelope, rejection, 'inbound', this);
+    this.#accepted(envelope, undefined);
   }
 
   #handle(envelope: FameEnvelope): void | Promise<unknown> {
@@ -332,13 +292,6 @@ export class Link {
     if (evicted !== undefined) this.#sendCreditUpdate(evicted.flowId, evicted.credits);
   }
 
-  #addCredits(flowId: string, credits: number): void {
-    const flow = this.#sendFlows.get(flowId);
-    if (flow === undefined) return; // a flow we have not used (yet): it starts with a full window anyway
-    flow.credits = Math.min(FLOW_WINDOW, flow.credits + credits);
-    if (flow.credits > 0 && flow.head < flow.queue.length) this.#pump();
-  }
-
   #sendCreditUpdate(flowId: string, credits: number): void {
     const update = createEnvelope({
       flowId,
@@ -349,36 +302,16 @@ export class Link {
     try {
       // Credit updates bypass credits and the transport's high-water mark: they are what
       // unblocks the peer.
-      this.connector.send(this.#text ? serializeEnvelope(update) : encodeEnvelope(update));
+      this.connector.send(this.#settings.queue.text ? serializeEnvelope(update) : encodeEnvelope(update));
     } catch (error) {
       this.logger.debug({ err: error }, 'could not send CreditUpdate');
-    }
-  }
-
-  #invalid(error: unknown, message: WireMessage): void {
-    this.#invalidCount += 1;
-    const size = typeof message === 'string' ? utf8ByteLength(message) : message.byteLength;
-    if (isFameError(error)) {
-      this.logger.warn(
-        { code: error.code, field: (error as { field?: string }).field, size, invalidCount: this.#invalidCount },
-        `dropped an undecodable envelope: ${error.message}`,
-      );
-    } else {
-      this.logger.error({ err: error, size }, 'dropped an envelope: unexpected decode failure');
     }
   }
 
   #onClose(info: CloseInfo): void {
     if (this.#closed) return;
     this.#closed = info;
-    const error = this.#closedError();
-    for (const flow of this.#backlog) {
-      for (let i = flow.head; i < flow.queue.length; i++) flow.queue[i]!.reject(error);
-    }
-    this.#backlog.clear();
-    this.#sendFlows.clear();
-    this.#queued = 0;
-    this.#queuedBytes = 0;
+    this.#sends.failAll(this.#closedError());
     this.logger.debug({ code: info.code, reason: info.reason, initiator: info.initiator }, 'link closed');
     this.#handler.onClose(info, this);
   }
@@ -388,4 +321,41 @@ export class Link {
     if (info === undefined) return new ConnectorClosedError(`link ${this.id} is ${this.connector.state}`);
     return new ConnectorClosedError(`link ${this.id} is closed (${info.code}${info.reason ? ` ${info.reason}` : ''})`, info.code);
   }
+}
+
+function noop(): void {}
+
+/** What a link derives from its options, shared by every link made with the same options object. */
+interface LinkSettingsOf {
+  readonly stages: LinkStages | undefined;
+  readonly decodeOptions: { readonly maxBytes: number } | undefined;
+  readonly queue: SendQueueSettings;
+}
+
+const derived = new WeakMap<LinkOptions, { bytes?: LinkSettingsOf; text?: LinkSettingsOf }>();
+
+function settingsOf(options: LinkOptions, text: boolean): LinkSettingsOf {
+  let cached = derived.get(options);
+  if (cached === undefined) derived.set(options, (cached = {}));
+  const form = text ? 'text' : 'bytes';
+  const known = cached[form];
+  if (known !== undefined) return known;
+  const stages = options.stages !== undefined && (options.stages.inbound || options.stages.outbound) ? options.stages : undefined;
+  const maxBytes = options.maxEnvelopeBytes;
+  const settings: LinkSettingsOf = {
+    stages,
+    decodeOptions: maxBytes === undefined ? undefined : { maxBytes },
+    queue: {
+      maxQueued: options.maxQueuedEnvelopes ?? 4096,
+      maxQueuedBytes: options.maxQueuedBytes ?? 32 * 1024 * 1024,
+      maxFlows: options.maxFlows ?? 4096,
+      flowControl: options.flowControl ?? true,
+      text,
+      // Envelopes go out with their own key order: ours are built in wire order, forwarded
+      // ones keep the order their sender chose (as the reference forwards them).
+      encodeOptions: maxBytes === undefined ? { keyOrder: 'as-is' } : { keyOrder: 'as-is', maxBytes },
+    },
+  };
+  cached[form] = settings;
+  return settings;
 }

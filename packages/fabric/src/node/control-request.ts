@@ -14,13 +14,7 @@ export async function controlRequest(
 ): Promise<FameEnvelope> {
   const corrId = randomId();
   const { replyTo, sid, timeoutMs } = options;
-  const envelope = createEnvelope({
-    ...(sid !== undefined && { sid }),
-    ...(replyTo !== undefined && { replyTo }),
-    rtype: ResponseType.ACK,
-    corrId,
-    frame,
-  });
+  const envelope = createEnvelope({ sid, replyTo, rtype: ResponseType.ACK, corrId, frame });
   const answer = pending.wait(corrId, `${frame.type} ack`, timeoutMs);
   send(envelope).catch((error: Error) => pending.fail(corrId, error));
   const ack = await answer;
@@ -33,10 +27,6 @@ export async function controlRequest(
 
 /** A control ack for `request`: same corrId and traceId, `refId` = its id, no `to` (it goes straight down the link). */
 export function controlAck<F extends FameFrame>(request: FameEnvelope, frame: F, sid: string | undefined): FameEnvelope<F> {
-  return createEnvelope({
-    ...(sid !== undefined && { sid }),
-    ...(request.traceId !== undefined && { traceId: request.traceId }),
-    ...(request.corrId !== undefined && { corrId: request.corrId }),
-    frame,
-  });
+  // (createEnvelope leaves undefined fields out: no spread objects on this per-attach path)
+  return createEnvelope({ sid, traceId: request.traceId, corrId: request.corrId, frame });
 }

@@ -1,5 +1,5 @@
 import type { Logger, NodeSecurity } from '@naylence/core';
-import type { LinkOptions } from '../link/link-peer.js';
+import type { LinkSettings } from '../link/link-peer.js';
 import type { NodeHooks } from './hooks.js';
 import type { UpstreamOptions } from './upstream-session.js';
 
@@ -17,12 +17,19 @@ export interface NodeOptions {
   /**
    * Logicals this node may bind names under, e.g. `["fame.fabric"]` or a pool
    * `["*.fame.fabric"]`. Default `["*"]`: any logical (what direct admission grants a node that
-   * requests none).
+   * requests none). An empty list means none: the node binds physical addresses only (what a
+   * welcome service grants a node that asked for no logicals; its attach token allows no more).
    */
   readonly requestedLogicals?: readonly string[];
   /** Envelope security and attach authorization (see `NodeSecurity` in `@naylence/core`). Default: none. */
   readonly security?: NodeSecurity;
   readonly hooks?: readonly NodeHooks[];
-  /** Link settings (envelope size limit, queue bounds, flow control). */
-  readonly link?: Omit<LinkOptions, 'logger' | 'stages'>;
+  /**
+   * Hop limit given to envelopes this node forwards without a `ttl` (the reference carries the
+   * field and ignores it, so the wire stays compatible): a loop without `ttl` dies after this
+   * many hops. Default 32.
+   */
+  readonly defaultTtl?: number;
+  /** Link settings (envelope size limit, queue bounds, flows, invalid-envelope limit, flow control). */
+  readonly link?: LinkSettings;
 }

@@ -1,4 +1,4 @@
-import type { EnvelopeRejection, FameEnvelope, Logger, NodeSecurity } from '@naylence/core';
+import type { EnvelopeRejection, FameEnvelope, Logger, LogLimiter, NodeSecurity } from '@naylence/core';
 import type { Link } from '../link/link.js';
 import type { LinkOptions, LinkPeer } from '../link/link-peer.js';
 import type { HopSender } from '../routing/forwarder.js';
@@ -8,6 +8,7 @@ import type { RoutingPolicy } from '../routing/router.js';
 import type { AttachInfo, NodeHooks } from './hooks.js';
 import type { Identity } from './identity.js';
 import type { LocalBindings } from './local-bindings.js';
+import type { NodeMetrics } from './metrics.js';
 import type { UpstreamSession } from './upstream-session.js';
 
 /**
@@ -20,6 +21,9 @@ export interface NodeParts {
   readonly logger: Logger;
   readonly hooks: readonly NodeHooks[];
   readonly security: NodeSecurity | undefined;
+  readonly metrics: NodeMetrics;
+  /** Rate limit of warnings peers can trigger at will (shared by the node's components). */
+  readonly logLimiter: LogLimiter;
   /** Settings for every link the node opens or accepts (security stages included). */
   readonly linkOptions: Omit<LinkOptions, 'logger'>;
   readonly bindings: LocalBindings;

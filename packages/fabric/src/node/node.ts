@@ -2,7 +2,9 @@ import {
   ConnectorClosedError,
   FRAME_ROLES,
   FameError,
+  LogLimiter,
   NOOP_LOGGER,
+  systemIdProblem,
   randomId,
   SYSTEM_INBOX,
   type EnvelopeRejection,
@@ -13,7 +15,7 @@ import {
 import { LocalDelivery } from '../delivery/local-delivery.js';
 import type { Link } from '../link/link.js';
 import type { LinkOptions } from '../link/link-peer.js';
-import { Forwarder } from '../routing/forwarder.js';
+import { DEFAULT_HOP_LIMIT, Forwarder } from '../routing/forwarder.js';
 import { leafRoute } from '../routing/leaf-policy.js';
 import { Refusals } from '../routing/refusals.js';
 import type { LinkRef } from '../routing/route-decision.js';
@@ -26,6 +28,7 @@ import { Identity } from './identity.js';
 import { registerInternals } from './internals.js';
 import { stamped } from './stamp.js';
 import { LocalBindings, type DeliveryContext, type EnvelopeHandler } from './local-bindings.js';
+import { NodeMetrics, type NodeMetricsSnapshot } from './metrics.js';
 import type { NodeOptions } from './node-options.js';
 import type { NodeParts, NodeRole, NodeRoleFactory } from './node-role.js';
 import { UpstreamSession } from './upstream-session.js';
@@ -76,6 +79,7 @@ export class FameNode implements AsyncDisposable {
   readonly #announcer: Announcer;
   readonly #role: NodeRole | undefined;
   readonly #systemHandlers: EnvelopeHandler[] = [];
+  readonly #metrics = new NodeMetrics();
   #upstream: UpstreamSession | undefined;
   #state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
 
@@ -83,20 +87,26 @@ export class FameNode implements AsyncDisposable {
   constructor(options: NodeOptions = {}, role?: NodeRoleFactory) {
     this.#options = options;
     this.systemId = options.systemId ?? randomId();
-    if (this.systemId.includes('/') || this.systemId === '')
-      throw new FameError('INVALID_CONFIG', `invalid system id ${JSON.stringify(this.systemId)}`);
+    const invalid = systemIdProblem(this.systemId);
+    if (invalid !== undefined) throw new FameError('INVALID_CONFIG', `invalid system id ${JSON.stringify(this.systemId)}: ${invalid}`);
     this.logger = (options.logger ?? NOOP_LOGGER).child({ nodeId: this.systemId });
     const identity = (this.#identity = new Identity(this.systemId));
     this.#hooks = options.hooks ?? [];
     const security = (this.#security = options.security?.name === 'none' ? undefined : options.security);
-    this.#acceptedLogicals = options.requestedLogicals?.length ? [...options.requestedLogicals] : ['*'];
+    this.#acceptedLogicals = options.requestedLogicals !== undefined ? [...options.requestedLogicals] : ['*'];
+    const metrics = this.#metrics;
+    const logLimiter = new LogLimiter();
     const linkOptions: Omit<LinkOptions, 'logger'> = {
       ...options.link,
       stages: { node: identity, inbound: security?.inbound?.bind(security), outbound: security?.outbound?.bind(security) },
+      logLimiter,
+      metrics,
     };
     const refusals = new Refusals({
       logger: this.logger,
       hooks: this.#hooks,
+      metrics,
+      limiter: logLimiter,
       get sid() {
         return identity.sid;
       },
@@ -107,6 +117,8 @@ export class FameNode implements AsyncDisposable {
       logger: this.logger,
       hooks: this.#hooks,
       security,
+      metrics,
+      logLimiter,
       linkOptions,
       bindings: this.#bindings,
       refusals,
@@ -138,6 +150,8 @@ export class FameNode implements AsyncDisposable {
       forwarder: new Forwarder({
         hooks: this.#hooks,
         refusals,
+        metrics,
+        defaultTtl: options.defaultTtl ?? DEFAULT_HOP_LIMIT,
         senderFor: (hop) => (hop.role === 'upstream' ? this.#upstream : this.#role?.senderFor(hop)),
       }),
       refusals,
@@ -150,6 +164,11 @@ export class FameNode implements AsyncDisposable {
   /** `/{parent…}/{systemId}` once attached; `/{systemId}` for a root; `''` before either. */
   get physicalPath(): string {
     return this.#identity.physicalPath;
+  }
+
+  /** What this node refused, dropped or cut off because of hostile, broken or slow peers (counters only grow). */
+  get metrics(): NodeMetricsSnapshot {
+    return this.#metrics.snapshot();
   }
 
   /** secureDigest of the physical path, sent as `sid` on envelopes we originate. */

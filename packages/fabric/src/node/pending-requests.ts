@@ -11,10 +11,15 @@ interface Waiter {
  * attach ack). Each entry is removed when answered, failed or timed out: nothing is retained.
  */
 export class PendingRequests {
-  readonly #waiters = new Map<string, Waiter>();
+  // Created for the first request: most children's links never carry one from us.
+  #map: Map<string, Waiter> | undefined;
+
+  get #waiters(): Map<string, Waiter> {
+    return (this.#map ??= new Map());
+  }
 
   get size(): number {
-    return this.#waiters.size;
+    return this.#map?.size ?? 0;
   }
 
   /** Wait for the answer to `corrId`; rejects with TIMEOUT after `timeoutMs`. */
@@ -31,8 +36,8 @@ export class PendingRequests {
 
   /** Hand an answer to its waiter. Returns false when nobody waits for that corrId. */
   settle(corrId: string | undefined, envelope: FameEnvelope): boolean {
-    if (corrId === undefined) return false;
-    const waiter = this.#waiters.get(corrId);
+    if (corrId === undefined || this.#map === undefined) return false;
+    const waiter = this.#map.get(corrId);
     if (!waiter) return false;
     this.#waiters.delete(corrId);
     clearTimeout(waiter.timer);
@@ -51,8 +56,9 @@ export class PendingRequests {
 
   /** Fail every waiter (link lost, node stopped). */
   failAll(error: Error): void {
-    const waiters = [...this.#waiters.values()];
-    this.#waiters.clear();
+    if (this.#map === undefined) return;
+    const waiters = [...this.#map.values()];
+    this.#map.clear();
     for (const w of waiters) {
       clearTimeout(w.timer);
       w.reject(error);

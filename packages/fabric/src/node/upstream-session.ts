@@ -15,7 +15,7 @@ import {
   type OriginType,
 } from '@naylence/core';
 import type { Link } from '../link/link.js';
-import type { LinkOptions, LinkSendOptions } from '../link/link-peer.js';
+import { sentAsResponse, type LinkOptions, type LinkSendOptions } from '../link/link-peer.js';
 import { backoffDelay, DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from '../util/backoff.js';
 import { sleep } from '../util/timers.js';
 import { attach } from './attach-client.js';
@@ -33,7 +33,7 @@ export interface UpstreamOptions {
   readonly heartbeatMs?: number;
   /** Wait for bind/advertise acks. Default 20 000 ms. */
   readonly ackTimeoutMs?: number;
-  /** Envelopes kept while detached before sends fail with BACK_PRESSURE. Default 512. */
+  /** Envelopes kept while detached before sends fail with BACK_PRESSURE (responses have as many again of their own). Default 512. */
   readonly detachedQueueLimit?: number;
   /**
    * Profiles this upstream enforces, for the fail-closed check of `createFabric` (e.g.
@@ -64,6 +64,7 @@ export interface SessionHost {
 
 interface Queued {
   readonly envelope: FameEnvelope;
+  readonly response: boolean;
   readonly options: LinkSendOptions | undefined;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
@@ -87,6 +88,7 @@ export class UpstreamSession {
   readonly #ackTimeoutMs: number;
   readonly #queueLimit: number;
   readonly #queue: Queued[] = [];
+  #queuedResponses = 0;
   readonly #stop = new AbortController();
   readonly #logger: Logger;
   #state: State = 'idle';
@@ -151,10 +153,19 @@ export class UpstreamSession {
     if (this.#stopped) return Promise.reject(new ConnectorClosedError('upstream session is stopped'));
     const link = this.#link;
     if (this.#state === 'attached' && link !== undefined) return link.send(envelope, options);
-    if (this.#queue.length >= this.#queueLimit) {
-      return Promise.reject(new BackPressureError(`not attached to the parent and ${this.#queue.length} envelopes already wait`));
+    // Responses never wait behind (or get refused because of) requests and one-way envelopes.
+    const response = sentAsResponse(envelope, options);
+    const waiting = response ? this.#queuedResponses : this.#queue.length - this.#queuedResponses;
+    if (waiting >= this.#queueLimit) {
+      return Promise.reject(new BackPressureError(`not attached to the parent and ${waiting} envelopes already wait`));
     }
-    return new Promise((resolve, reject) => this.#queue.push({ envelope, options, resolve, reject }));
+    if (response) this.#queuedResponses += 1;
+    return new Promise((resolve, reject) => this.#queue.push({ envelope, response, options, resolve, reject }));
+  }
+
+  /** See `Link.paces` (false while detached: queued envelopes are accepted). */
+  paces(envelope: FameEnvelope): boolean {
+    return this.#state === 'attached' && this.#link !== undefined && this.#link.paces(envelope);
   }
 
   /** Send a control frame (bind, advertise, …) with rtype ACK and wait for its ack. */
@@ -174,6 +185,7 @@ export class UpstreamSession {
     const closed = new ConnectorClosedError('upstream session stopped');
     this.pending.failAll(closed);
     for (const q of this.#queue.splice(0)) q.reject(closed);
+    this.#queuedResponses = 0;
     await this.#link?.close(1000, 'normal closure');
   }
 
@@ -226,7 +238,11 @@ export class UpstreamSession {
   }
 
   #flushQueue(link: Link): void {
-    for (const q of this.#queue.splice(0)) link.send(q.envelope, q.options).then(q.resolve, q.reject);
+    const queue = this.#queue.splice(0);
+    this.#queuedResponses = 0;
+    // responses first
+    for (const q of queue) if (q.response) link.send(q.envelope, q.options).then(q.resolve, q.reject);
+    for (const q of queue) if (!q.response) link.send(q.envelope, q.options).then(q.resolve, q.reject);
   }
 
   #startHeartbeat(link: Link): void {

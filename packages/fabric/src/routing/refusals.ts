@@ -1,15 +1,19 @@
 import {
+  clipText,
   createNack,
+  FlowFlags,
   DeliveryNackError,
   FameError,
   isNackEligible,
+  type LogLimiter,
   type DeliveryAckCode,
   type EnvelopeRejection,
   type FameEnvelope,
   type Logger,
 } from '@naylence/core';
 import type { NodeHooks } from '../node/hooks.js';
-import { LogLimiter } from '../util/log-limiter.js';
+import type { NodeMetrics } from '../node/metrics.js';
+
 import type { LinkRef, Source } from './route-decision.js';
 
 /** What refusals need from their node. */
@@ -18,6 +22,9 @@ export interface RefusalHost {
   /** The node's sid, stamped on the NACKs it writes. */
   readonly sid: string | undefined;
   readonly hooks: readonly NodeHooks[];
+  readonly metrics: NodeMetrics;
+  /** Rate limit of warnings a peer can trigger at will (shared by the node). */
+  readonly limiter: LogLimiter;
   /** Send a NACK this node generated (it passes the outbound stage like anything else). */
   originate(nack: FameEnvelope, inReplyTo: FameEnvelope): void;
 }
@@ -29,7 +36,6 @@ export interface RefusalHost {
  */
 export class Refusals {
   readonly #host: RefusalHost;
-  readonly #limiter = new LogLimiter();
 
   constructor(host: RefusalHost) {
     this.#host = host;
@@ -51,6 +57,7 @@ export class Refusals {
   forwardFailed(envelope: FameEnvelope, source: Source, error: Error, closedCode: DeliveryAckCode): void {
     const code: DeliveryAckCode =
       error instanceof FameError && (error.code === 'BACK_PRESSURE' || error.code === 'MESSAGE_TOO_LARGE') ? error.code : closedCode;
+    if (code === 'BACK_PRESSURE') this.#host.metrics.backPressureRefusals += 1;
     this.unroutable(envelope, source, code, code === closedCode ? `Unroutable to ${envelope.to ?? ''}` : error.message);
   }
 
@@ -58,8 +65,8 @@ export class Refusals {
   dropped(envelope: FameEnvelope, source: Source, reason: string): void {
     this.#notifyDropped(envelope, 'DROPPED', reason);
     this.#host.logger.debug(
-      { envelopeId: envelope.id, frameType: envelope.frame.type, to: envelope.to, from: label(source) },
-      `dropped: ${reason}`,
+      { envelopeId: clipText(envelope.id), frameType: envelope.frame.type, to: clip(envelope.to), from: label(source) },
+      `dropped: ${clipText(reason)}`,
     );
   }
 
@@ -82,31 +89,26 @@ export class Refusals {
       envelope,
       source,
       { code: error.code, stage },
-      `security refused an envelope: ${error.message}`,
+      `security refused an envelope: ${clipText(error.message, 200)}`,
     );
   }
 
   #nackOrLog(envelope: FameEnvelope, source: LinkRef, code: DeliveryAckCode, why: string): void {
     if (isNackEligible(envelope)) {
-      this.#host.logger.debug({ envelopeId: envelope.id, to: envelope.to, code }, 'unroutable; sending NACK');
-      this.#host.originate(createNack(envelope, code, why, { sid: this.#host.sid }), envelope);
+      this.#host.logger.debug({ envelopeId: clipText(envelope.id), to: clip(envelope.to), code }, 'unroutable; sending NACK');
+      // RESET in flowFlags, as the reference's routing NACKs carry (protocol-core §5.5).
+      this.#host.originate(createNack(envelope, code, why, { sid: this.#host.sid, flowFlags: FlowFlags.RESET }), envelope);
     } else {
-      this.#warn(`unroutable:${code}`, envelope, source, { code }, `dropped: ${why}`);
+      this.#warn(`unroutable:${code}`, envelope, source, { code }, `dropped: ${clipText(why, 200)}`);
     }
   }
 
   #warn(key: string, envelope: FameEnvelope, source: Source, fields: object, message: string): void {
-    const allowed = this.#limiter.check(key);
-    if (allowed === undefined) return;
-    this.#host.logger.warn(
-      {
-        envelopeId: envelope.id,
-        frameType: envelope.frame.type,
-        to: envelope.to,
-        from: label(source),
-        ...fields,
-        ...(allowed.suppressed > 0 && { suppressed: allowed.suppressed }),
-      },
+    this.#host.limiter.log(
+      this.#host.logger,
+      'warn',
+      key,
+      { envelopeId: clipText(envelope.id), frameType: envelope.frame.type, to: clip(envelope.to), from: label(source), ...fields },
       message,
     );
   }
@@ -119,4 +121,8 @@ export class Refusals {
 
 function label(source: Source): string {
   return source === undefined ? 'local' : source.role === 'upstream' ? 'upstream' : `${source.role}:${source.systemId}`;
+}
+
+function clip(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : clipText(text);
 }

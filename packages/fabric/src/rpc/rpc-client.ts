@@ -131,7 +131,8 @@ export class RpcClient {
   /** A one-way Data envelope, optionally waiting for its DeliveryAck. */
   send(target: CallTarget, payload: unknown, options?: MessageSendOptions): Promise<void> {
     const wantsAck = options?.ack === true || this.#policy.mode === 'at-least-once';
-    const envelope = this.#envelope(target, payload, wantsAck ? ResponseType.ACK : 0, randomId());
+    // Only a tracked message carries a corrId: one without it is no reply to anything.
+    const envelope = this.#envelope(target, payload, wantsAck ? ResponseType.ACK : 0, wantsAck ? randomId() : undefined);
     if (!wantsAck) return this.#node.send(envelope);
     return new Promise((resolve, reject) => this.#track('ack', envelope, options, () => resolve(), reject, undefined));
   }
@@ -153,7 +154,7 @@ export class RpcClient {
     return this.#track(kind, envelope, options, resolve, reject, stream);
   }
 
-  #envelope(target: CallTarget, payload: unknown, rtype: number, corrId: string): FameEnvelope {
+  #envelope(target: CallTarget, payload: unknown, rtype: number, corrId: string | undefined): FameEnvelope {
     return createEnvelope({
       sid: this.#node.sid,
       to: (target as { to?: string }).to,

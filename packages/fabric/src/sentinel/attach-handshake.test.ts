@@ -12,6 +12,23 @@ const SNAKE = /_/;
 const frameKeys = (env: Record<string, unknown>) => Object.keys(env.frame as object).filter((k) => !SNAKE.test(k));
 
 describe('attach handshake (protocol-core §4.4, vectors/01)', () => {
+  it('a node given no logicals attaches with none and binds physical addresses only (a welcome that accepted none)', async () => {
+    const net = new MemoryNetwork();
+    await using sentinel = new Sentinel({ systemId: 'hub', logger: NOOP_LOGGER, listeners: [net.listener('hub')] });
+    await sentinel.start();
+    const tapped: TappedMessage[] = [];
+    await using client = new FameNode({
+      systemId: 'client',
+      logger: NOOP_LOGGER,
+      requestedLogicals: [],
+      upstream: { dialer: tapDialer(net.dialer('hub'), tapped) },
+    });
+    await client.start();
+    expect(tapped[0]!.envelope.frame).toMatchObject({ type: 'NodeAttach', acceptedLogicals: [] });
+    await expect(client.bind('math@fame.fabric', () => undefined)).rejects.toMatchObject({ code: 'INVALID_ADDRESS' });
+    await client.bind('inbox@/hub/client', () => undefined);
+  });
+
   it('sends and answers the same frames, field by field, as the reference', async () => {
     const net = new MemoryNetwork();
     await using sentinel = new Sentinel({ systemId: 'n1z4APh1v66jwtuJ', logger: NOOP_LOGGER, listeners: [net.listener('hub')] });

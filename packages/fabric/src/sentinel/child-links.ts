@@ -1,38 +1,50 @@
 import {
+  clipText,
+  NOOP_LOGGER,
   randomId,
   unrefTimer,
   type AttachAckFields,
   type AttachDecision,
   type Authorizer,
   type CloseInfo,
+  type EnvelopeRejection,
   type FameEnvelope,
   type FameFrame,
   type IncomingConnection,
   type NodeAttachFrame,
+  type TransportListener,
 } from '@naylence/core';
-import { Link } from '../link/link.js';
-import { LinkPeer } from '../link/link-peer.js';
+import { Link, SENT, type LinkHandler } from '../link/link.js';
+import { LinkPeer, type LinkOptions } from '../link/link-peer.js';
 import type { ChildInfo } from '../node/hooks.js';
 import { controlAck } from '../node/control-request.js';
 import type { NodeParts } from '../node/node-role.js';
-import { PendingRequests } from '../node/pending-requests.js';
 import { lazyChild } from '../util/lazy-logger.js';
-import { LogLimiter } from '../util/log-limiter.js';
+import { attachFrameProblem, authorizeAttach, takeoverProblem, type AttachRefusal } from './attach-checks.js';
+import { AttachDeadlines } from './attach-deadlines.js';
 import type { ControlFrames } from './control-frames.js';
+import type { KnownSids } from './known-sids.js';
 import type { LinkTable, Neighbour } from './link-table.js';
 import type { Propagation } from './propagation.js';
+import { SlowConsumers } from './slow-consumers.js';
 
 export interface ChildLinkSettings {
   readonly attachTimeoutMs: number;
   readonly routeGraceMs: number;
   readonly maxPendingEnvelopes: number;
+  readonly slowConsumerMs: number;
 }
 
+/** Close reason of a peer link on a listener that admits no peers. */
+export const PEER_NOT_AUTHORIZED = 'Peer attach not authorized';
+
 /**
- * The lifecycle of a sentinel's child and peer links: accept, the attach handshake (checks,
- * the listener's `authorizeAttach`, the security component's `authorizeAttach`, NodeAttachAck
- * or a refusal closing 1008), the attach timeout, buffering before the attach completes, and
- * close: routes are withdrawn (after an optional grace period) and everyone is told.
+ * The lifecycle of a sentinel's child and peer links: accept (a `peer` link only through a
+ * listener that authenticates peers, or an open one), the attach handshake (checks, system-id
+ * ownership, the listener's `authorizeAttach`, the security component's `authorizeAttach`,
+ * NodeAttachAck or a refusal closing 1008), the attach timeout, buffering before the attach
+ * completes, slow consumers, and close: routes are withdrawn (after an optional grace period)
+ * and everyone is told.
  */
 export class ChildLinks {
   readonly #parts: NodeParts;
@@ -41,53 +53,102 @@ export class ChildLinks {
   readonly #propagation: Propagation;
   readonly #settings: ChildLinkSettings;
   readonly #graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  readonly #refusalLog = new LogLimiter();
+  readonly #sids: KnownSids;
+  readonly #slow: SlowConsumers;
+  readonly #deadlines: AttachDeadlines<Neighbour>;
+  /** One options object for every accepted link (links derive their settings from it once). */
+  readonly #linkOptions: LinkOptions;
+  /** Routing epochs are this sentinel run's random base and an attach counter (no random id per attach kept). */
+  readonly #epochBase = randomId(12);
+  #attaches = 0;
   accepting = false;
 
-  constructor(parts: NodeParts, table: LinkTable, control: ControlFrames, propagation: Propagation, settings: ChildLinkSettings) {
+  /**
+   * An accepted child or peer: the neighbour's state and the handler of its link in one object
+   * (one per link, no closures).
+   */
+  static readonly #Accepted = class AcceptedNeighbour implements Neighbour, LinkHandler {
+    phase: Neighbour['phase'] = 'pending';
+    link!: Link;
+    buffered: FameEnvelope[] | undefined;
+    /** Which attach of this sentinel this is (its routing epoch, formatted when sent). */
+    attachSeq = 0;
+    pending: Neighbour['pending'];
+    readonly dialed = false;
+    logicals: readonly string[] | undefined;
+    sid: string | undefined;
+    constructor(
+      readonly links: ChildLinks,
+      readonly peer: LinkPeer,
+      readonly authorizer: Authorizer | undefined,
+    ) {}
+    /** A fresh routing epoch per attach (every re-attaching reference child then re-binds). */
+    get routingEpoch(): string {
+      return `${this.links.#epochBase}.${this.attachSeq.toString(36)}`;
+    }
+    onEnvelope(envelope: FameEnvelope): void | Promise<unknown> {
+      return this.links.#onEnvelope(envelope, this);
+    }
+    onRejected(envelope: FameEnvelope, rejection: EnvelopeRejection, direction: 'inbound' | 'outbound', link: Link): void {
+      this.links.#parts.rejected(envelope, rejection, direction, link);
+    }
+    onClose(info: CloseInfo): void {
+      this.links.#onClosed(this, info);
+    }
+  };
+
+  constructor(
+    parts: NodeParts,
+    table: LinkTable,
+    control: ControlFrames,
+    propagation: Propagation,
+    sids: KnownSids,
+    settings: ChildLinkSettings,
+  ) {
     this.#parts = parts;
     this.#table = table;
     this.#control = control;
     this.#propagation = propagation;
+    this.#sids = sids;
     this.#settings = settings;
+    this.#slow = new SlowConsumers(settings.slowConsumerMs, parts.logger, parts.logLimiter, parts.metrics);
+    this.#linkOptions = { ...parts.linkOptions, logger: parts.logger, watch: this.#slow };
+    this.#deadlines = new AttachDeadlines(settings.attachTimeoutMs, (n) => this.#attachTimedOut(n));
   }
 
-  /** Take an accepted connection; it must send a NodeAttach within the attach timeout. */
-  accept(connection: IncomingConnection, authorizer: Authorizer | undefined): void {
+  /**
+   * Take an accepted connection; it must send a NodeAttach within the attach timeout. A `peer`
+   * connection from a listener that authenticates children but not peers is refused (1008).
+   */
+  accept(connection: IncomingConnection, listener: TransportListener | undefined): void {
     if (!this.accepting) {
       void connection.connector.close(1011, 'not ready');
       return;
     }
     const role = connection.originType === 'peer' ? 'peer' : 'downstream';
+    let authorizer = listener?.authorizer;
+    if (role === 'peer' && listener?.peerAuthorizer !== undefined) authorizer = listener.peerAuthorizer;
+    else if (role === 'peer' && authorizer !== undefined) {
+      this.#parts.metrics.attachRefusals += 1;
+      this.#parts.logLimiter.log(
+        this.#parts.logger,
+        'warn',
+        'peer-refused',
+        { peer: connection.systemId },
+        'refused a peer link: the listener admits no peers',
+      );
+      void connection.connector.close(1008, PEER_NOT_AUTHORIZED);
+      return;
+    }
     const peer = new LinkPeer(role, connection.systemId, connection.authorization);
-    const logger = lazyChild(this.#parts.logger, { peer: connection.systemId, originType: connection.originType });
-    const link: Link = new Link(
-      connection.connector,
-      peer,
-      {
-        onEnvelope: (envelope) => this.#onEnvelope(envelope, n),
-        onRejected: (envelope, rejection, direction) => this.#parts.rejected(envelope, rejection, direction, link),
-        onClose: (info) => this.#onClosed(n, info),
-      },
-      { ...this.#parts.linkOptions, logger },
-    );
-    const n: Neighbour = {
-      phase: 'pending',
-      link,
-      peer,
-      buffered: [],
-      timer: undefined,
-      routingEpoch: '',
-      pending: new PendingRequests(),
-      authorizer,
-    };
+    const parent = this.#parts.logger;
+    const logger =
+      parent === NOOP_LOGGER ? parent : lazyChild(parent, { peer: clipText(connection.systemId), originType: connection.originType });
+    const n = new ChildLinks.#Accepted(this, peer, authorizer);
+    n.link = new Link(connection.connector, peer, n, this.#linkOptions, logger);
+    const link = n.link;
     this.#table.addPending(n);
-    n.timer = setTimeout(() => {
-      if (n.phase !== 'pending') return;
-      link.logger.warn(`no valid NodeAttach within ${this.#settings.attachTimeoutMs} ms; closing the link`);
-      void link.close(1000, 'normal closure');
-    }, this.#settings.attachTimeoutMs);
-    unrefTimer(n.timer);
+    this.#deadlines.add(n);
     link.start();
   }
 
@@ -97,47 +158,74 @@ export class ChildLinks {
    */
   adoptDialedPeer(n: Neighbour): void {
     this.#table.attach(n);
+    this.#learnSid(n);
     this.#propagation.announceToPeer(n);
   }
 
   /** A peer link we dialed is gone. */
   dialedPeerLost(n: Neighbour): void {
-    if (this.#table.remove(n)) this.#propagation.withdrawRoutes(n.peer.systemId);
+    if (!this.#table.remove(n)) return;
+    this.#sids.removeNeighbour(n.peer.systemId, n.sid);
+    this.#propagation.withdrawRoutes(n.peer.systemId);
   }
 
   stop(): void {
     this.accepting = false;
+    this.#slow.stop();
+    this.#deadlines.stop();
     for (const timer of this.#graceTimers.values()) clearTimeout(timer);
     this.#graceTimers.clear();
+  }
+
+  #attachTimedOut(n: Neighbour): void {
+    if (n.phase !== 'pending') return;
+    this.#parts.logLimiter.log(
+      n.link.logger,
+      'warn',
+      'attach-timeout',
+      {},
+      `no valid NodeAttach within ${this.#settings.attachTimeoutMs} ms; closing the link`,
+    );
+    void n.link.close(1000, 'normal closure');
   }
 
   #onEnvelope(envelope: FameEnvelope, n: Neighbour): void | Promise<unknown> {
     if (n.phase === 'attached') return this.#control.handle(envelope, n);
     if (n.phase === 'closed') return undefined;
     if (n.phase === 'pending' && envelope.frame.type === 'NodeAttach') return this.#attach(envelope as FameEnvelope<NodeAttachFrame>, n);
-    if (n.buffered.length >= this.#settings.maxPendingEnvelopes) {
-      n.link.logger.warn({ frameType: envelope.frame.type }, 'dropped an envelope sent before NodeAttach (buffer full)');
-    } else n.buffered.push(envelope);
+    const buffered = (n.buffered ??= []);
+    if (buffered.length >= this.#settings.maxPendingEnvelopes) {
+      this.#parts.logLimiter.log(
+        n.link.logger,
+        'warn',
+        'pending-buffer-full',
+        { frameType: envelope.frame.type },
+        'dropped an envelope sent before NodeAttach (buffer full)',
+      );
+    } else buffered.push(envelope);
     return undefined;
   }
 
-  async #attach(envelope: FameEnvelope<NodeAttachFrame>, n: Neighbour): Promise<void> {
+  /** Checks, then authorization (synchronous when nothing asynchronous is configured), then the ack. */
+  #attach(envelope: FameEnvelope<NodeAttachFrame>, n: Neighbour): void | Promise<void> {
     const frame = envelope.frame;
-    const originType = frame.originType ?? 'downstream';
-    const expected = n.peer.role === 'peer' ? 'peer' : 'downstream';
-    if (frame.systemId !== n.peer.systemId || originType !== expected) {
-      const reason =
-        frame.systemId !== n.peer.systemId
-          ? `systemId ${frame.systemId} does not match the attach URL (${n.peer.systemId})`
-          : `originType ${originType} does not match the attach URL (${expected})`;
-      return this.#refuse(envelope, n, reason);
-    }
+    const problem = attachFrameProblem(frame, n);
+    if (problem !== undefined) return this.#refuse(envelope, n, problem);
     n.phase = 'attaching';
-    clearTimeout(n.timer);
-    const decision = await this.#authorize(frame, n);
-    if (n.phase !== 'attaching') return; // the link closed meanwhile
-    if (!decision.accept) return this.#refuse(envelope, n, decision.reason);
+    this.#deadlines.delete(n);
+    const decision = this.#authorize(frame, n);
+    if (decision instanceof Promise) return decision.then((settled) => this.#decided(envelope, n, settled));
+    this.#decided(envelope, n, decision);
+  }
 
+  #decided(envelope: FameEnvelope<NodeAttachFrame>, n: Neighbour, decision: AttachDecision): void {
+    if (n.phase !== 'attaching') return; // the link closed meanwhile
+    if (!decision.accept) return this.#refuse(envelope, n, { reason: decision.reason });
+    // Checked after authorization: a subject that may replace a live link must first be verified.
+    const taken = takeoverProblem(this.#table, n);
+    if (taken !== undefined) return this.#refuse(envelope, n, taken);
+
+    const frame = envelope.frame;
     const systemId = n.peer.systemId;
     const path = n.peer.role === 'peer' ? `/${systemId}` : `${this.#parts.identity.physicalPath}/${systemId}`;
     if (frame.assignedPath !== undefined && frame.assignedPath !== path) {
@@ -146,41 +234,45 @@ export class ChildLinks {
     this.#replace(this.#table.attach(n));
     n.phase = 'attached';
     n.peer.physicalPath = path;
-    n.routingEpoch = randomId();
-    const grace = this.#graceTimers.get(systemId);
-    if (grace) {
-      clearTimeout(grace);
-      this.#graceTimers.delete(systemId);
+    if (n instanceof ChildLinks.#Accepted) n.attachSeq = ++this.#attaches;
+    n.logicals = frame.acceptedLogicals;
+    this.#learnSid(n);
+    if (this.#graceTimers.size > 0) {
+      const grace = this.#graceTimers.get(systemId);
+      if (grace) {
+        clearTimeout(grace);
+        this.#graceTimers.delete(systemId);
+      }
     }
     this.#send(n, envelope, withExtra(this.#ack(envelope, path, n.routingEpoch), decision.ackFields));
-    n.link.logger.info({ systemId, path, originType }, 'attached');
+    n.link.logger.info({ systemId, path, originType: n.peer.role }, 'attached');
     const hooks = this.#parts.hooks;
     if (hooks.length) for (const h of hooks) h.onChildAttached?.(childInfo(n));
     this.#parts.security?.onLinkAttached?.(n.peer);
     if (n.peer.role === 'peer') this.#propagation.announceToPeer(n);
-    for (const buffered of n.buffered.splice(0)) void this.#onEnvelope(buffered, n);
+    const buffered = n.buffered;
+    n.buffered = undefined;
+    if (buffered !== undefined) for (const early of buffered) void this.#onEnvelope(early, n);
+  }
+
+  /** Registers the neighbour's sid (see `KnownSids`). */
+  #learnSid(n: Neighbour): void {
+    const systemId = n.peer.systemId;
+    const sid = this.#sids.addNeighbour(systemId, n.peer.physicalPath, () => this.#table.get(systemId) === n && n.phase === 'attached');
+    if (!(sid instanceof Promise)) n.sid = sid;
+    else
+      void sid.then((later) => {
+        if (later !== undefined) n.sid = later;
+      });
   }
 
   /** The listener's authorizer, then the security component; the first refusal wins. */
-  async #authorize(frame: NodeAttachFrame, n: Neighbour): Promise<AttachDecision> {
-    try {
-      const principal = n.peer.principal;
-      let ackFields: AttachAckFields | undefined;
-      if (n.authorizer?.authorizeAttach && principal !== undefined) {
-        const verdict = await n.authorizer.authorizeAttach(frame, principal);
-        if (verdict === false) return { accept: false, reason: 'Attach not authorized' };
-        if (verdict !== true && !verdict.accept) return verdict;
-        if (verdict !== true) ackFields = verdict.ackFields;
-      }
-      const security = this.#parts.security;
-      if (security?.authorizeAttach === undefined) return { accept: true, ...(ackFields && { ackFields }) };
-      const decision = await security.authorizeAttach(frame, n.peer);
-      if (!decision.accept) return decision;
-      return { accept: true, ackFields: { ...decision.ackFields, ...ackFields } };
-    } catch (error) {
+  #authorize(frame: NodeAttachFrame, n: Neighbour): AttachDecision | Promise<AttachDecision> {
+    if (n.authorizer?.authorizeAttach === undefined && this.#parts.security?.authorizeAttach === undefined) return ACCEPT;
+    return authorizeAttach(frame, n, this.#parts.security).catch((error: unknown) => {
       n.link.logger.error({ err: error }, 'attach authorization failed');
-      return { accept: false, reason: 'Attach authorization failed' };
-    }
+      return { accept: false, reason: 'Attach authorization failed' } as const;
+    });
   }
 
   #ack(request: FameEnvelope, assignedPath: string, routingEpoch: string): FameFrame {
@@ -196,14 +288,14 @@ export class ChildLinks {
     };
   }
 
-  #refuse(envelope: FameEnvelope, n: Neighbour, reason: string): void {
-    // A peer can retry a refused attach in a loop: at most a burst of lines per period.
-    const allowed = this.#refusalLog.check('attach-refused');
-    if (allowed !== undefined)
-      n.link.logger.warn({ reason, ...(allowed.suppressed > 0 && { suppressed: allowed.suppressed }) }, 'refused a NodeAttach');
+  #refuse(envelope: FameEnvelope, n: Neighbour, refusal: AttachRefusal): void {
+    const { reason, code } = refusal;
+    this.#parts.metrics.attachRefusals += 1;
+    this.#parts.logLimiter.log(n.link.logger, 'warn', 'attach-refused', { reason: clipText(reason, 200), code }, 'refused a NodeAttach');
     n.phase = 'closed';
-    clearTimeout(n.timer);
-    const ack = controlAck(envelope, { type: 'NodeAttachAck', ok: false, refId: envelope.id, reason }, this.#parts.identity.sid);
+    this.#deadlines.delete(n);
+    const frame = { type: 'NodeAttachAck', ok: false, refId: envelope.id, ...(code !== undefined && { code }), reason } as const;
+    const ack = controlAck(envelope, frame, this.#parts.identity.sid);
     n.link
       .send(ack, { inReplyTo: envelope })
       .catch(() => undefined)
@@ -211,9 +303,9 @@ export class ChildLinks {
   }
 
   #send(n: Neighbour, request: FameEnvelope, frame: FameFrame): void {
-    n.link
-      .send(controlAck(request, frame, this.#parts.identity.sid), { inReplyTo: request })
-      .catch((error: Error) => n.link.logger.debug({ err: error, frameType: frame.type }, 'could not send NodeAttachAck'));
+    const sent = n.link.send(controlAck(request, frame, this.#parts.identity.sid), { inReplyTo: request });
+    if (sent !== SENT)
+      sent.catch((error: Error) => n.link.logger.debug({ err: error, frameType: frame.type }, 'could not send NodeAttachAck'));
   }
 
   #replace(previous: Neighbour | undefined): void {
@@ -227,18 +319,19 @@ export class ChildLinks {
   }
 
   #onClosed(n: Neighbour, info: CloseInfo): void {
-    clearTimeout(n.timer);
+    this.#deadlines.delete(n);
     this.#table.dropPending(n);
     const wasAttached = n.phase === 'attached' || this.#table.get(n.peer.systemId) === n;
     n.phase = 'closed';
-    n.pending.failAll(new Error(`link to ${n.peer.systemId} closed`));
+    n.pending?.failAll(new Error(`link to ${n.peer.systemId} closed`));
     if (!this.#table.remove(n)) return;
+    this.#sids.removeNeighbour(n.peer.systemId, n.sid);
     const hooks = this.#parts.hooks;
     if (wasAttached) {
       if (hooks.length) for (const h of hooks) h.onChildDetached?.({ ...childInfo(n), code: info.code, reason: info.reason });
       this.#parts.security?.onLinkClosed?.(n.peer);
     }
-    n.link.logger.info({ code: info.code, reason: info.reason }, 'detached');
+    n.link.logger.info({ code: info.code, reason: clipText(info.reason) }, 'detached');
     const systemId = n.peer.systemId;
     if (this.#settings.routeGraceMs > 0 && this.accepting) {
       const timer = setTimeout(() => {
@@ -250,6 +343,8 @@ export class ChildLinks {
     } else this.#propagation.withdrawRoutes(systemId);
   }
 }
+
+const ACCEPT: AttachDecision = Object.freeze({ accept: true });
 
 function childInfo(n: Neighbour): ChildInfo {
   return { systemId: n.peer.systemId, physicalPath: n.peer.physicalPath, role: n.peer.role === 'peer' ? 'peer' : 'downstream' };

@@ -1,25 +1,43 @@
-import { isReservedParticipant, splitAddress, type FameEnvelope, type FameFrame } from '@naylence/core';
+import {
+  clipText,
+  FRAME_ROLES,
+  isPathWithin,
+  isReservedParticipant,
+  splitAddress,
+  type FameEnvelope,
+  type FameFrame,
+} from '@naylence/core';
 import { controlAck } from '../node/control-request.js';
 import type { NodeParts } from '../node/node-role.js';
-import { FRAME_ROLES } from '@naylence/core';
 import type { RouteTable } from '../routing/route-table.js';
-import type { Neighbour } from './link-table.js';
+import type { KnownSids } from './known-sids.js';
+import type { LinkTable, Neighbour } from './link-table.js';
 import type { Propagation } from './propagation.js';
 
 /**
  * What a sentinel does with each envelope an attached child or peer sends (by the frame
  * table): control requests update the route table and are acknowledged (protocol-core §4.5,
  * §4.6), control acks settle our own requests, routed and security frames go to the router.
+ *
+ * Nobody takes over what another live link owns: an AddressBind of an exact address another
+ * live child or peer owns, or of a physical address outside the sender's own path, is refused
+ * (`AddressBindAck ok:false`, code `ADDRESS_IN_USE`; pools are for sharing), and a routed
+ * envelope whose `sid` names a node known to be elsewhere (this sentinel, an ancestor, another
+ * child or peer) is refused with UNAUTHORIZED_ROUTE (a NACK where the protocol allows one).
  */
 export class ControlFrames {
   readonly #parts: NodeParts;
   readonly #routes: RouteTable;
+  readonly #links: LinkTable;
   readonly #propagation: Propagation;
+  readonly #sids: KnownSids;
 
-  constructor(parts: NodeParts, routes: RouteTable, propagation: Propagation) {
+  constructor(parts: NodeParts, routes: RouteTable, links: LinkTable, propagation: Propagation, sids: KnownSids) {
     this.#parts = parts;
     this.#routes = routes;
+    this.#links = links;
     this.#propagation = propagation;
+    this.#sids = sids;
   }
 
   handle(envelope: FameEnvelope, from: Neighbour): void | Promise<unknown> {
@@ -28,10 +46,22 @@ export class ControlFrames {
     const frame = envelope.frame;
     switch (FRAME_ROLES[frame.type]) {
       case 'routed':
-      case 'security':
+      case 'security': {
+        const sid = envelope.sid;
+        const elsewhere = sid === undefined ? undefined : this.#sids.elsewhere(sid, from.peer.systemId);
+        if (elsewhere !== undefined) {
+          this.#parts.metrics.sidMismatches += 1;
+          return this.#parts.refusals.unroutable(
+            envelope,
+            from.peer,
+            'UNAUTHORIZED_ROUTE',
+            `sid ${clipText(sid!)} is not the sender's (it names ${elsewhere})`,
+          );
+        }
         return this.#parts.receive(envelope, from.peer);
+      }
       case 'control-ack':
-        from.pending.settle(envelope.corrId, envelope);
+        from.pending?.settle(envelope.corrId, envelope);
         return undefined;
       case 'attach':
         from.link.logger.warn(`${frame.type} on an attached link ignored`);
@@ -60,8 +90,29 @@ export class ControlFrames {
   }
 
   #bind(envelope: FameEnvelope, address: string, from: Neighbour): void {
-    const reserved = isReservedParticipant(splitAddress(address)?.participant ?? '');
+    const parts = splitAddress(address);
+    const reserved = isReservedParticipant(parts?.participant ?? '');
     const fromPeer = from.peer.role === 'peer';
+    const refusal = reserved ? undefined : this.#bindRefusal(address, parts?.location ?? '', from);
+    if (refusal !== undefined) {
+      this.#parts.metrics.bindRefusals += 1;
+      this.#parts.logLimiter.log(
+        from.link.logger,
+        'warn',
+        'bind-refused',
+        { address: clipText(address), reason: refusal },
+        'refused an AddressBind',
+      );
+      this.#reply(from, envelope, {
+        type: 'AddressBindAck',
+        ok: false,
+        refId: envelope.id,
+        address,
+        code: 'ADDRESS_IN_USE',
+        reason: refusal,
+      });
+      return;
+    }
     if (!reserved) {
       const { replaced } = this.#routes.bind(address, { systemId: from.peer.systemId, kind: fromPeer ? 'peer' : 'downstream' });
       if (replaced) from.link.logger.info({ address, previousOwner: replaced.systemId }, 'address re-bound to a new owner');
@@ -75,6 +126,16 @@ export class ControlFrames {
         from.peer.systemId,
       );
     }
+  }
+
+  /** Why `from` may not bind `address`, or undefined when it may. */
+  #bindRefusal(address: string, location: string, from: Neighbour): string | undefined {
+    if (location.charCodeAt(0) === 47 /* '/' */ && !isPathWithin(location, from.peer.physicalPath))
+      return `${location} is another node's physical path`;
+    const owner = this.#routes.exact(address);
+    if (owner !== undefined && owner.systemId !== from.peer.systemId && this.#links.isLive(owner.systemId))
+      return 'the address is bound by another live link';
+    return undefined;
   }
 
   #unbind(envelope: FameEnvelope, address: string, from: Neighbour): void {

@@ -13,12 +13,20 @@ import { describe, expect, it } from 'vitest';
 import { FameNode } from '../node/node.js';
 import { routesOf, upstreamLinkOf } from '../testing/internals.js';
 import { messageText } from '@naylence-tools/transport-compliance';
-import { inbox, interceptInbound, RecordingLogger, until, wrapDialer } from '../testing/support.js';
+import { inbox, interceptInbound, RecordingLogger, staticTokens, until, wrapDialer } from '../testing/support.js';
 import { createMemoryConnectorPair } from '../transport/memory-connector.js';
 import { MemoryNetwork } from '../transport/memory-network.js';
 import { Sentinel } from './sentinel.js';
 
 const fast = { initialDelayMs: 10, maxDelayMs: 50, jitter: 0 };
+
+/** Every token is accepted; a token other than `shared` is its own subject (`sub` claim). */
+const subjectAuthorizer: Authorizer = {
+  authenticate: (credentials) => {
+    const token = credentials?.replace(/^Bearer /, '') ?? '';
+    return Promise.resolve({ authenticated: true, principal: token, ...(token !== 'shared' && { claims: { sub: token } }) });
+  },
+};
 
 async function echo(node: FameNode, address = 'math@fame.fabric') {
   await node.bind(address, (env) => void node.send(createReply(env, { type: 'Data', payload: { servedBy: node.systemId } })));
@@ -35,25 +43,62 @@ function call(node: FameNode, box: { address: string }, to = 'math@fame.fabric')
 }
 
 describe('sentinel lifecycle', () => {
-  it('replaces the old link when a system id attaches again, and says so in the log', async () => {
+  it('replaces the old link when the same token subject attaches again, and says so in the log', async () => {
     const logger = new RecordingLogger();
     const net = new MemoryNetwork();
-    await using sentinel = new Sentinel({ logger, listeners: [net.listener('hub')] });
+    await using sentinel = new Sentinel({ logger, listeners: [net.listener('hub', { authorizer: subjectAuthorizer })] });
     await sentinel.start();
     await using first = new FameNode({
       systemId: 'twin',
       logger: NOOP_LOGGER,
-      upstream: { dialer: net.dialer('hub'), reconnect: { initialDelayMs: 60_000 } },
+      upstream: { dialer: net.dialer('hub', { tokenProvider: staticTokens('alice') }), reconnect: { initialDelayMs: 60_000 } },
     });
     await first.start();
     const firstLink = upstreamLinkOf(first)!;
-    await using second = new FameNode({ systemId: 'twin', logger: NOOP_LOGGER, upstream: { dialer: net.dialer('hub') } });
+    await using second = new FameNode({
+      systemId: 'twin',
+      logger: NOOP_LOGGER,
+      upstream: { dialer: net.dialer('hub', { tokenProvider: staticTokens('alice') }) },
+    });
     await second.start();
     await until(() => !firstLink.isOpen);
     const warning = logger.find('warn', /same system id/);
     expect(warning?.fields).toMatchObject({ systemId: 'twin' });
     expect(second.isAttached).toBe(true);
     expect(sentinel.linkedSystemIds).toEqual(['twin']);
+  });
+
+  it("refuses a NodeAttach with a live link's system id from anyone else; the owner keeps serving", async () => {
+    const net = new MemoryNetwork();
+    await using sentinel = new Sentinel({ logger: NOOP_LOGGER, listeners: [net.listener('hub', { authorizer: subjectAuthorizer })] });
+    await sentinel.start();
+    await using owner = new FameNode({
+      systemId: 'victim',
+      logger: NOOP_LOGGER,
+      upstream: { dialer: net.dialer('hub', { tokenProvider: staticTokens('alice') }) },
+    });
+    await owner.start();
+    await echo(owner);
+    await using client = new FameNode({
+      logger: NOOP_LOGGER,
+      upstream: { dialer: net.dialer('hub', { tokenProvider: staticTokens('carol') }) },
+    });
+    await client.start();
+    const box = await inbox(client);
+    for (const token of ['mallory', undefined]) {
+      // another subject, and a token without one (a shared secret names no node)
+      const impostor = new FameNode({
+        systemId: 'victim',
+        logger: NOOP_LOGGER,
+        upstream: { dialer: net.dialer('hub', { tokenProvider: staticTokens(token ?? 'shared') }), reconnect: { maxInitialAttempts: 1 } },
+      });
+      await expect(impostor.start()).rejects.toMatchObject({ code: 'ATTACH_REJECTED', message: /in use by a live link/ });
+      await impostor.stop();
+    }
+    expect(sentinel.metrics.attachRefusals).toBe(2);
+    expect(upstreamLinkOf(owner)!.isOpen).toBe(true);
+    const { corrId } = call(client, box);
+    expect(await box.next((e) => e.corrId === corrId)).toMatchObject({ frame: { payload: { servedBy: 'victim' } } });
   });
 
   it('closes a link that never sends NodeAttach after the attach timeout and keeps no state', async () => {

@@ -9,14 +9,19 @@ export interface Neighbour {
   readonly link: Link;
   /** The far end: role, system id, path once attached, authenticated principal. */
   readonly peer: LinkPeer;
-  /** Envelopes that arrived before the attach completed, replayed after it. */
-  readonly buffered: FameEnvelope[];
-  timer: ReturnType<typeof setTimeout> | undefined;
-  routingEpoch: string;
-  /** Acks to control requests we send on this link (binds to peers). */
-  readonly pending: PendingRequests;
+  /** Envelopes that arrived before the attach completed, replayed after it (created when needed). */
+  buffered: FameEnvelope[] | undefined;
+  readonly routingEpoch: string;
+  /** Acks to control requests we send on this link (binds to peers); made for the first one. */
+  pending: PendingRequests | undefined;
   /** The authorizer of the listener that accepted the link (it vets the NodeAttach). */
   readonly authorizer: Authorizer | undefined;
+  /** A peer link this sentinel dialed (not accepted). */
+  readonly dialed: boolean;
+  /** Logicals the neighbour asked for in its NodeAttach (undefined = any): a peer learns only routes under them. */
+  logicals: readonly string[] | undefined;
+  /** secureDigest of its path, once known (see `KnownSids`). */
+  sid: string | undefined;
 }
 
 /**
@@ -39,6 +44,12 @@ export class LinkTable {
   /** The role of an attached child or peer. */
   roleOf(systemId: string): LinkRole | undefined {
     return this.#attached.get(systemId)?.peer.role;
+  }
+
+  /** The attached neighbour of `systemId` if its link is still open. */
+  live(systemId: string): Neighbour | undefined {
+    const n = this.#attached.get(systemId);
+    return n !== undefined && n.phase === 'attached' && n.link.isOpen ? n : undefined;
   }
 
   /** Whether `systemId` has an attached link that is still open. */

@@ -42,11 +42,13 @@ export class PeerDialer {
             phase: 'attached',
             link,
             peer: link.peer,
-            buffered: [],
-            timer: undefined,
+            buffered: undefined,
             routingEpoch: info.routingEpoch ?? '',
             pending: session.pending,
             authorizer: undefined,
+            dialed: true,
+            logicals: undefined,
+            sid: undefined,
           };
           this.#links.adoptDialedPeer(current);
           return Promise.resolve();

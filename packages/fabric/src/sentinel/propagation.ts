@@ -1,5 +1,6 @@
-import type { FameFrame } from '@naylence/core';
+import { hostMatchesPool, isPoolPattern, locationHost, splitAddress, type FameFrame } from '@naylence/core';
 import { controlRequest } from '../node/control-request.js';
+import { PendingRequests } from '../node/pending-requests.js';
 import type { NodeParts } from '../node/node-role.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { LinkTable, Neighbour } from './link-table.js';
@@ -8,24 +9,29 @@ import type { LinkTable, Neighbour } from './link-table.js';
  * Passes route changes on: binds and unbinds of children to the parent and to peer sentinels,
  * capability changes to the parent; announces our children's addresses to a peer that just
  * attached, and everything our children gave us to the parent after our own (re-)attach.
+ * A peer learns only the routes it is allowed to: logicals under the sentinel's `peerLogicals`
+ * and under the `acceptedLogicals` of the peer's own NodeAttach.
  */
 export class Propagation {
   readonly #parts: NodeParts;
   readonly #routes: RouteTable;
   readonly #links: LinkTable;
   readonly #ackTimeoutMs: number;
+  readonly #peerLogicals: readonly string[];
 
-  constructor(parts: NodeParts, routes: RouteTable, links: LinkTable, ackTimeoutMs: number) {
+  constructor(parts: NodeParts, routes: RouteTable, links: LinkTable, ackTimeoutMs: number, peerLogicals: readonly string[]) {
     this.#parts = parts;
     this.#routes = routes;
     this.#links = links;
     this.#ackTimeoutMs = ackTimeoutMs;
+    this.#peerLogicals = peerLogicals;
   }
 
-  /** A child's bind/unbind: to our parent and to every peer except `source`. */
-  toParentAndPeers(frame: FameFrame, source: string): void {
+  /** A child's bind/unbind: to our parent and to every peer except `source` that may learn it. */
+  toParentAndPeers(frame: FameFrame & { readonly address: string }, source: string): void {
     this.toParent(frame);
-    for (const peer of this.#links.peers()) if (peer.peer.systemId !== source) this.#requestOn(peer, frame);
+    for (const peer of this.#links.peers())
+      if (peer.peer.systemId !== source && this.#mayLearn(peer, frame.address)) this.#requestOn(peer, frame);
   }
 
   toParent(frame: FameFrame): void {
@@ -41,9 +47,10 @@ export class Propagation {
     const { addresses, pools } = this.#routes.entries();
     const physicalPath = this.#parts.identity.physicalPath;
     for (const [address, owner] of addresses) {
-      if (owner.kind === 'downstream') this.#requestOn(peer, { type: 'AddressBind', address, physicalPath });
+      if (owner.kind === 'downstream' && this.#mayLearn(peer, address))
+        this.#requestOn(peer, { type: 'AddressBind', address, physicalPath });
     }
-    for (const pool of pools) this.#requestOn(peer, { type: 'AddressBind', address: pool, physicalPath });
+    for (const pool of pools) if (this.#mayLearn(peer, pool)) this.#requestOn(peer, { type: 'AddressBind', address: pool, physicalPath });
   }
 
   /** After our own (re-)attach: every route our children gave us. */
@@ -75,11 +82,33 @@ export class Propagation {
     }
   }
 
+  /** Whether `peer` may learn the route to `address` (physical addresses are reached by path anyway). */
+  #mayLearn(peer: Neighbour, address: string): boolean {
+    const location = splitAddress(address)?.location ?? '';
+    if (location.charCodeAt(0) === 47 /* '/' */) return true;
+    const host = locationHost(location);
+    return coveredBy(host, this.#peerLogicals) && (peer.logicals === undefined || coveredBy(host, peer.logicals));
+  }
+
   #requestOn(peer: Neighbour, frame: FameFrame): void {
-    controlRequest((env) => peer.link.send(env), peer.pending, frame, {
+    controlRequest((env) => peer.link.send(env), (peer.pending ??= new PendingRequests()), frame, {
       replyTo: this.#parts.identity.systemInbox,
       sid: this.#parts.identity.sid,
       timeoutMs: this.#ackTimeoutMs,
     }).catch((error: Error) => peer.link.logger.warn({ err: error, frameType: frame.type }, 'propagating to a peer failed'));
   }
+}
+
+/**
+ * Whether the host of an address (a logical, or a pool pattern) lies under one of `logicals`:
+ * `*` covers all, a logical covers itself, a pool pattern `*.d` covers `d` and the hosts (and
+ * pools) below it.
+ */
+function coveredBy(host: string, logicals: readonly string[]): boolean {
+  const plain = isPoolPattern(host) ? (host === '*' ? '' : host.slice(2)) : host;
+  for (const logical of logicals) {
+    if (logical === '*' || logical === host) return true;
+    if (isPoolPattern(logical) && plain !== '' && hostMatchesPool(plain, logical)) return true;
+  }
+  return false;
 }

@@ -9,6 +9,7 @@ import { RouteTable } from '../routing/route-table.js';
 import { sentinelRoute, type SentinelView } from '../routing/sentinel-policy.js';
 import { ChildLinks } from './child-links.js';
 import { ControlFrames } from './control-frames.js';
+import { KnownSids } from './known-sids.js';
 import { LinkTable } from './link-table.js';
 import { PeerDialer } from './peer-dialer.js';
 import { Propagation } from './propagation.js';
@@ -29,6 +30,18 @@ export interface SentinelSettings {
   readonly routeGraceMs?: number;
   /** Envelopes a link may send before its NodeAttach is processed; more are dropped. Default 64. */
   readonly maxPendingEnvelopes?: number;
+  /**
+   * Close a child or peer link whose send queue stays full (it refused envelopes with
+   * BACK_PRESSURE and has not drained below half since), or whose socket writes stall, for
+   * this long: a slow consumer (close 1008 `slow consumer`). 0 = never. Default 10 000 ms.
+   */
+  readonly slowConsumerMs?: number;
+  /**
+   * Logicals whose routes peer sentinels learn (a peer also learns only those under the
+   * `acceptedLogicals` of its NodeAttach), e.g. `["fame.fabric", "*.shared.example"]`.
+   * Default `["*"]`: every logical.
+   */
+  readonly peerLogicals?: readonly string[];
   /** Wait for acks of binds we send to peers. Default 20 000 ms. */
   readonly ackTimeoutMs?: number;
   /** Other sentinels to peer with (we dial them with originType `peer`). */
@@ -50,6 +63,7 @@ export class SentinelRole implements NodeRole {
   readonly #propagation: Propagation;
   readonly #listeners: readonly TransportListener[];
   readonly #peerOptions: readonly UpstreamOptions[];
+  readonly #sids = new KnownSids();
   #addresses: ListenerAddress[] = [];
 
   constructor(parts: NodeParts, settings: SentinelSettings) {
@@ -58,12 +72,13 @@ export class SentinelRole implements NodeRole {
     this.#peerOptions = settings.peers ?? [];
     const lb = settings.loadBalancer;
     const balancer = lb === undefined ? hrwLoadBalancer() : typeof lb === 'string' ? loadBalancers.get(lb)() : lb;
-    this.#propagation = new Propagation(parts, this.routes, this.links, settings.ackTimeoutMs ?? 20_000);
-    const control = new ControlFrames(parts, this.routes, this.#propagation);
-    this.#children = new ChildLinks(parts, this.links, control, this.#propagation, {
+    this.#propagation = new Propagation(parts, this.routes, this.links, settings.ackTimeoutMs ?? 20_000, settings.peerLogicals ?? ['*']);
+    const control = new ControlFrames(parts, this.routes, this.links, this.#propagation, this.#sids);
+    this.#children = new ChildLinks(parts, this.links, control, this.#propagation, this.#sids, {
       attachTimeoutMs: settings.attachTimeoutMs ?? 5_000,
       routeGraceMs: settings.routeGraceMs ?? 0,
       maxPendingEnvelopes: settings.maxPendingEnvelopes ?? 64,
+      slowConsumerMs: settings.slowConsumerMs ?? 10_000,
     });
     this.#peers = new PeerDialer(parts, this.#children, control);
     const links = this.links;
@@ -92,12 +107,13 @@ export class SentinelRole implements NodeRole {
 
   /** Take an inbound connection (listeners call this; tests and in-process topologies may too). */
   accept(connection: IncomingConnection, listener?: TransportListener): void {
-    this.#children.accept(connection, listener?.authorizer);
+    this.#children.accept(connection, listener);
   }
 
   async start(): Promise<void> {
-    this.#children.accepting = true;
     const parts = this.#parts;
+    await this.#sids.adoptOwnPath(parts.identity.physicalPath);
+    this.#children.accepting = true;
     this.#addresses = await Promise.all(
       this.#listeners.map((listener) => {
         const host: ListenerHost = {
@@ -119,7 +135,8 @@ export class SentinelRole implements NodeRole {
     await Promise.allSettled(this.links.all().map((n) => n.link.close(1001, 'sentinel shutting down')));
   }
 
-  afterAttach(): Promise<void> {
-    return this.#propagation.reannounceToParent();
+  async afterAttach(): Promise<void> {
+    await this.#sids.adoptOwnPath(this.#parts.identity.physicalPath);
+    await this.#propagation.reannounceToParent();
   }
 }

@@ -29,7 +29,10 @@ export class MemoryNetwork {
   readonly #listeners = new Map<string, MemoryListener>();
 
   /** A listener reachable as `name`. */
-  listener(name = 'default', options?: { authorizer?: Authorizer } & MemoryConnectorOptions): TransportListener {
+  listener(
+    name = 'default',
+    options?: { authorizer?: Authorizer; peerAuthorizer?: Authorizer } & MemoryConnectorOptions,
+  ): TransportListener {
     return new MemoryListener(this.#listeners, name, options);
   }
 
@@ -53,15 +56,17 @@ export class MemoryNetwork {
 class MemoryListener implements TransportListener {
   readonly transport = 'memory';
   readonly authorizer: Authorizer | undefined;
+  readonly peerAuthorizer: Authorizer | undefined;
   readonly #registry: Map<string, MemoryListener>;
   readonly #name: string;
   #host: ListenerHost | undefined;
   readonly #links = new Set<Connector>();
 
-  constructor(registry: Map<string, MemoryListener>, name: string, options?: { authorizer?: Authorizer }) {
+  constructor(registry: Map<string, MemoryListener>, name: string, options?: { authorizer?: Authorizer; peerAuthorizer?: Authorizer }) {
     this.#registry = registry;
     this.#name = name;
     this.authorizer = options?.authorizer;
+    this.peerAuthorizer = options?.peerAuthorizer;
   }
 
   listen(host: ListenerHost): Promise<ListenerAddress> {
@@ -83,8 +88,11 @@ class MemoryListener implements TransportListener {
     if (request.systemId === host.systemId) return refuse(1008, 'Self attachment not allowed');
     if (!host.isReady()) return refuse(1011, 'Internal error');
     let authorization;
-    if (this.authorizer) {
-      authorization = await this.authorizer.authenticate(token === undefined ? undefined : `Bearer ${token}`);
+    // Peers are authenticated by the peer authorizer (a listener without one but with an
+    // authorizer admits no peers: the node refuses them).
+    const authorizer = request.originType === 'peer' ? (this.peerAuthorizer ?? this.authorizer) : this.authorizer;
+    if (authorizer) {
+      authorization = await authorizer.authenticate(token === undefined ? undefined : `Bearer ${token}`);
       if (!authorization) {
         server.send(encodeEnvelope(createAttachRefusal('Authentication failed')));
         return refuse(1008, 'Authentication failed');

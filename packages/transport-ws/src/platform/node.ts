@@ -99,6 +99,9 @@ export function openNodeSocket(ws: WsModule, request: OpenRequest, callbacks: Op
 }
 const SEND_BINARY = { binary: true } as const;
 
+const EDGE = Symbol('naylence.edge');
+type TaggedSocket = NodeWebSocket & { [EDGE]?: NodeSocketEdge };
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -125,6 +128,35 @@ export class NodeSocketEdge implements SocketEdge {
   #buffered = 0;
   #watching = false;
   #corked = false;
+  /** The turn of the event loop this edge last sent in (see `send`). */
+  #lastTurn = -1;
+
+  // Turns of the event loop, counted by one `setImmediate` for all edges, scheduled only when
+  // something was sent; edges corked in the current turn are uncorked when it ends.
+  static #turn = 0;
+  static #turnScheduled = false;
+  static #corkedEdges: NodeSocketEdge[] = [];
+  static #endTurn(): void {
+    NodeSocketEdge.#turnScheduled = false;
+    NodeSocketEdge.#turn += 1;
+    const corked = NodeSocketEdge.#corkedEdges;
+    NodeSocketEdge.#corkedEdges = [];
+    for (const edge of corked) {
+      edge.#corked = false;
+      edge.#stream?.uncork();
+    }
+  }
+
+  // One listener function each for every socket (no closures per link): the socket knows its edge.
+  static #onMessage(this: TaggedSocket, data: RawData): void {
+    this[EDGE]!.#events.message(inboundMessage(data));
+  }
+  static #onError(this: TaggedSocket, error: Error): void {
+    this[EDGE]!.#events.failed(closeCodeForWsError(error), error);
+  }
+  static #onClose(this: TaggedSocket, code: number, reason: Buffer): void {
+    this[EDGE]!.#events.closed(code, reason.toString('utf8'));
+  }
 
   /** @param stream the TCP stream under `ws` (from the upgrade), to batch writes; none = no batching */
   constructor(ws: NodeWebSocket, events: EdgeEvents, stream?: CorkableStream) {
@@ -132,9 +164,10 @@ export class NodeSocketEdge implements SocketEdge {
     this.#events = events;
     this.#stream = stream;
     ws.binaryType = 'nodebuffer';
-    ws.on('message', (data: RawData) => events.message(inboundMessage(data)));
-    ws.on('error', (error: Error) => events.failed(closeCodeForWsError(error), error));
-    ws.on('close', (code: number, reason: Buffer) => events.closed(code, reason.toString('utf8')));
+    (ws as TaggedSocket)[EDGE] = this;
+    ws.on('message', NodeSocketEdge.#onMessage);
+    ws.on('error', NodeSocketEdge.#onError);
+    ws.on('close', NodeSocketEdge.#onClose);
   }
 
   get bufferedBytes(): number {
@@ -146,17 +179,22 @@ export class NodeSocketEdge implements SocketEdge {
   }
 
   send(message: WireMessage): void {
-    // Every envelope sent in one turn of the event loop leaves in one socket write: the first
-    // send corks the TCP socket and the next check phase uncorks it (after the microtasks in
-    // which handlers answer). One write per envelope was the largest CPU cost of every role.
+    // The first envelope of a turn of the event loop is written at once (most turns send one:
+    // an ack, a reply); from the second on, the TCP socket is corked and everything else of the
+    // turn leaves in one write when the turn ends (after the microtasks in which handlers
+    // answer). One write per envelope was the largest CPU cost of every role.
     const stream = this.#stream;
-    if (!this.#corked && stream !== undefined) {
-      this.#corked = true;
-      stream.cork();
-      setImmediate(() => {
-        this.#corked = false;
-        stream.uncork();
-      });
+    if (stream !== undefined) {
+      if (!NodeSocketEdge.#turnScheduled) {
+        NodeSocketEdge.#turnScheduled = true;
+        setImmediate(NodeSocketEdge.#endTurn);
+      }
+      if (this.#lastTurn !== NodeSocketEdge.#turn) this.#lastTurn = NodeSocketEdge.#turn;
+      else if (!this.#corked) {
+        this.#corked = true;
+        stream.cork();
+        NodeSocketEdge.#corkedEdges.push(this);
+      }
     }
     // The fabric hands over bytes encoded once: `ws` sends them as they are.
     const bytes = typeof message === 'string' ? Buffer.byteLength(message) : message.byteLength;

@@ -13,7 +13,7 @@ import { percentile } from '../measure.js';
 import type { BenchClient, Impl, Transport } from './impl.js';
 
 export type ImplName = 'ours' | 'reference' | 'bare';
-export type RoleName = 'sentinel' | 'agent' | 'client' | 'inproc' | 'fanin' | 'http';
+export type RoleName = 'sentinel' | 'agent' | 'client' | 'inproc' | 'fanin' | 'http' | 'consumer' | 'producer';
 
 export interface RoleSpec {
   readonly impl: ImplName;
@@ -23,6 +23,9 @@ export interface RoleSpec {
   readonly id?: string;
   /** How agents and clients attach (default `ws`); with `http` the sentinel also serves the HTTP ingress on its port. */
   readonly transport?: Transport;
+  /** consumer: the address it takes messages at, and whether it is stuck. */
+  readonly address?: string;
+  readonly stuck?: boolean;
   /**
    * Environment of the role, set before the implementation loads: the reference's variables
    * (`FAME_SECURITY_PROFILE`, `FAME_AUTHORIZATION_PROFILE`, `FAME_JWT_*`, `FAME_ADMISSION_*`),
@@ -60,6 +63,8 @@ export interface Stats {
   readonly cpuUs: number;
   readonly heapUsed: number;
   readonly rss: number;
+  /** Peak RSS of the process so far (bytes). */
+  readonly maxRss: number;
   readonly delivered?: number;
 }
 
@@ -132,6 +137,44 @@ async function runCalls(client: BenchClient, args: RunArgs): Promise<RunResult> 
   };
 }
 
+export interface ProduceArgs {
+  /** Where the one-way messages go. */
+  readonly to: string;
+  /** Messages per second, paced in 10 ms slices. */
+  readonly rate: number;
+  readonly durationMs: number;
+  readonly payloadBytes: number;
+  /** Sends still unsettled above which a slice is skipped (the implementation holds them). */
+  readonly maxPending: number;
+}
+
+/** One-way messages to `to` at a fixed rate; what was sent, refused, or could not even be started. */
+async function produce(client: BenchClient, args: ProduceArgs): Promise<object> {
+  const payload = 'x'.repeat(args.payloadBytes);
+  let sent = 0;
+  let failed = 0;
+  let skipped = 0;
+  let pending = 0;
+  const perSlice = Math.max(1, Math.round(args.rate / 100));
+  const t0 = performance.now();
+  for (let slice = 0; performance.now() - t0 < args.durationMs; slice++) {
+    for (let i = 0; i < perSlice; i++) {
+      if (pending >= args.maxPending) {
+        skipped++;
+        continue;
+      }
+      pending++;
+      client.send({ slice, i, payload }, args.to).then(
+        () => void (pending--, sent++),
+        () => void (pending--, failed++),
+      );
+    }
+    const next = t0 + (slice + 1) * 10;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+  }
+  return { sent, failed, skipped, pending };
+}
+
 /** Runs `count` tasks, at most `concurrency` at a time. */
 async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -170,6 +213,21 @@ async function start(): Promise<{ ready: object; handlers: Record<string, Handle
       return {
         ready: { attachMs: performance.now() - t0 },
         handlers: { run: (args) => runCalls(client, args as unknown as RunArgs) },
+        stop: () => client.stop(),
+      };
+    }
+    case 'consumer': {
+      const consumer = await impl.consumer!(port, id, spec.address ?? 'sink@fame.fabric', spec.stuck === true);
+      return { ready: {}, handlers: {}, stop: () => consumer.stop() };
+    }
+    case 'producer': {
+      const client = await impl.client(port, id);
+      return {
+        ready: {},
+        handlers: {
+          produce: (args) => produce(client, args as unknown as ProduceArgs),
+          run: (args) => runCalls(client, args as unknown as RunArgs),
+        },
         stop: () => client.stop(),
       };
     }
@@ -236,7 +294,7 @@ const stats = (args: Record<string, unknown>): Stats => {
   }
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
-  return { cpuUs: cpu.user + cpu.system, heapUsed: mem.heapUsed, rss: mem.rss };
+  return { cpuUs: cpu.user + cpu.system, heapUsed: mem.heapUsed, rss: mem.rss, maxRss: process.resourceUsage().maxRSS * 1024 };
 };
 
 async function stopAndExit(stop: () => Promise<void>): Promise<never> {

@@ -13,8 +13,8 @@ export interface Stoppable {
 export interface BenchClient extends Stoppable {
   /** Calls `add({ x, y: 1 })` at `math@fame.fabric`; resolves with the result. */
   add(x: number, timeoutMs: number): Promise<number>;
-  /** Sends a one-way message to `sink@fame.fabric`. */
-  send(payload: unknown): Promise<void>;
+  /** Sends a one-way message to `sink@fame.fabric` (or `to`). */
+  send(payload: unknown, to?: string): Promise<void>;
 }
 
 /** How agents and clients attach to the sentinel. */
@@ -27,4 +27,10 @@ export interface Impl {
   client(port: number, id: string, transport?: Transport): Promise<BenchClient>;
   /** A node serving `add` in this process, with no network (not for the bare relay). */
   inproc?(): Promise<BenchClient>;
+  /**
+   * A consumer of one-way messages at `address`: a healthy one takes each at once, a stuck one
+   * stays attached (heartbeats go on) but never finishes handling a message (not for the bare
+   * relay).
+   */
+  consumer?(port: number, id: string, address: string, stuck: boolean): Promise<Stoppable>;
 }

@@ -95,9 +95,15 @@ export const impl: Impl = {
     const { fabric, stop } = await attach(port, id, transport);
     return {
       add: (x, timeoutMs) => fabric.invoke<number>('math@fame.fabric', 'add', { x, y: 1 }, { timeoutMs }),
-      send: (payload) => fabric.send('sink@fame.fabric', payload),
+      send: (payload, to = 'sink@fame.fabric') => fabric.send(to, payload),
       stop,
     } satisfies BenchClient;
+  },
+
+  async consumer(port, id, address, stuck) {
+    const { fabric, stop } = await attach(port, id);
+    await fabric.subscribe(address, stuck ? () => new Promise(() => {}) : () => undefined);
+    return { stop };
   },
 
   async inproc() {

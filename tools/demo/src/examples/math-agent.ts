@@ -10,6 +10,7 @@
  * variables (FAME_SECURITY_PROFILE, FAME_ADMISSION_TOKEN_URL, …): see createFabricFromEnv.
  */
 import { createFabricFromEnv, createPinoLogger } from '@naylence/cli';
+import { mathService } from './math-service.js';
 
 const url = process.env.FAME_DIRECT_ADMISSION_URL ?? 'ws://127.0.0.1:8000/fame/v1/attach/ws/downstream';
 // FAME_LOG_LEVEL: the reference's names (WARNING, CRITICAL, OFF, …) or pino's; logs go to stderr.
@@ -18,19 +19,13 @@ const logger = createPinoLogger(process.env.FAME_LOG_LEVEL ?? 'warn');
 // Start the sentinel first: a refused token, no sentinel or a bad URL reject here (AttachError, CONNECTOR_CLOSED, ConfigError).
 // Security and admission come from the reference's variables (FAME_SECURITY_PROFILE,
 // FAME_ADMISSION_PROFILE, FAME_ADMISSION_TOKEN_URL, …; docs/guides/security-profiles.md).
-const fabric = await createFabricFromEnv({ logger, parentUrl: url });
+// It binds under fame.fabric only (what a welcome service is asked for, with FAME_ADMISSION_PROFILE=welcome).
+const fabric = await createFabricFromEnv({ logger, parentUrl: url, requestedLogicals: ['fame.fabric'] });
 
 await fabric.serve(
   'math@fame.fabric',
   {
-    add: ({ x, y }: { x: number; y: number }) => x + y,
-    async *fib({ n }: { n: number }) {
-      let [a, b] = [0, 1];
-      for (let i = 0; i < n; i++) {
-        yield a;
-        [a, b] = [b, a + b];
-      }
-    },
+    ...mathService,
     whoami: () => fabric.node.systemId,
   },
   { capabilities: ['math.v1'] },

@@ -1,3 +1,5 @@
+import type { Logger } from './contracts/logger.js';
+
 /**
  * Rate limit for log lines about things a hostile or broken peer can trigger at will (drops,
  * refusals): at most `burst` lines per `periodMs` for each key; the next line after a quiet
@@ -29,5 +31,15 @@ export class LogLimiter {
     }
     entry.suppressed += 1;
     return undefined;
+  }
+
+  /**
+   * Logs `message` with `fields` at `level` unless `key` is over its budget; the line carries
+   * `suppressed` when lines of that key were held back before it.
+   */
+  log(logger: Logger, level: 'info' | 'warn' | 'error', key: string, fields: object, message: string, now = Date.now()): void {
+    const allowed = this.check(key, now);
+    if (allowed === undefined) return;
+    logger[level](allowed.suppressed > 0 ? { ...fields, suppressed: allowed.suppressed } : fields, message);
   }
 }
