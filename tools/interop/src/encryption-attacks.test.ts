@@ -85,7 +85,12 @@ async function underAttack(level: Level, arm: (ctx: { agentSecurity: ProfileNode
   return dropped;
 }
 
-const flipLast = (text: string) => text.slice(0, -2) + (text.at(-2) === 'A' ? 'B' : 'A') + text.at(-1);
+/** The channel payload (standard base64 of ciphertext ‖ tag) with the tag's last byte flipped. */
+const flipTag = (payload: string) => {
+  const bytes = Buffer.from(payload, 'base64');
+  bytes[bytes.length - 1]! ^= 0x01;
+  return bytes.toString('base64');
+};
 
 describe('interop: attacks on overlay encryption by an on-path router', () => {
   it('13a. W1: ciphertext swapped under a valid signature (sealed to the victim’s key) is refused after decryption', async () => {
@@ -128,7 +133,7 @@ describe('interop: attacks on overlay encryption by an on-path router', () => {
     await underAttack(
       'channel',
       () => (envelope) =>
-        ({ ...envelope, frame: { ...envelope.frame, payload: flipLast((envelope.frame as { payload: string }).payload) } }) as FameEnvelope,
+        ({ ...envelope, frame: { ...envelope.frame, payload: flipTag((envelope.frame as { payload: string }).payload) } }) as FameEnvelope,
       'DECRYPTION_FAILED',
     );
   });
