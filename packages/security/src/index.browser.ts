@@ -172,6 +172,7 @@ export { evaluateEnvExpressions } from './policy/env-expressions.js';
 // A node's security (the fabric's NodeSecurity seam), built from a profile or the environment.
 export { createNodeSecurity, type NodeSecurityOptions, type ProfileNodeSecurity } from './node/node-security.js';
 export { nodeSecurityFromEnv, type NodeSecurityFromEnvOptions } from './node/security-from-env.js';
+export { NodeEncryption, type NodeEncryptionOptions } from './node/node-encryption.js';
 export { LINK_HANDSHAKE_FRAMES } from './node/envelope-checks.js';
 export type { Environment } from './config-values.js';
 

@@ -22,6 +22,7 @@ import { slowConsumerScenario } from './scenarios/slow-consumer.js';
 import { httpRpcScenario } from './scenarios/http-rpc.js';
 import { wsRpcScenario } from './scenarios/ws-rpc.js';
 import { wsRpcOverlayScenario } from './scenarios/ws-rpc-overlay.js';
+import { wsRpcEncryptedScenario } from './scenarios/ws-rpc-encrypted.js';
 import { gatedScenario } from './scenarios/gated.js';
 import { wsSoakScenario } from './scenarios/ws-soak.js';
 import { browserScenario } from './scenarios/browser.js';
@@ -33,6 +34,7 @@ export const SCENARIOS: readonly Scenario[] = [
   inprocRpcScenario,
   wsRpcScenario,
   wsRpcOverlayScenario,
+  wsRpcEncryptedScenario,
   gatedScenario,
   httpRpcScenario,
   wsSoakScenario,

@@ -2,7 +2,7 @@
  * The example add-on as a node would use it, at library level: loaded from FAME_PLUGINS, its
  * `strict-overlay` profile resolved, its components built from the profile, certificates made
  * by openssl checked (chain, anchor, name constraints, sid, validity), and channel encryption
- * chosen by default. End to end over a sentinel comes when the fabric's security stage lands.
+ * chosen by default. End to end over a sentinel and two agents: `strict-overlay.e2e.test.ts`.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEnvelope, type FameEnvelope, type SecureAcceptFrame, type SecureOpenFrame } from '@naylence/core';

@@ -9,6 +9,7 @@
  */
 export { securityAddonPlugin, PLUGIN_NAME } from './plugin.js';
 export { STRICT_OVERLAY, STRICT_OVERLAY_PROFILE } from './strict-overlay-profile.js';
+export { ENCRYPTED_OVERLAY, ENCRYPTED_OVERLAY_PROFILE, STRICT_ENCRYPTION } from './encrypted-overlay-profile.js';
 export { X509KeyValidator, type X509KeyValidatorOptions } from './x509-key-validator.js';
 export { StaticCertificateManager, ENV_NODE_CERT_CHAIN } from './static-certificate-manager.js';
 export {

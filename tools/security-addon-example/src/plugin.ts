@@ -1,6 +1,6 @@
 /**
  * The plug-in object, the module `FAME_PLUGINS=@naylence-tools/security-addon-example` loads
- * (as `<package>/plugin`): it registers the `strict-overlay` profile and the three component
+ * (as `<package>/plugin`): it registers the `strict-overlay` and `encrypted-overlay` profiles and the three component
  * factories the profile names. Factories fail closed: a missing trust store or certificate
  * chain is a `ConfigError` naming the setting.
  */
@@ -15,6 +15,7 @@ import {
 import { ENV_CA_CERTS, loadCertificates } from './certificates.js';
 import { StaticCertificateManager } from './static-certificate-manager.js';
 import { STRICT_OVERLAY, STRICT_OVERLAY_PROFILE } from './strict-overlay-profile.js';
+import { ENCRYPTED_OVERLAY, ENCRYPTED_OVERLAY_PROFILE } from './encrypted-overlay-profile.js';
 import { X509KeyValidator } from './x509-key-validator.js';
 
 export const PLUGIN_NAME = '@naylence-tools/security-addon-example';
@@ -47,6 +48,7 @@ export const securityAddonPlugin: SecurityPlugin = {
   version: '0.0.0',
   register({ profiles, components }) {
     profiles.register(SECURITY_PROFILE_BASE_TYPE, STRICT_OVERLAY, STRICT_OVERLAY_PROFILE, { source });
+    profiles.register(SECURITY_PROFILE_BASE_TYPE, ENCRYPTED_OVERLAY, ENCRYPTED_OVERLAY_PROFILE, { source });
     components.register('KeyValidator', 'X509KeyValidator', x509KeyValidator, { source });
     components.register('EnvelopeVerifier', 'X509EnvelopeVerifier', x509EnvelopeVerifier, { source });
     components.register(

@@ -6,6 +6,7 @@
  * component sections name this add-on's factories.
  */
 import { BUILT_IN_SECURITY_PROFILES, type ProfileConfig } from '@naylence/security';
+import { STRICT_ENCRYPTION } from './encrypted-overlay-profile.js';
 
 export const STRICT_OVERLAY = 'strict-overlay';
 
@@ -23,22 +24,7 @@ export const STRICT_OVERLAY_PROFILE: ProfileConfig = Object.freeze({
       require_cert_sid_match: true,
       validate_cert_name_constraints: true,
     },
-    encryption: {
-      inbound: {
-        allow_plaintext: true,
-        allow_channel: true,
-        allow_sealed: true,
-        plaintext_violation_action: 'nack',
-        channel_violation_action: 'nack',
-        sealed_violation_action: 'nack',
-      },
-      response: { mirror_request_level: true, minimum_response_level: 'plaintext', escalate_sealed_responses: false },
-      outbound: {
-        default_level: '${env:FAME_DEFAULT_ENCRYPTION_LEVEL:channel}',
-        escalate_if_peer_supports: false,
-        prefer_sealed_for_sensitive: false,
-      },
-    },
+    encryption: STRICT_ENCRYPTION,
   },
   authorizer: { type: 'AuthorizationProfile', profile: '${env:FAME_AUTHORIZATION_PROFILE:jwt}' },
   key_validator: { type: 'X509KeyValidator', trust_anchors: '${env:FAME_CA_CERTS:}' },

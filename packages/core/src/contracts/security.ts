@@ -57,6 +57,12 @@ export interface EnvelopeContext {
   readonly response: boolean;
   /** Outbound responses: the request answered, as it reached this node (for "mirror" rules). */
   readonly inReplyTo: FameEnvelope | undefined;
+  /**
+   * `claim` only: whether this node's routing would deliver the frame to one of its own bindings
+   * (it is addressed here, e.g. a SecureOpen to an address this node serves) rather than route it
+   * on. Absent in the other stages.
+   */
+  readonly forThisNode?: boolean;
 }
 
 /** What a stage answers instead of an envelope: drop it (with a log line) or NACK its sender. */

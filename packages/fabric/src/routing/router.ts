@@ -32,13 +32,18 @@ export class Router {
     this.#claim = parts.security?.claim?.bind(parts.security);
   }
 
-  /** A routed or security frame that arrived over a link (after the inbound stage). */
+  /**
+   * A routed or security frame that arrived over a link (after the inbound stage). A security
+   * frame is first offered to `claim`, told whether routing would deliver it here.
+   */
   receive(envelope: FameEnvelope, source: LinkPeer): void | Promise<unknown> {
     const claim = this.#claim;
     if (claim === undefined || FRAME_ROLES[envelope.frame.type] !== 'security') return this.route(envelope, source);
-    const claimed = claim(envelope, stageContext(this.#parts.identity, source.role, source, false, undefined));
-    if (claimed instanceof Promise) return claimed.then((done) => (done ? undefined : this.route(envelope, source)));
-    return claimed ? undefined : this.route(envelope, source);
+    const decision = this.#parts.policy(envelope, source);
+    const context = stageContext(this.#parts.identity, source.role, source, false, undefined);
+    const claimed = claim(envelope, { ...context, forThisNode: decision.kind === 'deliver' });
+    if (claimed instanceof Promise) return claimed.then((done) => (done ? undefined : this.#carryOut(decision, envelope, source)));
+    return claimed ? undefined : this.#carryOut(decision, envelope, source);
   }
 
   /**
@@ -47,8 +52,16 @@ export class Router {
    * acceptance: a promise holds the sender's credit until it settles.
    */
   route(envelope: FameEnvelope, source: LinkPeer | undefined, inReplyTo?: FameEnvelope): void | Promise<unknown> {
+    return this.#carryOut(this.#parts.policy(envelope, source), envelope, source, inReplyTo);
+  }
+
+  #carryOut(
+    decision: RouteDecision,
+    envelope: FameEnvelope,
+    source: LinkPeer | undefined,
+    inReplyTo?: FameEnvelope,
+  ): void | Promise<unknown> {
     const parts = this.#parts;
-    const decision = parts.policy(envelope, source);
     switch (decision.kind) {
       case 'deliver':
         return parts.delivery.deliver(decision.binding, envelope, source);

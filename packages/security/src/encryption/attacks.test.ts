@@ -58,7 +58,7 @@ describe.each([
     // The signature still verifies where only the advertised pd is checked (every hop)…
     expect(b.verifier.verify(swapped, 'hop').physicalPath).toBe('/sentinel/a');
     // …but not after decryption.
-    await expect(b.encryption.decrypt(swapped)).rejects.toThrow(
+    expect(() => b.encryption.decrypt(swapped)).toThrow(
       expect.objectContaining({ code: 'SIGNATURE_INVALID', failure: 'payload_digest_mismatch' }) as SignatureInvalidError,
     );
     expect((await b.encryption.decrypt(wire)).frame).toMatchObject({ payload: { amount: 10 } });
@@ -82,7 +82,7 @@ describe.each([
       sec: { sig: wire.sec!.sig!, enc: forged.sec!.enc! },
     };
     expect(b.verifier.verify(swapped, 'hop').physicalPath).toBe('/sentinel/a');
-    await expect(b.encryption.decrypt(swapped)).rejects.toThrow(expect.objectContaining({ failure: 'payload_digest_mismatch' }));
+    expect(() => b.encryption.decrypt(swapped)).toThrow(expect.objectContaining({ failure: 'payload_digest_mismatch' }));
     expect((await b.encryption.decrypt(wire)).frame).toMatchObject({ payload: { amount: 10 } });
   });
 
@@ -94,7 +94,7 @@ describe.each([
     // Replayed under a new envelope id (unsigned, so the id could be changed): the nonce repeats.
     const { sec, ...unsigned } = wire;
     const replay = { ...unsigned, id: 'fresh-id', sec: { enc: sec!.enc } } as FameEnvelope;
-    await expect(b.encryption.decrypt(replay)).rejects.toThrow(expect.objectContaining({ code: 'REPLAY_DETECTED', kind: 'channel_nonce' }));
+    expect(() => b.encryption.decrypt(replay)).toThrow(expect.objectContaining({ code: 'REPLAY_DETECTED', kind: 'channel_nonce' }));
     // Reflected to its sender: the same key opens it, the nonce window refuses it.
     expect(() => a.channels.decrypt(wire)).toThrow(ReplayError);
     // Honest traffic continues.
@@ -108,7 +108,7 @@ describe.each([
     a.store.addKeys([b.keys.encryptionJwk()], MATH);
     const wire = (a.sealed.encrypt(a.sign(request())) as { envelope: FameEnvelope }).envelope;
     await b.encryption.decrypt(wire);
-    await expect(b.encryption.decrypt(structuredClone(wire))).rejects.toThrow(
+    expect(() => b.encryption.decrypt(structuredClone(wire))).toThrow(
       expect.objectContaining({ code: 'REPLAY_DETECTED', kind: 'envelope_id', envelopeId: wire.id }),
     );
   });
@@ -118,11 +118,11 @@ describe.each([
     const { a, b } = fabric;
     a.store.addKeys([b.keys.encryptionJwk()], MATH);
     const sealed = (a.sealed.encrypt(a.sign(request())) as { envelope: FameEnvelope }).envelope;
-    await expect(b.encryption.decrypt(tamper(sealed))).rejects.toThrow(
+    expect(() => b.encryption.decrypt(tamper(sealed))).toThrow(
       expect.objectContaining({ code: 'DECRYPTION_FAILED', failure: 'authentication' }) as DecryptionError,
     );
     const { wire } = withChannel(fabric);
-    await expect(b.encryption.decrypt(tamper(wire))).rejects.toThrow(expect.objectContaining({ failure: 'authentication' }));
+    expect(() => b.encryption.decrypt(tamper(wire))).toThrow(expect.objectContaining({ failure: 'authentication' }));
     // The untampered originals still decrypt: a failed attempt consumes nothing.
     expect((await b.encryption.decrypt(sealed)).frame).toMatchObject({ payload: { amount: 10 } });
     expect((await b.encryption.decrypt(wire)).frame).toMatchObject({ payload: { amount: 10 } });
@@ -137,23 +137,23 @@ describe.each([
     const open = stranger.open(MATH);
     stranger.handleAccept(other.handleOpen(open)!);
     const foreign = stranger.encrypt(a.sign(request()), open.cid);
-    await expect(b.encryption.decrypt(foreign)).rejects.toThrow(expect.objectContaining({ failure: 'unknown_channel' }));
+    expect(() => b.encryption.decrypt(foreign)).toThrow(expect.objectContaining({ failure: 'unknown_channel' }));
     // A known channel id with a key that is not the channel's.
     const { cid } = withChannel(fabric);
     const wrongKey = stranger.encrypt(a.sign(request()), open.cid);
     const relabelled = { ...wrongKey, sec: { ...wrongKey.sec, enc: { ...wrongKey.sec!.enc!, kid: cid } } } as FameEnvelope;
-    await expect(b.encryption.decrypt(relabelled)).rejects.toThrow(expect.objectContaining({ failure: 'authentication' }));
+    expect(() => b.encryption.decrypt(relabelled)).toThrow(expect.objectContaining({ failure: 'authentication' }));
     // Sealed to a key that is not B's.
     const sealedElsewhere = sealEnvelope(provider, a.sign(request()), {
       recipientPublicKey: new NodeKeys({ provider }).encryptionPublicKey,
     });
-    await expect(b.encryption.decrypt(sealedElsewhere)).rejects.toThrow(expect.objectContaining({ failure: 'authentication' }));
+    expect(() => b.encryption.decrypt(sealedElsewhere)).toThrow(expect.objectContaining({ failure: 'authentication' }));
     // An unknown sealed alg is refused, not guessed.
     const odd = {
       ...sealedElsewhere,
       sec: { ...sealedElsewhere.sec, enc: { ...sealedElsewhere.sec!.enc!, alg: 'ROT13' } },
     } as FameEnvelope;
-    await expect(b.encryption.decrypt(odd)).rejects.toThrow(expect.objectContaining({ failure: 'unsupported_algorithm' }));
+    expect(() => b.encryption.decrypt(odd)).toThrow(expect.objectContaining({ failure: 'unsupported_algorithm' }));
   });
 
   it('a handshake with a bad algorithm is refused and what waited for it is NACKed', () => {

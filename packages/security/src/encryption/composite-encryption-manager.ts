@@ -54,10 +54,16 @@ export class CompositeEncryptionManager implements EncryptionManager {
     if (context.messageType === 'response' || context.messageType === 'protocol-response') {
       return this.#policy.decideResponseCryptoLevel(context.inboundCryptoLevel ?? 'plaintext', envelope);
     }
+    if (context.recipientHasEncryptionKey !== undefined) return this.#policy.decideOutboundCryptoLevel(envelope, context);
     const to = options.destination ?? envelope.to;
-    const recipientHasEncryptionKey =
-      context.recipientHasEncryptionKey ?? (to !== undefined && this.#sealed?.hasRecipientKey?.(to) === true);
-    return this.#policy.decideOutboundCryptoLevel(envelope, { ...context, recipientHasEncryptionKey });
+    const sealed = this.#sealed;
+    // Looked up only if the policy asks (escalate_if_peer_supports): not a key-store search per envelope.
+    return this.#policy.decideOutboundCryptoLevel(envelope, {
+      ...context,
+      get recipientHasEncryptionKey() {
+        return to !== undefined && sealed?.hasRecipientKey?.(to) === true;
+      },
+    });
   }
 
   /** @throws EncryptionError when the level has no manager here; whatever the chosen manager throws */
@@ -70,13 +76,21 @@ export class CompositeEncryptionManager implements EncryptionManager {
     return manager.encrypt(envelope, options);
   }
 
-  /** @throws DecryptionError, SignatureInvalidError (§8 W1), ReplayError (§8 W6) */
-  async decrypt<E extends FameEnvelope>(envelope: E, options?: EncryptionOptions): Promise<E> {
+  /**
+   * Synchronous when the manager is (ours are): no promise per message on the hot path.
+   * @throws (or rejects with) DecryptionError, SignatureInvalidError (§8 W1), ReplayError (§8 W6)
+   */
+  decrypt<E extends FameEnvelope>(envelope: E, options?: EncryptionOptions): MaybePromise<E> {
     if (!envelope.sec?.enc) return envelope;
     const level = this.#policy.classifyMessageCryptoLevel(envelope);
     const manager = level === 'channel' ? this.#channel : this.#sealed;
     if (!manager) throw new EncryptionError(`no ${level} encryption manager to decrypt with`);
-    const decrypted = await manager.decrypt(envelope, options);
+    const decrypted = manager.decrypt(envelope, options);
+    return decrypted instanceof Promise ? decrypted.then((d) => this.#unseen(d)) : this.#unseen(decrypted);
+  }
+
+  /** The envelope-id window (§8 W6). @throws ReplayError */
+  #unseen<E extends FameEnvelope>(decrypted: E): E {
     if (this.#ids && decrypted.id && !this.#ids.add(`${decrypted.sid ?? ''}\u0000${decrypted.id}`)) {
       throw new ReplayError('envelope_id', decrypted.id, `envelope ${JSON.stringify(decrypted.id)} was already decrypted`);
     }

@@ -5,7 +5,7 @@
  * returns the decrypted copy or throws. Implemented by `SealedEncryptionManager`,
  * `ChannelEncryptionManager` and `CompositeEncryptionManager`; an add-on may bring its own.
  */
-import type { FameEnvelope } from '@naylence/core';
+import type { DeliveryAckCode, FameEnvelope } from '@naylence/core';
 import type { PolicyContext } from '../policy/security-policy.js';
 import type { CryptoLevel } from '../policy/policy-config.js';
 
@@ -69,4 +69,10 @@ export interface EncryptionHost {
    * a KeyAnnounce carrying the request's `corrId`. Signed like `send`.
    */
   sendUpstream(envelope: FameEnvelope): MaybePromise<void>;
+  /**
+   * Optional: a queued envelope will never be sent (its key never came, its handshake failed).
+   * Return true when the host told its sender itself (e.g. failed the local `send` that queued
+   * it); otherwise the manager NACKs it to its `replyTo`, or drops it with a log line.
+   */
+  refused?(envelope: FameEnvelope, code: DeliveryAckCode, reason: string): boolean;
 }

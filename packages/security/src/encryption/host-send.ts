@@ -15,11 +15,12 @@ export function sendSafely(host: EncryptionHost, envelope: FameEnvelope, logger:
 }
 
 /**
- * Answers a queued envelope that will never be sent: `DeliveryAck{ok:false, code, reason}` to
- * its `replyTo` (with its `corrId` and `traceId`). Without `replyTo` there is nobody to tell:
+ * Answers a queued envelope that will never be sent: the host's `refused` first, else
+ * `DeliveryAck{ok:false, code, reason}` to its `replyTo` (with its `corrId` and `traceId`). Without `replyTo` there is nobody to tell:
  * it is dropped with a log line.
  */
 export function nackQueued(host: EncryptionHost, envelope: FameEnvelope, code: DeliveryAckCode, reason: string, logger: Logger): void {
+  if (host.refused?.(envelope, code, reason) === true) return;
   if (envelope.replyTo === undefined) {
     logger.warn({ envelopeId: envelope.id, code, reason }, 'dropped a queued envelope that could not be encrypted');
     return;

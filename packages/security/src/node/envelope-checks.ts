@@ -11,7 +11,11 @@
  *   can then only speak as itself or its descendants.
  * - **Routed frames from the parent or a peer**: passed on; whoever delivers them verifies.
  * - **Delivery** (`deliver`): full verification in final mode (payload digest recomputed),
- *   then the crypto-level rule; so every envelope a handler sees was verified here.
+ *   then the crypto-level rule; so every envelope a handler sees was verified here. An
+ *   encrypted envelope (profiles that decrypt, §5) at a level the policy allows: the signature
+ *   in hop mode (over the advertised `pd`), then decryption, which ends with the payload digest
+ *   recomputed from the plaintext (§8 W1) and the replay windows (§8 W6). A level the policy
+ *   does not allow is refused without decrypting.
  *
  * `verifyEveryHop` restores the reference's placement (every routed frame verified at every
  * hop, the destination then only re-checks the payload digest).
@@ -23,10 +27,10 @@
  */
 import {
   EnvelopeRejection,
+  FameError,
   FRAME_ROLES,
   type EnvelopeContext,
   type FameEnvelope,
-  type FameError,
   type Logger,
   type StageResult,
 } from '@naylence/core';
@@ -37,7 +41,8 @@ import type { KeyStore } from '../keys/key-store.js';
 import { isAtOrBelow } from '../keys/paths.js';
 import type { PolicyContext, SecurityPolicy } from '../policy/security-policy.js';
 import type { SecurityAction } from '../policy/policy-config.js';
-import { checkPayloadDigest, type EnvelopeVerifier, type VerificationMode } from '../signing/envelope-verifier.js';
+import { checkPayloadDigest, type VerificationMode } from '../signing/envelope-verifier.js';
+import type { EnvelopeVerifierLike } from '../plugins/plug-points.js';
 import type { KeyExchange } from './key-exchange.js';
 
 /**
@@ -50,11 +55,13 @@ export const LINK_HANDSHAKE_FRAMES: ReadonlySet<string> = new Set(['NodeAttach',
 export interface EnvelopeChecksOptions {
   readonly provider: CryptoProvider;
   readonly policy: SecurityPolicy;
-  readonly verifier: EnvelopeVerifier;
+  readonly verifier: EnvelopeVerifierLike;
   readonly store: KeyStore;
   readonly keys: KeyExchange;
   readonly verifyEveryHop: boolean;
   readonly logger: Logger;
+  /** Decrypts what arrives encrypted (profiles that decrypt); absent = encrypted envelopes are only level-checked. */
+  readonly decrypt?: (envelope: FameEnvelope) => FameEnvelope | Promise<FameEnvelope>;
 }
 
 const POLICY_CONTEXT: Readonly<Record<string, PolicyContext>> = Object.freeze({
@@ -89,8 +96,13 @@ export class EnvelopeChecks {
   deliver(envelope: FameEnvelope, context: EnvelopeContext): StageResult | Promise<StageResult> {
     if (context.origin === 'local') return envelope;
     const crypto = this.#o.policy.inboundCryptoDecision(envelope, POLICY_CONTEXT[context.origin]!);
+    const decrypt = this.#o.decrypt;
+    if (decrypt !== undefined && crypto.verdict === 'accept' && envelope.sec?.enc !== undefined) {
+      const verified = this.#verified.has(envelope) ? envelope : this.#verify(envelope, context, 'hop', true);
+      const open = (result: StageResult) => (result instanceof EnvelopeRejection ? result : this.#decrypt(result, context, decrypt));
+      return verified instanceof Promise ? verified.then(open) : open(verified);
+    }
     if (crypto.verdict === 'violation') {
-      // (Decryption, when a profile allows it, goes before this check: issue 14.)
       const refused = this.#act(crypto.action, new CryptoLevelViolationError(crypto.level), envelope, context);
       if (refused !== undefined) return refused;
     }
@@ -103,6 +115,25 @@ export class EnvelopeChecks {
       }
     }
     return this.#verify(envelope, context, 'final', true);
+  }
+
+  /** Decryption with its refusals: W1 per the invalid-signature action; replays and bad ciphertext dropped. */
+  #decrypt(
+    envelope: FameEnvelope,
+    context: EnvelopeContext,
+    decrypt: NonNullable<EnvelopeChecksOptions['decrypt']>,
+  ): StageResult | Promise<StageResult> {
+    const failed = (error: unknown): StageResult => {
+      if (error instanceof SignatureInvalidError) return this.#invalid(error, envelope, context);
+      if (!(error instanceof FameError)) throw error;
+      return new EnvelopeRejection('drop', error);
+    };
+    try {
+      const decrypted = decrypt(envelope);
+      return decrypted instanceof Promise ? decrypted.catch(failed) : decrypted;
+    } catch (error) {
+      return failed(error);
+    }
   }
 
   /** Full verification (hop or final mode) with the policy's unsigned/invalid actions. */

@@ -46,6 +46,9 @@ export interface KeyExchangeOptions {
   readonly maxKeysWaitedFor?: number;
 }
 
+/** By-address KeyRequests whose answer we relay, remembered at most (the oldest are forgotten first). */
+const MAX_RELAYED = 4096;
+
 /** Someone waiting for a key: resolved with true once it is stored, false when we gave up. */
 type Waiter = (known: boolean) => void;
 
@@ -62,6 +65,8 @@ export class KeyExchange {
   readonly #refused: (bindings: Record<string, unknown>, message: string) => void;
   readonly #tracker: KeyRequestTracker<Waiter>;
   readonly #sweepMs: number;
+  /** corrId of a by-address KeyRequest routed on for a neighbour → the link it came from (bounded). */
+  readonly #relayed = new Map<string, SecurityLink>();
   /** Attached links by {@link linkKey}. */
   readonly #links = new Map<string, SecurityLink>();
   /** Keys a child or peer presented in its NodeAttach, recorded once the attach completes. */
@@ -131,6 +136,7 @@ export class KeyExchange {
   }
 
   onLinkClosed(link: SecurityLink): void {
+    for (const [corrId, from] of this.#relayed) if (from === link) this.#relayed.delete(corrId);
     const key = linkKey(link);
     if (this.#links.get(key) === link) this.#links.delete(key);
     const path = link.physicalPath;
@@ -166,8 +172,14 @@ export class KeyExchange {
   handleKeyRequest(envelope: FameEnvelope<KeyRequestFrame>, context: EnvelopeContext): boolean {
     const frame = envelope.frame;
     const link = context.link;
-    // By-address requests (sealed encryption) are the encryption manager's; route them on.
-    if (frame.kid === undefined || frame.address !== undefined || link === undefined) return false;
+    if (link === undefined) return false;
+    // By address (sealed encryption, §5.2): routed on to the address's node (the owner answers,
+    // see NodeEncryption); its KeyAnnounce comes back to us and is relayed to `link`.
+    if (frame.address !== undefined) {
+      if (envelope.corrId !== undefined) this.#relay(envelope.corrId, link);
+      return false;
+    }
+    if (frame.kid === undefined) return false;
     const kid = frame.kid;
     const answer = (): boolean => {
       const records = this.#recordsFor(kid);
@@ -193,6 +205,18 @@ export class KeyExchange {
   handleKeyAnnounce(envelope: FameEnvelope<KeyAnnounceFrame>, context: EnvelopeContext): boolean {
     const link = context.link;
     if (link === undefined || envelope.to !== undefined) return false;
+    const requester = envelope.corrId === undefined ? undefined : this.#relayed.get(envelope.corrId);
+    if (requester !== undefined) {
+      // The answer to a by-address request we routed on: to the requester, as the reference's sentinel does.
+      this.#relayed.delete(envelope.corrId!);
+      const onward = createEnvelope({
+        corrId: envelope.corrId!,
+        ...(envelope.traceId !== undefined && { traceId: envelope.traceId }),
+        frame: envelope.frame,
+      });
+      this.#send(requester, onward);
+      return true;
+    }
     const from = linkKey(link);
     const answers = envelope.corrId === undefined ? undefined : this.#tracker.answer(envelope.corrId, from);
     let added: readonly KeyRecord[];
@@ -225,6 +249,12 @@ export class KeyExchange {
       for (const waiter of items) waiter(false);
     }
     if (this.#tracker.outstanding === 0) this.#stopTimer();
+  }
+
+  #relay(corrId: string, link: SecurityLink): void {
+    this.#relayed.delete(corrId);
+    this.#relayed.set(corrId, link);
+    if (this.#relayed.size > MAX_RELAYED) this.#relayed.delete(this.#relayed.keys().next().value!);
   }
 
   /** Our own keys answer for themselves; otherwise every stored owner of the kid (usually one). */

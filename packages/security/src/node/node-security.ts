@@ -7,12 +7,11 @@
  * | nothing (`open` with `noop`)    | no member at all: the fabric's path is exactly the open one                                        |
  * | an authorizer (`gated`, …)      | `authorizeAttach` only: tokens are checked at attach, never per envelope                           |
  * | signatures (`overlay`, …)       | the stages (sign what this node originates, check what arrives), key exchange and `authorizeAttach` |
- *
- * Encryption is not wired yet (a profile that needs it is refused by `resolveSecurityProfile`):
- * its place is after signing in `outbound` and before the crypto-level check in `deliver`.
+ * | encryption (`strict-overlay`, a policy with channel or sealed levels) | the above plus {@link NodeEncryption}: encrypt after signing in `outbound`, decrypt in `deliver` (before the final checks), Secure* frames and by-address key requests in `claim` |
  */
 import {
   ConfigError,
+  EnvelopeRejection,
   FameError,
   NOOP_LOGGER,
   type Authorizer,
@@ -40,6 +39,11 @@ import { EnvelopeVerifier } from '../signing/envelope-verifier.js';
 import { attachAuthorization, type AttachAuthorization } from './attach-authorization.js';
 import { EnvelopeChecks } from './envelope-checks.js';
 import { KeyExchange } from './key-exchange.js';
+import { NodeEncryption, type NodeEncryptionOptions } from './node-encryption.js';
+import { ProfileComponents, refuseUnbuildableComponents } from './profile-components.js';
+import { processEnv, type Environment } from '../config-values.js';
+import type { SecurityComponentRegistry } from '../plugins/component-registry.js';
+import type { CertificateManager } from '../plugins/plug-points.js';
 
 export interface NodeSecurityOptions {
   /** The profile to enforce (`resolveSecurityProfile`, or see `nodeSecurityFromEnv`). */
@@ -60,6 +64,12 @@ export interface NodeSecurityOptions {
   readonly keyRequestAttempts?: number;
   /** Upper bound of stored neighbour keys. Default 10 000. */
   readonly maxKeys?: number;
+  /** Where components a profile names (`key_validator`, …) read `FAME_*` settings; default `process.env`. */
+  readonly env?: Environment;
+  /** Where those components are registered; default the process-wide registry. */
+  readonly components?: SecurityComponentRegistry;
+  /** Secure-channel lifetime, re-key margin, handshake timeout and bounds (profiles that encrypt). */
+  readonly channels?: NodeEncryptionOptions['channelOptions'];
 }
 
 /** The `NodeSecurity` of a profile, with what the composition root needs to know about it. */
@@ -80,6 +90,8 @@ export interface ProfileNodeSecurity extends NodeSecurity {
   /** This node's keys and the neighbours' keys it holds (profiles that sign only). */
   readonly nodeKeys: NodeKeys | undefined;
   readonly keyStore: KeyStore | undefined;
+  /** The encryption managers (profiles that encrypt or decrypt only). */
+  readonly encryption: NodeEncryption | undefined;
 }
 
 /**
@@ -88,14 +100,23 @@ export interface ProfileNodeSecurity extends NodeSecurity {
  */
 export function createNodeSecurity(options: NodeSecurityOptions): ProfileNodeSecurity {
   const resolved = options.profile;
+  refuseUnbuildableComponents(resolved);
+  const requirements = resolved.requirements;
+  if ((requirements.encryptionRequired || requirements.decryptionRequired) && !requirements.signingRequired) {
+    // Channel handshakes are authenticated by their signatures only (§5.3): no encryption without them.
+    throw new ConfigError(
+      `security profile ${JSON.stringify(resolved.profile)} asks for encryption without signing (security_policy.signing); ` +
+        'secure channels are authenticated only by signatures; refusing to start',
+      { setting: 'security_policy.signing' },
+    );
+  }
+  if (requirements.signingRequired || requirements.verificationRequired) return new SigningNodeSecurity(options);
   const named = Object.keys(resolved.components);
   if (named.length > 0) {
     throw new ConfigError(
-      `security profile ${JSON.stringify(resolved.profile)} names components (${named.join(', ')}) that the node's security does not build yet; refusing to start`,
+      `security profile ${JSON.stringify(resolved.profile)} names components (${named.join(', ')}) but neither signs nor verifies; refusing to start`,
     );
   }
-  const requirements = resolved.requirements;
-  if (requirements.signingRequired || requirements.verificationRequired) return new SigningNodeSecurity(options);
   const base = {
     name: `profile:${resolved.profile}`,
     enforces: enforcesOf(resolved),
@@ -105,6 +126,7 @@ export function createNodeSecurity(options: NodeSecurityOptions): ProfileNodeSec
     policy: resolved.policy,
     nodeKeys: undefined,
     keyStore: undefined,
+    encryption: undefined,
   };
   // `open` with `noop`: no member the fabric would call, so the open path stays as it is.
   if (resolved.authorizerProfile === 'noop') return Object.freeze(base);
@@ -146,8 +168,10 @@ class SigningNodeSecurity implements ProfileNodeSecurity {
   readonly deliver: SecurityStage;
   readonly outbound: SecurityStage;
   readonly authorizeAttach: AttachAuthorization;
+  readonly encryption: NodeEncryption | undefined;
   readonly #keys: KeyExchange;
   readonly #signs: boolean;
+  readonly #certificates: CertificateManager | undefined;
   #signer: EnvelopeSigner | undefined;
 
   constructor(options: NodeSecurityOptions) {
@@ -162,11 +186,26 @@ class SigningNodeSecurity implements ProfileNodeSecurity {
     this.#signs = resolved.requirements.signingRequired;
     const nodeKeys = (this.nodeKeys = options.keys ?? new NodeKeys(options.provider === undefined ? {} : { provider: options.provider }));
     const provider = options.provider ?? nodeKeys.provider;
+    // The profile's own components (a plug-in's), in dependency order; defaults where it names none.
+    const components = new ProfileComponents(resolved, {
+      provider,
+      env: options.env ?? processEnv(),
+      nodeKeys,
+      ...(options.components !== undefined && { registry: options.components }),
+    });
+    const validator = components.build('KeyValidator');
     const store = (this.keyStore = new KeyStore({
       provider,
       logger,
       ...(options.maxKeys !== undefined && { maxKeys: options.maxKeys }),
+      ...(validator !== undefined && { validator }),
     }));
+    components.keyStore = store;
+    const verifier = components.build('EnvelopeVerifier') ?? new EnvelopeVerifier({ provider, keys: store });
+    this.#certificates = components.build('CertificateManager');
+    const chain = this.#certificates?.certificateChain();
+    if (chain !== undefined) nodeKeys.setCertificateChain(chain);
+    const channels = components.build('SecureChannelManager');
     this.#keys = new KeyExchange({
       provider,
       keys: nodeKeys,
@@ -175,18 +214,35 @@ class SigningNodeSecurity implements ProfileNodeSecurity {
       ...(options.keyRequestTimeoutMs !== undefined && { requestTimeoutMs: options.keyRequestTimeoutMs }),
       ...(options.keyRequestAttempts !== undefined && { requestAttempts: options.keyRequestAttempts }),
     });
+    const requirements = resolved.requirements;
+    const encryption = (this.encryption =
+      requirements.encryptionRequired || requirements.decryptionRequired
+        ? new NodeEncryption({
+            provider,
+            policy: this.policy,
+            keys: nodeKeys,
+            store,
+            logger,
+            ...(channels !== undefined && { channels }),
+            ...(options.channels !== undefined && { channelOptions: options.channels }),
+          })
+        : undefined);
     const checks = new EnvelopeChecks({
       provider,
       policy: this.policy,
-      verifier: new EnvelopeVerifier({ provider, keys: store }),
+      verifier,
       store,
       keys: this.#keys,
       verifyEveryHop: options.verifyEveryHop ?? false,
       logger,
+      ...(encryption !== undefined && { decrypt: (envelope: FameEnvelope) => encryption.decrypt(envelope) }),
     });
     this.inbound = (envelope, context) => checks.inbound(envelope, context);
-    this.deliver = (envelope, context) => checks.deliver(envelope, context);
-    this.outbound = (envelope, context) => this.#sign(envelope, context);
+    this.deliver =
+      encryption === undefined
+        ? (envelope, context) => checks.deliver(envelope, context)
+        : (envelope, context) => observeNacks(checks.deliver(envelope, context), encryption);
+    this.outbound = (envelope, context) => this.#outbound(envelope, context);
     this.authorizeAttach = attachAuthorization({
       authorizer: resolved.authorizer,
       authorizerProfile: resolved.authorizerProfile,
@@ -196,21 +252,40 @@ class SigningNodeSecurity implements ProfileNodeSecurity {
     });
   }
 
-  start(host: SecurityHost): void {
+  async start(host: SecurityHost): Promise<void> {
+    const certificates = this.#certificates;
+    if (certificates?.ensureCertificate !== undefined) {
+      await certificates.ensureCertificate({ publicKey: this.nodeKeys.signingPublicKey });
+      const chain = certificates.certificateChain();
+      if (chain !== undefined) this.nodeKeys.setCertificateChain(chain);
+    }
     this.#keys.start(host);
+    this.encryption?.start(host);
   }
 
   stop(): void {
+    this.encryption?.stop();
     this.#keys.stop();
   }
 
-  /** KeyRequest and KeyAnnounce meant for this node; SecureOpen/Accept/Close are routed (no encryption yet). */
+  /**
+   * Secure* frames and by-address key requests (profiles that encrypt), KeyRequest and
+   * KeyAnnounce meant for this node; anything else is routed on.
+   */
   claim(envelope: FameEnvelope, context: EnvelopeContext): boolean {
+    const encryption = this.encryption;
+    const handled = encryption?.claim(envelope, context);
+    if (handled !== undefined) return handled;
     switch (envelope.frame.type) {
       case 'KeyRequest':
         return this.#keys.handleKeyRequest(envelope as FameEnvelope<KeyRequestFrame>, context);
-      case 'KeyAnnounce':
-        return this.#keys.handleKeyAnnounce(envelope as FameEnvelope<KeyAnnounceFrame>, context);
+      case 'KeyAnnounce': {
+        const frame = envelope.frame;
+        const consumed = this.#keys.handleKeyAnnounce(envelope as FameEnvelope<KeyAnnounceFrame>, context);
+        // Sealed sends waiting for a key of that node may go now.
+        if (consumed && encryption !== undefined) for (const key of frame.keys) void encryption.manager.notifyKeyAvailable(String(key.kid));
+        return consumed;
+      }
       default:
         return false;
     }
@@ -229,10 +304,28 @@ class SigningNodeSecurity implements ProfileNodeSecurity {
 
   onLinkAttached(link: SecurityLink): void {
     this.#keys.onLinkAttached(link);
+    this.encryption?.onLinkAttached(link);
   }
 
   onLinkClosed(link: SecurityLink): void {
     this.#keys.onLinkClosed(link);
+    this.encryption?.onLinkClosed(link);
+  }
+
+  /** Sign, then (profiles that encrypt) encrypt what this node originates (§5.1: sign first). */
+  #outbound(envelope: FameEnvelope, context: EnvelopeContext): StageResult | Promise<StageResult> {
+    const signed = this.#sign(envelope, context);
+    const encryption = this.encryption;
+    if (encryption === undefined || context.origin !== 'local') return signed;
+    // A provider with asynchronous Ed25519 (WebCrypto) signs through a promise: encrypt once it settles.
+    return signed instanceof Promise
+      ? signed.then((result) => this.#encrypt(encryption, result, context))
+      : this.#encrypt(encryption, signed, context);
+  }
+
+  #encrypt(encryption: NodeEncryption, signed: StageResult, context: EnvelopeContext): StageResult | Promise<StageResult> {
+    if (signed instanceof EnvelopeRejection || signed.frame.type !== 'Data') return signed;
+    return encryption.encrypt(signed, this.#policyContext(context), context.inReplyTo);
   }
 
   /** Sign what this node originates when the policy says so (§3.9); forwarded envelopes keep their signature. */
@@ -242,7 +335,6 @@ class SigningNodeSecurity implements ProfileNodeSecurity {
     if (UNSIGNED_OUTBOUND.has(type)) return envelope;
     if (!CRITICAL_FRAME_TYPES.has(type) && !this.policy.shouldSignEnvelope(envelope, this.#policyContext(context))) return envelope;
     return this.#signerFor(context.node).signPreferAsync(envelope);
-    // (Encryption, when a profile asks for it, goes here: after signing, §5; issue 14.)
   }
 
   #policyContext(context: EnvelopeContext): PolicyContext {
@@ -270,3 +362,10 @@ class SigningNodeSecurity implements ProfileNodeSecurity {
 const LOCAL_REQUEST: PolicyContext = Object.freeze({ origin: 'local' });
 /** A response whose request we do not know: sign it if the policy signs any response to a signed request. */
 const UNKNOWN_REQUEST: PolicyContext = Object.freeze({ origin: 'local', messageType: 'response', inboundWasSigned: true });
+
+/** A verified DeliveryAck may NACK one of our SecureOpens: that handshake fails at once. */
+function observeNacks(result: StageResult | Promise<StageResult>, encryption: NodeEncryption): StageResult | Promise<StageResult> {
+  if (result instanceof Promise) return result.then((settled) => observeNacks(settled, encryption));
+  if (!(result instanceof EnvelopeRejection) && result.frame.type === 'DeliveryAck') encryption.channel.handleDeliveryNack(result);
+  return result;
+}

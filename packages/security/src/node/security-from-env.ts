@@ -52,11 +52,18 @@ export function nodeSecurityFromEnv(options: NodeSecurityFromEnvOptions = {}): P
     ...(registry !== undefined && { registry }),
     ...(components !== undefined && { components }),
     buildAuthorizer: acceptsLinks ?? false,
+    // `createNodeSecurity` builds the encryption managers; certificates still need a plug-in's components.
+    supports: { encryption: true },
     authorizerContext: {
       ...(physicalPath !== undefined && { physicalPath }),
       ...(parseYaml !== undefined && { parseYaml }),
       ...(rest.logger !== undefined && { logger: rest.logger }),
     },
   });
-  return createNodeSecurity({ ...rest, profile: resolved });
+  return createNodeSecurity({
+    ...rest,
+    profile: resolved,
+    ...(env !== undefined && { env }),
+    ...(components !== undefined && { components }),
+  });
 }

@@ -1,7 +1,7 @@
 /** Our implementation of the bench roles: @naylence/fabric over @naylence/transport-ws or @naylence/transport-http. */
 import type { Dialer } from '@naylence/core';
 import { createFabric, type Fabric, type FabricOptions, type Sentinel } from '@naylence/fabric';
-import { admissionTokenProviderFromEnv, nodeSecurityFromEnv } from '@naylence/security';
+import { admissionTokenProviderFromEnv, loadSecurityPlugins, nodeSecurityFromEnv } from '@naylence/security';
 import { HttpDialer, HttpListener, sharedServer, type MountedRequestHandler } from '@naylence/transport-http';
 import { WebSocketDialer, WebSocketListener } from '@naylence/transport-ws';
 import type { BenchClient, Impl, Transport } from './impl.js';
@@ -12,12 +12,14 @@ const ingressUrl = (port: number) => `http://127.0.0.1:${port}/fame/v1/ingress/d
 
 /**
  * The security the role's environment asks for (`FAME_SECURITY_PROFILE`, … as `RoleSpec.env`
- * sets them), the same way `naylence sentinel` and `createFabricFromEnv` build it; none for open.
+ * sets them, plug-ins from `FAME_PLUGINS` first), the same way `naylence sentinel` and
+ * `createFabricFromEnv` build it; none for open.
  */
-function securityFromEnv(
+async function securityFromEnv(
   acceptsLinks: boolean,
-): Pick<FabricOptions, 'security' | 'env'> & { authorizer?: ReturnType<typeof nodeSecurityFromEnv>['authorizer'] } {
+): Promise<Pick<FabricOptions, 'security' | 'env'> & { authorizer?: ReturnType<typeof nodeSecurityFromEnv>['authorizer'] }> {
   if (process.env.FAME_SECURITY_PROFILE === undefined) return { env: {} };
+  await loadSecurityPlugins({ env: process.env });
   const security = nodeSecurityFromEnv({ env: process.env, acceptsLinks });
   const authorizer = security.authorizerProfile === 'noop' ? undefined : security.authorizer;
   return { security, env: process.env, ...(authorizer !== undefined && { authorizer }) };
@@ -26,7 +28,7 @@ function securityFromEnv(
 /** A fabric attached to the sentinel on `port`; over HTTP it also owns its callback listener. */
 async function attach(port: number, id: string, transport: Transport = 'ws'): Promise<{ fabric: Fabric; stop(): Promise<void> }> {
   if (transport === 'ws') {
-    const { security, env } = securityFromEnv(false);
+    const { security, env } = await securityFromEnv(false);
     const tokenProvider = admissionTokenProviderFromEnv(process.env);
     const fabric = await createFabric({
       systemId: id,
@@ -54,7 +56,7 @@ async function attach(port: number, id: string, transport: Transport = 'ws'): Pr
 export const impl: Impl = {
   async sentinel(transport) {
     if (transport !== 'http') {
-      const { security, env, authorizer } = securityFromEnv(true);
+      const { security, env, authorizer } = await securityFromEnv(true);
       const fabric = await createFabric({
         systemId: `sentinel-${process.pid}`,
         listeners: [new WebSocketListener({ host: '127.0.0.1', port: 0, ...(authorizer !== undefined && { authorizer }) })],

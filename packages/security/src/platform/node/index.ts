@@ -19,7 +19,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { DecryptionError, InvalidKeyError } from '../../errors.js';
-import { base64Decode, base64UrlEncode } from '../../crypto/encoding.js';
+import { base64UrlEncode } from '../../crypto/encoding.js';
 import type { Curve } from '../../crypto/der.js';
 import type { Aead, CryptoProvider, Ed25519Operations, RawKeyPair, X25519Operations } from '../../crypto/provider.js';
 
@@ -49,11 +49,15 @@ function publicKeyObject(curve: Curve, raw: Uint8Array): KeyObject {
   }
 }
 
-function jwkMember(key: KeyObject, member: 'x' | 'd'): Uint8Array {
-  const value = (key.export({ format: 'jwk' }) as Record<string, unknown>)[member];
-  const bytes = typeof value === 'string' ? base64Decode(value) : undefined;
-  if (!bytes || bytes.length !== 32) throw new InvalidKeyError(`key has no 32-byte "${member}"`);
-  return bytes;
+/**
+ * The raw 32-byte key of an Ed25519 / X25519 KeyObject: the tail of its PKCS#8 (48 bytes) or
+ * SPKI (44 bytes) DER (RFC 8410). Not a JWK export: on Node 20.20, generating X25519 keys and
+ * exporting them as JWK in a loop deadlocks the process (seen here within seconds of sealing).
+ */
+function rawKey(key: KeyObject, member: 'x' | 'd'): Uint8Array {
+  const der = member === 'd' ? key.export({ format: 'der', type: 'pkcs8' }) : key.export({ format: 'der', type: 'spki' });
+  if (der.length !== (member === 'd' ? 48 : 44)) throw new InvalidKeyError(`key has no 32-byte "${member}"`);
+  return new Uint8Array(der.subarray(der.length - 32));
 }
 
 function importPem(curve: Curve, pem: string, kind: 'private' | 'public'): Uint8Array {
@@ -66,17 +70,17 @@ function importPem(curve: Curve, pem: string, kind: 'private' | 'public'): Uint8
   if (key.asymmetricKeyType !== curve.toLowerCase() || key.type !== kind) {
     throw new InvalidKeyError(`PEM holds a ${key.asymmetricKeyType ?? 'non-asymmetric'} ${key.type} key, not an ${curve} ${kind} key`);
   }
-  return jwkMember(key, kind === 'private' ? 'd' : 'x');
+  return rawKey(key, kind === 'private' ? 'd' : 'x');
 }
 
 function curveOperations(curve: Curve) {
   return {
     generateKeyPair(): RawKeyPair {
-      const { privateKey } = generateKeyPairSync(curve.toLowerCase() as 'ed25519');
-      return { privateKey: jwkMember(privateKey, 'd'), publicKey: jwkMember(privateKey, 'x') };
+      const { privateKey, publicKey } = generateKeyPairSync(curve.toLowerCase() as 'ed25519');
+      return { privateKey: rawKey(privateKey, 'd'), publicKey: rawKey(publicKey, 'x') };
     },
     publicKeyOf(privateKey: Uint8Array): Uint8Array {
-      return jwkMember(createPublicKey(privateKeyObject(curve, privateKey)), 'x');
+      return rawKey(createPublicKey(privateKeyObject(curve, privateKey)), 'x');
     },
     importPrivatePem: (pem: string) => importPem(curve, pem, 'private'),
     exportPrivatePem: (privateKey: Uint8Array) => privateKeyObject(curve, privateKey).export({ format: 'pem', type: 'pkcs8' }) as string,
@@ -104,12 +108,24 @@ const ed25519: Ed25519Operations = {
   },
 };
 
+/** KeyObjects of private keys used again and again (a node's own X25519 key opens every sealed envelope). */
+const privateKeyObjects = new WeakMap<Uint8Array, { readonly bytes: Uint8Array; readonly key: KeyObject }>();
+
+function cachedPrivateKeyObject(curve: Curve, raw: Uint8Array): KeyObject {
+  const cached = privateKeyObjects.get(raw);
+  // By array identity, checked against a copy: bytes changed in place get a fresh object.
+  if (cached !== undefined && cached.bytes.length === raw.length && cached.bytes.every((byte, i) => byte === raw[i])) return cached.key;
+  const key = privateKeyObject(curve, raw);
+  privateKeyObjects.set(raw, { bytes: Uint8Array.from(raw), key });
+  return key;
+}
+
 const x25519: X25519Operations = {
   ...curveOperations('X25519'),
   sharedSecret(privateKey, publicKey) {
     try {
       return new Uint8Array(
-        diffieHellman({ privateKey: privateKeyObject('X25519', privateKey), publicKey: publicKeyObject('X25519', publicKey) }),
+        diffieHellman({ privateKey: cachedPrivateKeyObject('X25519', privateKey), publicKey: publicKeyObject('X25519', publicKey) }),
       );
     } catch (error) {
       if (error instanceof InvalidKeyError) throw error;
