@@ -1,5 +1,6 @@
 import {
   ConnectorClosedError,
+  createEnvelope,
   EnvelopeRejection,
   FameError,
   NOOP_LOGGER,
@@ -121,6 +122,24 @@ describe.each(transports)('Link keeps envelope order under asynchronous stages, 
     await Promise.all(sends);
     await until(() => t.received.length === 5);
     expect(t.received).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('holds Data only behind Data to the same address, and never holds other frames', async () => {
+    // A stage waiting for a channel handshake or a key must let the SecureOpen / KeyRequest it
+    // waits for, and traffic to other addresses, go past it.
+    const { stage, settle } = scriptedStage({ 1: 'sync', 2: 'sync' });
+    const control = createEnvelope({ to: 'x@y', frame: { type: 'KeyRequest', kid: 'k1' } });
+    await using t = await linked(pair, { outbound: (e, c) => (e.frame.type === 'Data' ? stage(e, c) : e) });
+    const first = t.sender.send(data(0));
+    await t.sender.send(data(1, { to: 'other@y' }));
+    await t.sender.send(control);
+    await t.sender.send(data(2, { to: 'other@y' }));
+    await until(() => t.received.length === 3);
+    expect(t.received.filter((n) => n !== undefined)).toEqual([1, 2]);
+    await settle([0]);
+    await first;
+    await until(() => t.received.length === 4);
+    expect(t.received.at(-1)).toBe(0);
   });
 
   it('keeps a synchronous result behind a pending asynchronous one, outbound', async () => {

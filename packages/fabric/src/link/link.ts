@@ -20,7 +20,7 @@ import { lazyChild } from '../util/lazy-logger.js';
 import { ReceiveCredits } from './flow-control.js';
 import { InboundGuard } from './inbound-guard.js';
 import { SendQueue, SENT, type SendQueueSettings, type StallReason } from './send-queue.js';
-import { StageOrder } from './stage-order.js';
+import { KeyedStageOrder } from './stage-order.js';
 import {
   sentAsResponse,
   stageContext,
@@ -79,9 +79,9 @@ export class Link implements ConnectorHandlers {
   readonly #receive: ReceiveCredits;
   /** Created at the first undecodable message (most links never see one). */
   #guard: InboundGuard | undefined;
-  /** Created at the first stage that answers with a promise: keeps each side in order behind it. */
-  #outOrder: StageOrder | undefined;
-  #inOrder: StageOrder | undefined;
+  /** Made at the first send / arrival: Data kept in order per address when stages answer with promises. */
+  #outOrder: KeyedStageOrder | undefined;
+  #inOrder: KeyedStageOrder | undefined;
   #flowId: string | undefined;
   #replyFlowId: string | undefined;
   #closed: CloseInfo | undefined;
@@ -184,12 +184,10 @@ export class Link implements ConnectorHandlers {
     } catch (error) {
       result = thrownRejection(error);
     }
-    // Fast path: a synchronous result with nothing pending goes on at once. Otherwise it waits
-    // behind the ones before it, so envelopes leave in the order they were sent.
-    if (!(result instanceof Promise) && (this.#outOrder === undefined || this.#outOrder.idle)) {
-      return this.#afterOutbound(envelope, result, options);
-    }
-    return (this.#outOrder ??= new StageOrder()).after(result, (settled) => this.#afterOutbound(envelope, settled, options));
+    // Data to one address leaves in the order it was sent, whatever order the stages settle in.
+    return (this.#outOrder ??= new KeyedStageOrder()).pass(dataKey(envelope, envelope.to), result, (settled) =>
+      this.#afterOutbound(envelope, settled, options),
+    );
   }
 
   /** Whether a forwarder should hold the sender's credit for `envelope` until it leaves (see `SendQueue.paces`). */
@@ -272,11 +270,10 @@ export class Link implements ConnectorHandlers {
     } catch (error) {
       result = thrownRejection(error);
     }
-    // As for `send`: envelopes reach the handler in the order they arrived.
-    if (!(result instanceof Promise) && (this.#inOrder === undefined || this.#inOrder.idle)) {
-      return this.#afterInbound(envelope, result);
-    }
-    return (this.#inOrder ??= new StageOrder()).after(result, (settled) => this.#afterInbound(envelope, settled));
+    // As for `send`: Data from one address reaches the handler in the order it arrived.
+    return (this.#inOrder ??= new KeyedStageOrder()).pass(dataKey(envelope, envelope.sid), result, (settled) =>
+      this.#afterInbound(envelope, settled),
+    );
   }
 
   #afterInbound(original: FameEnvelope, result: FameEnvelope | EnvelopeRejection): void | Promise<unknown> {
@@ -360,4 +357,9 @@ function settingsOf(options: LinkOptions, text: boolean): LinkSettingsOf {
   };
   cached[form] = settings;
   return settings;
+}
+
+/** What orders `envelope` among a link's pending stages: Data by `address`; other frames are never held. */
+function dataKey(envelope: FameEnvelope, address: string | undefined): string | undefined {
+  return envelope.frame.type === 'Data' ? (address ?? '') : undefined;
 }

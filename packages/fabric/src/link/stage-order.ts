@@ -81,3 +81,40 @@ export class StageOrder {
     }
   }
 }
+
+/**
+ * One {@link StageOrder} per key, made while a key has something pending and dropped once it is
+ * idle. A link keys Data by address (`to` outbound, the sender's `sid` inbound): order is what a stream to
+ * one address needs, and an envelope whose stage waits for a channel handshake or a key must hold
+ * up neither traffic to other addresses nor the SecureOpen, KeyRequest or KeyAnnounce it waits
+ * for (those carry no key and are never held).
+ */
+export class KeyedStageOrder {
+  #orders: Map<string, StageOrder> | undefined;
+
+  /**
+   * Passes `result` to `next`: at once when it is synchronous and nothing with its key is pending
+   * (no promise, no microtask), otherwise behind the pending ones with its key. `key` undefined:
+   * never held, passed on as soon as it settles.
+   */
+  pass<R>(key: string | undefined, result: StageResult | Promise<StageResult>, next: (settled: Settled) => R): R | Promise<Awaited<R>> {
+    const pending = key === undefined ? undefined : this.#orders?.get(key);
+    if (!(result instanceof Promise) && (pending === undefined || pending.idle)) return next(result);
+    if (key === undefined) {
+      return (result as Promise<StageResult>).then(next, (error: unknown) => next(thrownRejection(error))) as Promise<Awaited<R>>;
+    }
+    const order = pending ?? new StageOrder();
+    if (pending === undefined) (this.#orders ??= new Map()).set(key, order);
+    return order.after(result, (settled) => {
+      if (order.idle) this.#orders?.delete(key);
+      return next(settled);
+    });
+  }
+
+  /** Fails every result still waiting with `error` (the link closed). */
+  failAll(error: unknown): void {
+    const orders = this.#orders;
+    this.#orders = undefined;
+    if (orders !== undefined) for (const order of orders.values()) order.failAll(error);
+  }
+}
