@@ -86,7 +86,10 @@ export function cachedPublicKeyObject(curve: Curve, raw: Uint8Array): KeyObject 
 }
 
 /** The X25519 base point (u = 9): X25519(k, 9) is k's public key (RFC 7748 §6.1). */
-const X25519_BASE_POINT = publicKeyObject('X25519', Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 9 : 0)));
+const X25519_BASE_POINT = publicKeyObject(
+  'X25519',
+  Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 9 : 0)),
+);
 
 /**
  * A fresh X25519 key pair, its private KeyObject remembered for the agreement that follows.
