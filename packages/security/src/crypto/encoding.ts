@@ -13,7 +13,15 @@ for (let i = 0; i < 64; i++) {
   DECODE[URL.charCodeAt(i)] = i;
 }
 
+/** Node's `Buffer` where there is one (not imported: this module also runs in browsers). */
+const NodeBuffer = (
+  globalThis as { Buffer?: { from(buffer: ArrayBufferLike, offset: number, length: number): { toString(encoding: string): string } } }
+).Buffer;
+
 function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
+  // Native encoding is ~10x faster on ciphertexts; same output.
+  if (NodeBuffer && pad === (alphabet === STD))
+    return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(alphabet === STD ? 'base64' : 'base64url');
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {

@@ -152,6 +152,9 @@ describe.each(providers)('crypto provider %s', (_name, p) => {
     const a = p.randomBytes(32);
     expect(a).toHaveLength(32);
     expect(hexEncode(a)).not.toBe(hexEncode(p.randomBytes(32)));
+    // Small draws (nonces) never repeat, across pool refills too.
+    const nonces = new Set(Array.from({ length: 1000 }, () => hexEncode(p.randomBytes(12))));
+    expect(nonces.size).toBe(1000);
   });
 });
 
@@ -174,6 +177,7 @@ describe('node:crypto and noble providers', () => {
 
         const alice = a.x25519.generateKeyPair();
         const bob = b.x25519.generateKeyPair();
+        expect(b.x25519.publicKeyOf(alice.privateKey)).toEqual(alice.publicKey);
         const secret = a.x25519.sharedSecret(alice.privateKey, bob.publicKey);
         expect(b.x25519.sharedSecret(bob.privateKey, alice.publicKey)).toEqual(secret);
         const key = a.hkdfSha256(secret, undefined, utf8Encode('naylence-sealed-envelope'), 32);

@@ -19,46 +19,16 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { DecryptionError, InvalidKeyError } from '../../errors.js';
-import { base64UrlEncode } from '../../crypto/encoding.js';
 import type { Curve } from '../../crypto/der.js';
 import type { Aead, CryptoProvider, Ed25519Operations, RawKeyPair, X25519Operations } from '../../crypto/provider.js';
-
-// Raw keys enter node:crypto as JWKs: OpenSSL's DER decoders cost ~1.4 ms per private key,
-// a JWK import ~0.1 ms. For a private JWK Node derives the public key from `d` and ignores
-// `x` (checked in the tests), but requires the member, so it gets a placeholder.
-function checkRaw(curve: Curve, raw: Uint8Array, what: string): void {
-  if (raw.length !== 32) throw new InvalidKeyError(`${curve} ${what} key must be 32 bytes, got ${raw.length}`);
-}
-
-function privateKeyObject(curve: Curve, raw: Uint8Array): KeyObject {
-  checkRaw(curve, raw, 'private');
-  const d = base64UrlEncode(raw);
-  try {
-    return createPrivateKey({ key: { kty: 'OKP', crv: curve, d, x: d }, format: 'jwk' });
-  } catch (error) {
-    throw new InvalidKeyError(`invalid ${curve} private key`, undefined, { cause: error });
-  }
-}
-
-function publicKeyObject(curve: Curve, raw: Uint8Array): KeyObject {
-  checkRaw(curve, raw, 'public');
-  try {
-    return createPublicKey({ key: { kty: 'OKP', crv: curve, x: base64UrlEncode(raw) }, format: 'jwk' });
-  } catch (error) {
-    throw new InvalidKeyError(`invalid ${curve} public key`, undefined, { cause: error });
-  }
-}
-
-/**
- * The raw 32-byte key of an Ed25519 / X25519 KeyObject: the tail of its PKCS#8 (48 bytes) or
- * SPKI (44 bytes) DER (RFC 8410). Not a JWK export: on Node 20.20, generating X25519 keys and
- * exporting them as JWK in a loop deadlocks the process (seen here within seconds of sealing).
- */
-function rawKey(key: KeyObject, member: 'x' | 'd'): Uint8Array {
-  const der = member === 'd' ? key.export({ format: 'der', type: 'pkcs8' }) : key.export({ format: 'der', type: 'spki' });
-  if (der.length !== (member === 'd' ? 48 : 44)) throw new InvalidKeyError(`key has no 32-byte "${member}"`);
-  return new Uint8Array(der.subarray(der.length - 32));
-}
+import {
+  cachedPrivateKeyObject,
+  cachedPublicKeyObject,
+  generateX25519KeyPair,
+  privateKeyObject,
+  publicKeyObject,
+  rawKey,
+} from './key-objects.js';
 
 function importPem(curve: Curve, pem: string, kind: 'private' | 'public'): Uint8Array {
   let key: KeyObject;
@@ -108,24 +78,13 @@ const ed25519: Ed25519Operations = {
   },
 };
 
-/** KeyObjects of private keys used again and again (a node's own X25519 key opens every sealed envelope). */
-const privateKeyObjects = new WeakMap<Uint8Array, { readonly bytes: Uint8Array; readonly key: KeyObject }>();
-
-function cachedPrivateKeyObject(curve: Curve, raw: Uint8Array): KeyObject {
-  const cached = privateKeyObjects.get(raw);
-  // By array identity, checked against a copy: bytes changed in place get a fresh object.
-  if (cached !== undefined && cached.bytes.length === raw.length && cached.bytes.every((byte, i) => byte === raw[i])) return cached.key;
-  const key = privateKeyObject(curve, raw);
-  privateKeyObjects.set(raw, { bytes: Uint8Array.from(raw), key });
-  return key;
-}
-
 const x25519: X25519Operations = {
   ...curveOperations('X25519'),
+  generateKeyPair: generateX25519KeyPair,
   sharedSecret(privateKey, publicKey) {
     try {
       return new Uint8Array(
-        diffieHellman({ privateKey: cachedPrivateKeyObject('X25519', privateKey), publicKey: publicKeyObject('X25519', publicKey) }),
+        diffieHellman({ privateKey: cachedPrivateKeyObject('X25519', privateKey), publicKey: cachedPublicKeyObject('X25519', publicKey) }),
       );
     } catch (error) {
       if (error instanceof InvalidKeyError) throw error;
@@ -174,10 +133,29 @@ function aead(algorithm: 'chacha20-poly1305' | 'aes-256-gcm'): Aead {
   };
 }
 
+/** Small draws (nonces) come from a pool refilled from the CSPRNG: one call costs ~4 µs, whatever its size. */
+const POOL_SIZE = 4096;
+const SMALL_DRAW = 64;
+let pool = new Uint8Array(0);
+let poolOffset = 0;
+
+function randomBytes(length: number): Uint8Array {
+  if (length > SMALL_DRAW) return new Uint8Array(nodeRandomBytes(length));
+  if (poolOffset + length > pool.length) {
+    pool = new Uint8Array(nodeRandomBytes(POOL_SIZE));
+    poolOffset = 0;
+  }
+  // A copy, and each pool byte handed out once.
+  const out = pool.slice(poolOffset, poolOffset + length);
+  pool.fill(0, poolOffset, poolOffset + length);
+  poolOffset += length;
+  return out;
+}
+
 /** The `node:crypto` provider. */
 export const nodeCryptoProvider: CryptoProvider = Object.freeze({
   name: 'node:crypto',
-  randomBytes: (length: number) => new Uint8Array(nodeRandomBytes(length)),
+  randomBytes,
   sha256: (data: Uint8Array) => new Uint8Array(createHash('sha256').update(data).digest()),
   hkdfSha256: (ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array, length: number) =>
     new Uint8Array(hkdfSync('sha256', ikm, salt ?? new Uint8Array(0), info, length)),
