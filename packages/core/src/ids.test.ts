@@ -84,6 +84,14 @@ describe('fingerprint ids', () => {
     expect(await fingerprintId(referenceSystemIdMaterial({ mac: '02:42:AC:11:00:02', entry: '/app/agent.mjs', salt: 'b' }))).not.toBe(a);
   });
 
+  it("re-hash exactly on the reference's blacklist (admission-and-http §7), not on the random-id blocklist", async () => {
+    expect(await fingerprintId('spec-client', 8)).toBe('zAfmX84b');
+    // 'TIT' is blocked for random ids but not on the reference's list: kept as is.
+    expect(await fingerprintId('node-826')).toBe('nlCgeje9OkTITJOE');
+    // The first digest spells 'FuC' (blacklisted): the id comes from SHA-256 of that digest.
+    expect(await fingerprintId('node-1172')).toBe('9SfSEde8iPZkr1OA');
+  });
+
   it('builds the material with flags and hostname as the reference does', () => {
     expect(referenceSystemIdMaterial({ hostname: 'box', entry: 'e.js', flags: ['--b', '--a'], salt: 's' })).toBe(
       'hn:box|flags:--a --b|entry:e.js|salt:s',

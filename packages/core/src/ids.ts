@@ -153,16 +153,30 @@ export function secureDigestSync(text: string): string | undefined {
 
 /**
  * Fingerprint id: SHA-256 of `material` read as one big-endian integer, in base62, cut to 16
- * characters (left-padded with `0`); a result containing a blocked substring is re-hashed.
+ * characters (left-padded with `0`); a result spelling a word of the reference's blacklist is re-hashed.
  * Deterministic: the reference uses it for default system ids (see {@link referenceSystemIdMaterial}).
  */
 export async function fingerprintId(material: string, length: number = ID_LENGTH): Promise<string> {
   let digest = await sha256(material);
   for (;;) {
-    const id = base62FromBytes(digest).slice(0, length).padStart(length, '0');
-    if (!BLOCKED.test(id)) return id;
+    const id = fingerprintCandidate(digest, length);
+    if (id !== undefined) return id;
     digest = await sha256(digest);
   }
+}
+
+// The reference's fingerprint blacklist (admission-and-http §7: 17 words, stored base64-encoded there).
+// Fingerprints must be exactly what a reference node derives (a token-subject prefix is checked
+// against it), so this list is not ours to choose, unlike BLOCKED above.
+const FINGERPRINT_BLACKLIST = /shit|fuc|fuk|damn|bitch|bastar|asshol|crap|dick|piss|bollock|puss|bugger|blood|fagg|cunt|cum/i;
+
+/**
+ * One step of a fingerprint: `digest` in base62, cut to `length` (left-padded with `0`), or
+ * `undefined` when that spells a blacklisted word and the caller must hash `digest` again.
+ */
+export function fingerprintCandidate(digest: Uint8Array, length: number): string | undefined {
+  const id = base62FromBytes(digest).slice(0, length).padStart(length, '0');
+  return FINGERPRINT_BLACKLIST.test(id) ? undefined : id;
 }
 
 export interface ReferenceSystemIdInputs {

@@ -163,6 +163,7 @@ export {
   base62FromBytes,
   secureDigest,
   secureDigestSync,
+  fingerprintCandidate,
   fingerprintId,
   referenceSystemIdMaterial,
   type ReferenceSystemIdInputs,
