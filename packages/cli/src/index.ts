@@ -42,6 +42,7 @@ export {
   type FabricFromEnvOptions,
   type FabricOptionsFromEnv,
 } from './compose/fabric-from-env.js';
+export { nodeKeysFromEnv } from './compose/signing-key-from-env.js';
 export {
   sentinelOptionsFromEnv,
   SENTINEL_ENV,

@@ -11,6 +11,7 @@ import {
 import { HEALTH_PATH, type WebSocketListenerOptions } from '@naylence/transport-ws';
 import { admitFromEnv, CALLBACK_ENV, type AdmittedNode } from './admission-composition.js';
 import { envelopePrinter } from './envelope-printer.js';
+import { nodeKeysFromEnv } from './compose/signing-key-from-env.js';
 import { limitSettings, type SentinelLimits } from './limits.js';
 import { createPinoLogger } from './logger.js';
 import type { LogLevel } from './log-level.js';
@@ -130,8 +131,10 @@ export async function runSentinel(options: RunSentinelOptions = {}): Promise<Run
   let fabric: Fabric;
   let security: ProfileNodeSecurity;
   try {
+    const keys = options.securityOptions?.keys ?? nodeKeysFromEnv(env);
     security = nodeSecurityFromEnv({
       ...options.securityOptions,
+      ...(keys !== undefined && { keys }),
       env,
       acceptsLinks: true,
       ...(!admitted.hasUpstream && { physicalPath: `/${admitted.systemId}` }),

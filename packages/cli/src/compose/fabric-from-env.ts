@@ -9,6 +9,7 @@
  *   `FAME_ADMISSION_TOKEN_URL`, `FAME_ADMISSION_CLIENT_ID`, `FAME_ADMISSION_CLIENT_SECRET`,
  *   `FAME_JWT_AUDIENCE` → the node admitted and the dialer of its parent ({@link admitFromEnv});
  * - `FAME_PLUGINS` → security add-ons loaded first (`loadSecurityPlugins`);
+ * - `FAME_SIGNING_KEY` → a persistent signing key (PEM text or file) instead of a fresh one;
  * - `FAME_NODE_ID` → the system id, and `FAME_NODE_IDENTITY_PROFILE` (`default`, or
  *   `token-subject`: the id is prefixed with the fingerprint of the admission token's `sub`,
  *   as the reference's identity policy does); a welcome service assigns the id itself.
@@ -20,6 +21,7 @@ import type { Environment } from '@naylence/core';
 import { createFabric, type Fabric, type FabricOptions, type UpstreamOptions } from '@naylence/fabric';
 import { loadSecurityPlugins, nodeSecurityFromEnv, type NodeSecurityFromEnvOptions, type ProfileNodeSecurity } from '@naylence/security';
 import { admitFromEnv, type AdmittedNode } from '../admission-composition.js';
+import { nodeKeysFromEnv } from './signing-key-from-env.js';
 
 export interface FabricFromEnvOptions extends Omit<FabricOptions, 'security' | 'connect' | 'env' | 'listeners' | 'owns'> {
   /** Default `process.env`. */
@@ -73,8 +75,10 @@ export async function fabricOptionsFromEnv(
     ...(signal !== undefined && { signal }),
   });
   try {
+    const keys = securityOptions?.keys ?? nodeKeysFromEnv(env);
     const security = nodeSecurityFromEnv({
       ...securityOptions,
+      ...(keys !== undefined && { keys }),
       env,
       acceptsLinks: acceptsLinks ?? false,
       ...(!admitted.hasUpstream && { physicalPath: `/${admitted.systemId}` }),

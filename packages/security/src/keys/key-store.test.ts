@@ -36,6 +36,22 @@ describe('KeyStore', () => {
     expect(result.rejected.every((r) => r.reason.length > 0)).toBe(true);
   });
 
+  it('checkKeys names what addKeys would drop (rules and validator) without storing anything', () => {
+    const good = new NodeKeys({ provider });
+    const vetoed = new NodeKeys({ provider });
+    const store = new KeyStore({
+      provider,
+      validator: { validateKey: (jwk) => (jwk.kid === vetoed.signingKid ? { ok: false, reason: 'no certificate' } : { ok: true }) },
+    });
+    const keys = [good.signingJwk(), { ...good.signingJwk(), kid: 'x1', use: 'enc' }, vetoed.signingJwk(), good.encryptionJwk()];
+    expect(store.checkKeys(keys)).toEqual([
+      { kid: 'x1', reason: expect.any(String) },
+      { kid: vetoed.signingKid, reason: 'no certificate' },
+    ]);
+    expect(store.size).toBe(0);
+    expect(store.addKeys(keys, '/a').rejected.map((r) => r.kid)).toEqual(['x1', vetoed.signingKid]);
+  });
+
   it('replaces stale keys of the same owner and use (rotation), and only those', () => {
     const store = new KeyStore({ provider });
     const first = new NodeKeys({ provider });

@@ -64,14 +64,9 @@ export class KeyStore implements KeyManager {
     const sid = secureDigestSync(this.#provider, physicalPath);
     for (const key of keys) {
       const kid = typeof (key as { kid?: unknown } | null)?.kid === 'string' ? (key as { kid: string }).kid : undefined;
-      const check = checkJwk(key);
-      if (!check.ok) {
-        rejected.push({ kid, reason: check.reason });
-        continue;
-      }
-      const verdict = this.#validator?.validateKey(key as Record<string, unknown>);
-      if (verdict && !verdict.ok) {
-        rejected.push({ kid, reason: verdict.reason });
+      const refusal = this.#refusal(key);
+      if (refusal !== undefined) {
+        rejected.push({ kid, reason: refusal });
         continue;
       }
       if (this.#size >= this.#maxKeys && !this.#byOwner.get(physicalPath)?.has(kid!)) {
@@ -87,6 +82,25 @@ export class KeyStore implements KeyManager {
     if (rejected.length > 0) this.#logger.warn({ physicalPath, rejected }, 'dropped invalid keys');
     if (collisions.length > 0) this.#logger.warn({ physicalPath, kids: collisions }, 'key ids also used by other nodes: kept apart');
     return { added, rejected, replaced, collisions };
+  }
+
+  /** The keys of `keys` this store would refuse (the §2 rules, then the validator), with reasons; nothing is stored. */
+  checkKeys(keys: readonly unknown[]): RejectedKey[] {
+    const rejected: RejectedKey[] = [];
+    for (const key of keys) {
+      const refusal = this.#refusal(key);
+      if (refusal === undefined) continue;
+      const kid = (key as { kid?: unknown } | null)?.kid;
+      rejected.push({ kid: typeof kid === 'string' ? kid : undefined, reason: refusal });
+    }
+    return rejected;
+  }
+
+  #refusal(key: unknown): string | undefined {
+    const check = checkJwk(key);
+    if (!check.ok) return check.reason;
+    const verdict = this.#validator?.validateKey(key as Record<string, unknown>);
+    return verdict && !verdict.ok ? verdict.reason : undefined;
   }
 
   keysWithKid(kid: string): readonly KeyRecord[] {

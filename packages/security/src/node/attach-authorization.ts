@@ -6,9 +6,10 @@
  *    rather than everybody (fail closed).
  * 2. The token binds the node (better than the reference): a token naming a node
  *    (`system_id`, or `sub` under token-subject identity) admits only that node.
- * 3. Keys (W5): when the policy exchanges keys, a child presenting none the policy can use is
- *    refused with the reason (the reference only logs it); otherwise its keys are kept for
- *    the key exchange and ours go into the NodeAttachAck.
+ * 3. Keys (W5): when the policy exchanges keys, a child presenting none the policy can use, or
+ *    a key the key store would refuse (its validator: certificates, …), is refused with the
+ *    reason (the reference only logs it); otherwise its keys are kept for the key exchange
+ *    and ours go into the NodeAttachAck.
  *
  * Refusals are logged at most once a second.
  */
@@ -60,6 +61,10 @@ export function attachAuthorization(options: AttachAuthorizationOptions): Attach
     if (!exchangesKeys) return { accept: true };
     const compatible = policy.validateAttachSecurityCompatibility({ peerKeys: attach.keys ?? [] });
     if (!compatible.ok) return refuse(attach, link, compatible.reason);
+    // A presented key the store would drop (a broken JWK, a certificate chain that does not certify it)
+    // leaves the node unable to sign anything we accept: refuse now, with the reason, not per envelope later.
+    const [bad] = keys.refusedKeys(attach.keys);
+    if (bad !== undefined) return refuse(attach, link, `key ${bad.kid ?? '(no kid)'} refused: ${bad.reason}`);
     keys.presented(link, attach.keys);
     return { accept: true, ackFields: { keys: keys.shareableKeys() } };
   };

@@ -28,7 +28,7 @@ import { InvalidKeyError } from '../errors.js';
 import { acceptAnnouncedKeys, keyAnnounceFrame } from '../keys/key-frames.js';
 import type { KeyRecord } from '../keys/key-record.js';
 import { KeyRequestTracker, type KeyRequestToSend } from '../keys/key-request-tracker.js';
-import type { KeyStore } from '../keys/key-store.js';
+import type { KeyStore, RejectedKey } from '../keys/key-store.js';
 import type { NodeKeys } from '../keys/node-keys.js';
 import { isAtOrBelow } from '../keys/paths.js';
 
@@ -108,6 +108,11 @@ export class KeyExchange {
   /** The members our NodeAttach (child side) or NodeAttachAck (parent side) carries. */
   shareableKeys(): Record<string, unknown>[] {
     return this.#keys.shareableKeys();
+  }
+
+  /** Parent side: which of the keys a child or peer presents would be refused, and why (nothing is stored). */
+  refusedKeys(keys: readonly unknown[] | undefined): RejectedKey[] {
+    return keys === undefined ? [] : this.#store.checkKeys(keys);
   }
 
   /** Parent side: the keys a child or peer presented, kept until its attach completes. */
