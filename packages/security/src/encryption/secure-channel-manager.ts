@@ -23,7 +23,14 @@ import { randomId, type SecureAcceptFrame, type SecureCloseFrame, type SecureOpe
 import type { CryptoProvider } from '../crypto/provider.js';
 import { base64Decode, base64Encode, hexEncode, utf8Encode } from '../crypto/encoding.js';
 import { DecryptionError, EncryptionError, ReplayError } from '../errors.js';
-import { CHANNEL_HANDSHAKE_ALG, CHANNEL_HKDF_INFO_PREFIX, channelIdOf, openForChannel, sealForChannel, type ChannelCipherState } from './channel-cipher.js';
+import {
+  CHANNEL_HANDSHAKE_ALG,
+  CHANNEL_HKDF_INFO_PREFIX,
+  channelIdOf,
+  openForChannel,
+  sealForChannel,
+  type ChannelCipherState,
+} from './channel-cipher.js';
 import { ReplayWindow } from './replay-window.js';
 
 export const DEFAULT_CHANNEL_TTL_MS = 3_600_000;
