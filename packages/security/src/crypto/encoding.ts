@@ -77,7 +77,9 @@ export function base64Decode(text: string): Uint8Array | undefined {
 
 export { utf8Encode, utf8Decode } from '@naylence/core';
 
+/** Lowercase hex; one flat string (Node's native encoder where there is one). */
 export function hexEncode(bytes: Uint8Array): string {
+  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
   let out = '';
   for (const b of bytes) out += (b < 16 ? '0' : '') + b.toString(16);
   return out;

@@ -32,11 +32,32 @@ export function encryptForChannel<E extends FameEnvelope>(
   key: Uint8Array,
   nonce: Uint8Array = provider.randomBytes(12),
 ): E {
+  return sealForChannel(provider, envelope, { cid, key, aad: utf8Encode(cid) }, nonce, hexEncode(nonce));
+}
+
+/** What encrypting or decrypting on one channel needs; a channel manager keeps it per channel. */
+export interface ChannelCipherState {
+  readonly cid: string;
+  readonly key: Uint8Array;
+  /** The associated data: the UTF-8 of `cid`. */
+  readonly aad: Uint8Array;
+}
+
+/** {@link encryptForChannel} with the nonce's hex (`sec.enc.val`) already made (the manager's replay window holds it too). */
+export function sealForChannel<E extends FameEnvelope>(
+  provider: CryptoProvider,
+  envelope: E,
+  channel: ChannelCipherState,
+  nonce: Uint8Array,
+  nonceHex: string,
+): E {
   const frame = encryptableFrame(envelope);
   const plaintext = utf8Encode(typeof frame.payload === 'string' ? frame.payload : JSON.stringify(frame.payload));
-  const ciphertext = provider.chacha20poly1305.seal(key, nonce, plaintext, utf8Encode(cid));
-  return withCiphertext(envelope, frame, base64Encode(ciphertext), { alg: CHANNEL_ALG, kid: cid, val: hexEncode(nonce) });
+  const ciphertext = provider.chacha20poly1305.seal(channel.key, nonce, plaintext, channel.aad);
+  return withCiphertext(envelope, frame, base64Encode(ciphertext), { alg: CHANNEL_ALG, kid: channel.cid, val: nonceHex });
 }
+
+const LOWER_HEX_NONCE = /^[0-9a-f]{24}$/;
 
 /** The 12-byte nonce of `sec.enc.val`: hex (what everyone writes) or base64. */
 export function channelNonce(value: string): Uint8Array | undefined {
@@ -62,12 +83,26 @@ export function decryptFromChannel<E extends FameEnvelope>(
   envelope: E,
   key: Uint8Array,
 ): { readonly envelope: E; readonly nonce: Uint8Array } {
-  const { frame, enc } = encryptedParts(envelope);
   const cid = channelIdOf(envelope);
+  const { envelope: decrypted, nonce } = openForChannel(provider, envelope, { cid, key, aad: utf8Encode(cid) });
+  return { envelope: decrypted, nonce };
+}
+
+/**
+ * {@link decryptFromChannel} on a known channel (`envelope`'s `sec.enc.kid` is `channel.cid`),
+ * also giving the nonce as lowercase hex: the replay window's key, taken from the wire when it
+ * is written that way (it always is), so nothing new is allocated for it.
+ */
+export function openForChannel<E extends FameEnvelope>(
+  provider: CryptoProvider,
+  envelope: E,
+  channel: ChannelCipherState,
+): { readonly envelope: E; readonly nonce: Uint8Array; readonly nonceHex: string } {
+  const { frame, enc } = encryptedParts(envelope);
   const nonce = channelNonce(enc.val);
   const ciphertext = base64Decode(frame.payload);
   if (!nonce || !ciphertext) throw new DecryptionError('channel envelope: the nonce must be 12 bytes and the payload base64', 'malformed');
-  const bytes = provider.chacha20poly1305.open(key, nonce, ciphertext, utf8Encode(cid));
+  const bytes = provider.chacha20poly1305.open(channel.key, nonce, ciphertext, channel.aad);
   let text: string;
   try {
     text = utf8Decode(bytes);
@@ -80,5 +115,6 @@ export function decryptFromChannel<E extends FameEnvelope>(
   } catch {
     payload = text;
   }
-  return { envelope: withPlaintext(provider, envelope, frame, payload, 'json'), nonce };
+  const nonceHex = LOWER_HEX_NONCE.test(enc.val) ? enc.val : hexEncode(nonce);
+  return { envelope: withPlaintext(provider, envelope, frame, payload, 'json'), nonce, nonceHex };
 }

@@ -25,11 +25,24 @@ export interface KeyStoreRecipientsOptions {
   readonly physicalPath?: () => string | undefined;
 }
 
+// Key records are immutable: what each one gives (or that it gives nothing) is worked out once,
+// not on every sealed envelope.
+const recipientKeys = new WeakMap<KeyRecord, RecipientKey | null>();
+
+function recipientKeyOf(record: KeyRecord): RecipientKey | null {
+  let key = recipientKeys.get(record);
+  if (key === undefined) {
+    const publicKey = checkEncryptionJwk(record).ok ? base64Decode(record.x as string) : undefined;
+    key = publicKey?.length === 32 ? { kid: record.kid, publicKey } : null;
+    recipientKeys.set(record, key);
+  }
+  return key;
+}
+
 function encryptionKeyOf(records: readonly KeyRecord[]): RecipientKey | undefined {
   for (const record of records) {
-    if (!checkEncryptionJwk(record).ok) continue;
-    const publicKey = base64Decode(record.x as string);
-    if (publicKey?.length === 32) return { kid: record.kid, publicKey };
+    const key = recipientKeyOf(record);
+    if (key !== null) return key;
   }
   return undefined;
 }

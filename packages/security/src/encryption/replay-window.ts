@@ -18,8 +18,12 @@ export class ReplayWindow {
   readonly capacity: number;
   readonly #ttlMs: number | undefined;
   readonly #now: () => number;
-  // Insertion order is age order: the first entry is the oldest.
-  readonly #seen = new Map<string, number>();
+  readonly #seen = new Set<string>();
+  // The entries oldest first, as a ring starting at #head (grown up to `capacity` as needed):
+  // dropping the oldest is O(1), never a walk over a Map's deleted slots.
+  #keys: string[] = [];
+  #times: number[] = [];
+  #head = 0;
 
   constructor(options: ReplayWindowOptions = {}) {
     this.capacity = Math.max(1, options.capacity ?? 4096);
@@ -32,30 +36,53 @@ export class ReplayWindow {
   }
 
   has(key: string): boolean {
-    this.#expire(this.#now());
+    if (this.#ttlMs !== undefined) this.#expire(this.#now());
     return this.#seen.has(key);
   }
 
   /** Remembers `key`; false when it was already remembered (a replay). */
   add(key: string): boolean {
-    const now = this.#now();
-    this.#expire(now);
-    if (this.#seen.has(key)) return false;
-    this.#seen.set(key, now);
-    if (this.#seen.size > this.capacity) this.#seen.delete(this.#seen.keys().next().value!);
+    let now = 0;
+    if (this.#ttlMs !== undefined) this.#expire((now = this.#now()));
+    const seen = this.#seen;
+    if (seen.has(key)) return false;
+    if (seen.size >= this.capacity) this.#dropOldest();
+    const count = seen.size;
+    const length = this.#keys.length;
+    if (count < length) {
+      const slot = (this.#head + count) % length;
+      this.#keys[slot] = key;
+      this.#times[slot] = now;
+    } else {
+      // Full ring below capacity: straighten it, then grow it by one.
+      if (this.#head !== 0) {
+        this.#keys = [...this.#keys.slice(this.#head), ...this.#keys.slice(0, this.#head)];
+        this.#times = [...this.#times.slice(this.#head), ...this.#times.slice(0, this.#head)];
+        this.#head = 0;
+      }
+      this.#keys.push(key);
+      this.#times.push(now);
+    }
+    seen.add(key);
     return true;
   }
 
   clear(): void {
     this.#seen.clear();
+    this.#keys = [];
+    this.#times = [];
+    this.#head = 0;
+  }
+
+  #dropOldest(): void {
+    const head = this.#head;
+    this.#seen.delete(this.#keys[head]!);
+    this.#keys[head] = '';
+    this.#head = (head + 1) % this.#keys.length;
   }
 
   #expire(now: number): void {
-    if (this.#ttlMs === undefined) return;
-    const oldest = now - this.#ttlMs;
-    for (const [key, at] of this.#seen) {
-      if (at > oldest) break;
-      this.#seen.delete(key);
-    }
+    const oldest = now - this.#ttlMs!;
+    while (this.#seen.size > 0 && this.#times[this.#head]! <= oldest) this.#dropOldest();
   }
 }

@@ -133,4 +133,25 @@ describe('ReplayWindow', () => {
     expect(window.has('c')).toBe(false);
     expect(window.size).toBe(0);
   });
+
+  it('keeps exactly the newest entries within both bounds while its ring wraps and grows', () => {
+    let now = 0;
+    const capacity = 5;
+    const ttlMs = 7;
+    const window = new ReplayWindow({ capacity, ttlMs, now: () => now });
+    // A plain model: the entries added, with their times, oldest first.
+    let model: { key: string; at: number }[] = [];
+    let seed = 1;
+    const next = () => (seed = (seed * 16807) % 2147483647);
+    for (let step = 0; step < 2000; step++) {
+      now += next() % 3;
+      const key = `k${next() % 12}`;
+      model = model.filter((entry) => entry.at > now - ttlMs);
+      const fresh = !model.some((entry) => entry.key === key);
+      expect(window.add(key)).toBe(fresh);
+      if (fresh) model = [...model, { key, at: now }].slice(-capacity);
+      expect(window.size).toBe(model.length);
+      for (const probe of ['k0', 'k5', 'k11']) expect(window.has(probe)).toBe(model.some((entry) => entry.key === probe));
+    }
+  });
 });

@@ -23,7 +23,14 @@ import { randomId, type SecureAcceptFrame, type SecureCloseFrame, type SecureOpe
 import type { CryptoProvider } from '../crypto/provider.js';
 import { base64Decode, base64Encode, hexEncode, utf8Encode } from '../crypto/encoding.js';
 import { DecryptionError, EncryptionError, ReplayError } from '../errors.js';
-import { CHANNEL_HANDSHAKE_ALG, CHANNEL_HKDF_INFO_PREFIX, channelIdOf, decryptFromChannel, encryptForChannel } from './channel-cipher.js';
+import {
+  CHANNEL_HANDSHAKE_ALG,
+  CHANNEL_HKDF_INFO_PREFIX,
+  channelIdOf,
+  openForChannel,
+  sealForChannel,
+  type ChannelCipherState,
+} from './channel-cipher.js';
 import { ReplayWindow } from './replay-window.js';
 
 export const DEFAULT_CHANNEL_TTL_MS = 3_600_000;
@@ -100,9 +107,7 @@ export interface SecureChannelManagerOptions {
   readonly now?: () => number;
 }
 
-interface Channel {
-  readonly cid: string;
-  readonly key: Uint8Array;
+interface Channel extends ChannelCipherState {
   readonly algorithm: string;
   readonly role: 'initiator' | 'responder';
   readonly destination: string | undefined;
@@ -264,7 +269,7 @@ export class DefaultSecureChannelManager implements SecureChannelManager {
   channelInfo(cid: string): ChannelInfo | undefined {
     const c = this.#channels.get(cid);
     if (!c) return undefined;
-    const { key: _key, nonces: _nonces, createdAt: _createdAt, ...info } = c;
+    const { key: _key, aad: _aad, nonces: _nonces, createdAt: _createdAt, ...info } = c;
     return { ...info };
   }
 
@@ -276,9 +281,10 @@ export class DefaultSecureChannelManager implements SecureChannelManager {
     const channel = this.#channels.get(cid);
     if (!channel || channel.expiresAt <= this.#now()) throw new EncryptionError(`no established secure channel ${JSON.stringify(cid)}`);
     let nonce = this.#provider.randomBytes(12);
+    let nonceHex = hexEncode(nonce);
     // 96 random bits never repeat in practice; the window would refuse the message if one did.
-    while (!channel.nonces.add(hexEncode(nonce))) nonce = this.#provider.randomBytes(12);
-    const encrypted = encryptForChannel(this.#provider, envelope, cid, channel.key, nonce);
+    while (!channel.nonces.add(nonceHex)) nonceHex = hexEncode((nonce = this.#provider.randomBytes(12)));
+    const encrypted = sealForChannel(this.#provider, envelope, channel, nonce, nonceHex);
     channel.sent++;
     return encrypted;
   }
@@ -295,8 +301,8 @@ export class DefaultSecureChannelManager implements SecureChannelManager {
     if (!channel || channel.expiresAt <= this.#now()) {
       throw new DecryptionError(`no established secure channel ${JSON.stringify(cid)}`, 'unknown_channel');
     }
-    const { envelope: decrypted, nonce } = decryptFromChannel(this.#provider, envelope, channel.key);
-    if (!channel.nonces.add(hexEncode(nonce))) throw new ReplayError('channel_nonce', envelope.id, `nonce already used on ${cid}`);
+    const { envelope: decrypted, nonceHex } = openForChannel(this.#provider, envelope, channel);
+    if (!channel.nonces.add(nonceHex)) throw new ReplayError('channel_nonce', envelope.id, `nonce already used on ${cid}`);
     channel.received++;
     return decrypted;
   }
@@ -346,6 +352,7 @@ export class DefaultSecureChannelManager implements SecureChannelManager {
     this.#channels.set(cid, {
       cid,
       key,
+      aad: utf8Encode(cid),
       algorithm,
       role,
       destination: destinationOfChannelId(cid),

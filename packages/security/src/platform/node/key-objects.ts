@@ -4,7 +4,7 @@
  * (bounded LRU by value: a sealed envelope's recipient key arrives as fresh bytes each time),
  * and the private key of a pair {@link generateX25519KeyPair} just made (used right after).
  */
-import { createPrivateKey, createPublicKey, diffieHellman, randomBytes, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { InvalidKeyError } from '../../errors.js';
 import type { Curve } from '../../crypto/der.js';
 import type { RawKeyPair } from '../../crypto/provider.js';
@@ -85,22 +85,22 @@ export function cachedPublicKeyObject(curve: Curve, raw: Uint8Array): KeyObject 
   return key;
 }
 
-/** The X25519 base point (u = 9): X25519(k, 9) is k's public key (RFC 7748 §6.1). */
-const X25519_BASE_POINT = publicKeyObject(
-  'X25519',
-  Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 9 : 0)),
-);
-
 /**
  * A fresh X25519 key pair, its private KeyObject remembered for the agreement that follows.
- * Not `generateKeyPairSync` + DER exports: exporting costs ~150 µs (OpenSSL's encoders), while
- * importing 32 random bytes and one X25519 with the base point cost ~75 µs, and every sealed
- * envelope makes a pair.
+ * Not `generateKeyPairSync` + DER exports: exporting costs ~150 µs (OpenSSL's encoders). The
+ * JWK import of 32 random bytes already derives the public key (one X25519 with the base
+ * point), and the JWK export of the public half only reads it back: ~35 µs in all, half of a
+ * second X25519 with the base point. Every sealed envelope makes a pair. (The Node 20.20
+ * deadlock noted at `rawKey` comes from JWK exports of *private* X25519 keys: in a loop of
+ * `generateKeyPairSync` + private JWK export it hangs within seconds; public-key JWK exports
+ * ran ~170,000 times in 10 s, and this import-then-export ~200,000 times in 40 s, without one.)
  */
 export function generateX25519KeyPair(): RawKeyPair {
   const privateKey = new Uint8Array(randomBytes(32));
   const key = privateKeyObject('X25519', privateKey);
-  const publicKey = new Uint8Array(diffieHellman({ privateKey: key, publicKey: X25519_BASE_POINT }));
+  const x = createPublicKey(key).export({ format: 'jwk' }).x;
+  const publicKey = typeof x === 'string' ? new Uint8Array(Buffer.from(x, 'base64url')) : undefined;
+  if (publicKey?.length !== 32) throw new InvalidKeyError('X25519 key pair: no 32-byte public key');
   rememberPrivate(privateKey, key);
   return { privateKey, publicKey };
 }
