@@ -79,7 +79,7 @@ export interface WebSocketListenerStats {
   /** Connections closed for not completing the upgrade in time. */
   readonly upgradeTimeouts: number;
   readonly authFailures: number;
-  /** Authentication attempts delayed because their address failed before. */
+  /** Authentication attempts delayed because their address failed before (with a shared `authThrottle`: on every listener sharing it). */
   readonly delayedAuthAttempts: number;
   /** Attempts refused (429) because too many from their address already waited. */
   readonly throttledAuthAttempts: number;
