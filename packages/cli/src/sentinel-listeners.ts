@@ -23,7 +23,8 @@ import {
 import { WebSocketListener, type WebSocketListenerOptions } from '@naylence/transport-ws';
 
 /** HTTP ingress settings (`naylence sentinel --http`); `true` = the defaults. */
-export type SentinelHttpOptions = boolean | Omit<HttpListenerOptions, 'server' | 'authorizer' | 'host' | 'port' | 'logger' | 'authThrottle'>;
+export type SentinelHttpOptions =
+  boolean | Omit<HttpListenerOptions, 'server' | 'authorizer' | 'host' | 'port' | 'logger' | 'authThrottle'>;
 
 export interface SentinelListenerOptions {
   readonly host: string;

@@ -96,7 +96,12 @@ export class ListenerEdge {
       );
       return REFUSE;
     }
-    this.#log('info', 'auth-delayed', { remoteAddress: address, delayMs }, 'delaying an upgrade after failed authentication from its address');
+    this.#log(
+      'info',
+      'auth-delayed',
+      { remoteAddress: address, delayMs },
+      'delaying an upgrade after failed authentication from its address',
+    );
     return delayMs;
   }
 

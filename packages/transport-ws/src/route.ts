@@ -34,7 +34,8 @@ export function parseAttachRoute(path: string): AttachRoute {
   // (index arithmetic rather than split/toLowerCase/decode on every attach: this runs per connection)
   const start = ATTACH_PATH_PREFIX.length + 1;
   const slash = path.indexOf('/', start);
-  if (slash <= start || slash === path.length - 1 || path.indexOf('/', slash + 1) !== -1) return { ok: false, reason: 'Invalid attach route' };
+  if (slash <= start || slash === path.length - 1 || path.indexOf('/', slash + 1) !== -1)
+    return { ok: false, reason: 'Invalid attach route' };
   const origin = path.slice(start, slash);
   const originType = origin === 'downstream' || origin === 'peer' ? origin : origin.toLowerCase();
   if (originType !== 'downstream' && originType !== 'peer') return { ok: false, reason: 'Invalid origin type' };
