@@ -1,11 +1,18 @@
 /**
  * The listeners of a sentinel: WebSocket, and with `http` the HTTP ingress on the same port (one
  * `node:http` server for both, `sharedServer` of `@naylence/transport-http`), as the reference's
- * sentinel serves both on `FAME_LISTENER_PORT`.
+ * sentinel serves both on `FAME_LISTENER_PORT`. The two share one failed-authentication throttle.
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import { ConfigError, type Authorizer, type Logger, type TransportListener } from '@naylence/core';
+import {
+  AuthThrottle,
+  ConfigError,
+  DEFAULT_AUTH_FAILURE_MAX_DELAY_MS,
+  type Authorizer,
+  type Logger,
+  type TransportListener,
+} from '@naylence/core';
 import {
   HttpListener,
   sharedServer,
@@ -16,7 +23,8 @@ import {
 import { WebSocketListener, type WebSocketListenerOptions } from '@naylence/transport-ws';
 
 /** HTTP ingress settings (`naylence sentinel --http`); `true` = the defaults. */
-export type SentinelHttpOptions = boolean | Omit<HttpListenerOptions, 'server' | 'authorizer' | 'host' | 'port' | 'logger'>;
+export type SentinelHttpOptions =
+  boolean | Omit<HttpListenerOptions, 'server' | 'authorizer' | 'host' | 'port' | 'logger' | 'authThrottle'>;
 
 export interface SentinelListenerOptions {
   readonly host: string;
@@ -25,7 +33,7 @@ export interface SentinelListenerOptions {
   readonly server?: Server;
   /** Authenticates children on both transports. */
   readonly authorizer?: Authorizer;
-  readonly websocket?: Omit<WebSocketListenerOptions, 'host' | 'port' | 'authorizer' | 'server' | 'logger'>;
+  readonly websocket?: Omit<WebSocketListenerOptions, 'host' | 'port' | 'authorizer' | 'server' | 'logger' | 'authThrottle'>;
   readonly http?: SentinelHttpOptions;
   /** Edge limits of the shared server (with `http`): connection caps and timeouts of every TCP connection. */
   readonly serverLimits?: HttpServerLimits;
@@ -61,8 +69,14 @@ export async function sentinelListeners(options: SentinelListenerOptions): Promi
   const handlers: MountedRequestHandler[] = [];
   const server = sharedServer(handlers, { ...options.serverLimits, ...(options.logger !== undefined && { logger: options.logger }) });
   await listen(server, options.port, options.host);
-  const websocket = new WebSocketListener({ ...options.websocket, server, ...auth });
-  const http = new HttpListener({ ...(options.http === true ? {} : options.http), server, ...auth });
+  const httpOptions = options.http === true ? {} : options.http;
+  // One failed-authentication table for the port: failures over either transport slow down
+  // the address on both (two tables would give an attacker who alternates two budgets).
+  const authThrottle = new AuthThrottle(
+    options.websocket?.authFailureMaxDelayMs ?? httpOptions.authFailureMaxDelayMs ?? DEFAULT_AUTH_FAILURE_MAX_DELAY_MS,
+  );
+  const websocket = new WebSocketListener({ ...options.websocket, server, authThrottle, ...auth });
+  const http = new HttpListener({ ...httpOptions, server, authThrottle, ...auth });
   handlers.push(http, websocket);
   const close = async (): Promise<void> => {
     if (!server.listening) return;

@@ -37,6 +37,13 @@ export interface IngressLimits {
    * is refused (`429`). A success clears the address. 0 disables. Default 2 000 ms.
    */
   readonly authFailureMaxDelayMs?: number;
+  /**
+   * The failed-authentication table to use instead of one of the ingress's own (then
+   * `authFailureMaxDelayMs` is the throttle's). Listeners that share a port (e.g. this one and a
+   * `WebSocketListener` on one server) pass the same throttle, so an address has one budget of
+   * failures whichever transport it tries.
+   */
+  readonly authThrottle?: AuthThrottle;
 }
 
 /** What the ingress refused or cut off so far (counters only grow), and what is open now. */
@@ -72,7 +79,7 @@ export class IngressGuard {
       limits.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       limits.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
     );
-    this.throttle = new AuthThrottle(limits.authFailureMaxDelayMs ?? DEFAULT_AUTH_FAILURE_MAX_DELAY_MS);
+    this.throttle = limits.authThrottle ?? new AuthThrottle(limits.authFailureMaxDelayMs ?? DEFAULT_AUTH_FAILURE_MAX_DELAY_MS);
     this.#maxPending = limits.maxPendingLinks ?? DEFAULT_MAX_PENDING_LINKS;
     this.#timeoutMs = limits.pendingLinkTimeoutMs ?? DEFAULT_PENDING_LINK_TIMEOUT_MS;
     this.#onExpired = onExpired;

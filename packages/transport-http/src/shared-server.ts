@@ -16,7 +16,9 @@ export interface MountedRequestHandler {
  * The server enforces the edge limits of `limits` on every TCP connection, whichever listener
  * it ends up with: connection caps (503), headers, request and keep-alive timeouts
  * (see `HttpServerLimits`; the defaults apply when absent). Mounted listeners leave a
- * server's connections to it, so pass the limits here.
+ * server's connections to it, so pass the limits here. Give the listeners one `AuthThrottle`
+ * (their `authThrottle` option) so that an address has one budget of failed authentication on
+ * the port, whichever transport it tries.
  *
  * @example
  * ```ts

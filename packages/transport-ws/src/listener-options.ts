@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Authorizer, Logger } from '@naylence/core';
+import type { AuthThrottle, Authorizer, Logger } from '@naylence/core';
 
 /** The interface a standalone listener binds unless told otherwise: loopback only. */
 export const DEFAULT_LISTENER_HOST = '127.0.0.1';
@@ -52,6 +52,13 @@ export interface WebSocketListenerOptions {
    * 0 disables. Default 2 000 ms.
    */
   readonly authFailureMaxDelayMs?: number;
+  /**
+   * The failed-authentication table to use instead of one of the listener's own (then
+   * `authFailureMaxDelayMs` is the throttle's, not read here). Listeners that share a port
+   * (e.g. this one and an `HttpListener` on one server) pass the same throttle, so an address
+   * has one budget of failures whichever transport it tries.
+   */
+  readonly authThrottle?: AuthThrottle;
   /** Largest inbound message; a larger one closes the link with 1009. Default 1 MiB. */
   readonly maxPayload?: number;
   /** Outbound high-water mark of accepted connectors, in bytes. Default 1 MiB. */
@@ -72,7 +79,7 @@ export interface WebSocketListenerStats {
   /** Connections closed for not completing the upgrade in time. */
   readonly upgradeTimeouts: number;
   readonly authFailures: number;
-  /** Authentication attempts delayed because their address failed before. */
+  /** Authentication attempts delayed because their address failed before (with a shared `authThrottle`: on every listener sharing it). */
   readonly delayedAuthAttempts: number;
   /** Attempts refused (429) because too many from their address already waited. */
   readonly throttledAuthAttempts: number;

@@ -2,17 +2,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
-  AuthThrottle,
   ConfigError,
-  ConnectionLimits,
-  DEFAULT_AUTH_FAILURE_MAX_DELAY_MS,
-  DEFAULT_MAX_CONNECTIONS,
-  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-  LogLimiter,
-  OVER_CAP_RESPONSE,
   NOOP_LOGGER,
   clipText,
   type AuthorizationContext,
+  type IncomingConnection,
   type Authorizer,
   type ListenerAddress,
   type ListenerHost,
@@ -21,7 +15,7 @@ import {
 } from '@naylence/core';
 import type { WebSocketServer } from 'ws';
 import { CLOSE_GOING_AWAY, CLOSE_INTERNAL, CLOSE_POLICY } from './close-codes.js';
-import { DEFAULT_HIGH_WATER_MARK, WebSocketConnector } from './connector.js';
+import { DEFAULT_HIGH_WATER_MARK, DEFAULT_IDLE_TIMEOUT_MS, WebSocketConnector } from './connector.js';
 import { DEFAULT_MAX_PAYLOAD } from './dialer.js';
 import { DEFLATE_OPTIONS, loadWs, type NodeWebSocket } from './platform/node.js';
 import {
@@ -32,6 +26,7 @@ import {
   type WebSocketListenerOptions,
   type WebSocketListenerStats,
 } from './listener-options.js';
+import { ListenerEdge, REFUSE } from './listener-edge.js';
 import { errorMessage, headerValue, LinkLog, refuseLink, refuseUpgrade, startServer, urlHost } from './listener-support.js';
 import { HEALTH_PATH, isAttachPath, parseAttachRoute, readBearerOffer, requestPath, type AttachRoute } from './route.js';
 
@@ -64,13 +59,9 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
 
   readonly #options: WebSocketListenerOptions;
   readonly #links = new Set<WebSocketConnector>();
-  readonly #limits: ConnectionLimits;
-  readonly #throttle: AuthThrottle;
-  readonly #limiter = new LogLimiter();
-  readonly #counts = { upgradeTimeouts: 0, authFailures: 0, peersRefused: 0 };
-  /** Connections to our own server that have not upgraded yet, with their deadline; one timer sweeps them. */
-  readonly #upgrading = new Map<Socket, number>();
-  #upgradeSweep: ReturnType<typeof setInterval> | undefined;
+  readonly #edge: ListenerEdge;
+  readonly #highWaterMark: number;
+  readonly #idleTimeoutMs: number;
   readonly #forget = (connector: WebSocketConnector): void => void this.#links.delete(connector);
   #host: ListenerHost | undefined;
   #logger: Logger;
@@ -86,22 +77,14 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     if (options.authorizer !== undefined) this.authorizer = options.authorizer;
     if (options.peerAuthorizer !== undefined) this.peerAuthorizer = options.peerAuthorizer;
     this.#logger = options.logger ?? NOOP_LOGGER;
-    this.#limits = new ConnectionLimits(
-      options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-      options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-    );
-    this.#throttle = new AuthThrottle(options.authFailureMaxDelayMs ?? DEFAULT_AUTH_FAILURE_MAX_DELAY_MS);
+    this.#edge = new ListenerEdge(options, () => this.#logger);
+    this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   }
 
   /** What the listener refused or cut off so far, and the connections open now. */
   get stats(): WebSocketListenerStats {
-    return {
-      connections: this.#limits.total,
-      refusedOverCap: this.#limits.refused,
-      delayedAuthAttempts: this.#throttle.delayed,
-      throttledAuthAttempts: this.#throttle.refused,
-      ...this.#counts,
-    };
+    return this.#edge.stats;
   }
 
   /** Links currently open (being authenticated or accepted). */
@@ -145,7 +128,7 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
           : {},
         onRequest,
       );
-      server.on('connection', (socket: Socket) => this.#onConnection(socket, timeoutMs));
+      server.on('connection', (socket: Socket) => this.#edge.connected(socket, timeoutMs));
       this.#ownsServer = true;
       this.#onUpgrade = (request, socket, head) => {
         if (!this.handleUpgrade(request, socket, head)) refuseUpgrade(socket, 404);
@@ -203,48 +186,39 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
       socket.destroy(); // already refused (over a connection cap) when it connected
       return true;
     }
-    this.#upgrading.delete(socket as Socket);
+    const edge = this.#edge;
+    edge.upgrading(socket as Socket);
     const host = this.#host;
     const wss = this.#wss;
     if (host === undefined || wss === undefined || this.#closing !== undefined) {
       refuseUpgrade(socket, 503);
       return true;
     }
-    if (!this.#limits.admit(request.socket)) {
-      this.#overCap(request.socket);
+    if (!edge.admit(request.socket)) {
       refuseUpgrade(socket, 503);
       return true;
     }
     const route = parseAttachRoute(path);
-    const offer = readBearerOffer(headerValue(request.headers['sec-websocket-protocol']), request.headers.authorization);
-    // The token is no subprotocol to negotiate: leave `ws` only the `bearer` entry to select
-    // (a `bearer <token>` entry would not even parse as a subprotocol).
-    if (offer.protocol !== undefined) request.headers['sec-websocket-protocol'] = offer.protocol;
-    const upgrade = (): void => wss.handleUpgrade(request, socket, head, (ws) => this.#onSocket(ws, request, route, offer.token, host));
+    const protocols = request.headers['sec-websocket-protocol'];
+    const authorization = request.headers.authorization;
+    let token: string | undefined;
+    if (protocols !== undefined || authorization !== undefined) {
+      const offer = readBearerOffer(headerValue(protocols), authorization);
+      token = offer.token;
+      // The token is no subprotocol to negotiate: leave `ws` only the `bearer` entry to select
+      // (a `bearer <token>` entry would not even parse as a subprotocol).
+      if (offer.protocol !== undefined) request.headers['sec-websocket-protocol'] = offer.protocol;
+    }
+    const upgrade = (): void => wss.handleUpgrade(request, socket, head, (ws) => this.#onSocket(ws, request, route, token, host));
     // An address whose authentication failed recently waits before its upgrade completes (so
     // before its credentials are checked): guessing tokens gets slow, and the peer sees nothing
     // different from a slow server.
-    const address = request.socket.remoteAddress ?? '';
-    const delayMs = this.authorizer !== undefined || this.peerAuthorizer !== undefined ? this.#throttle.delayFor(address) : 0;
+    const delayMs =
+      this.authorizer !== undefined || this.peerAuthorizer !== undefined ? edge.authDelay(request.socket.remoteAddress ?? '') : 0;
     if (delayMs === 0) upgrade();
-    else if (delayMs < 0) {
-      this.#limiter.log(
-        this.#logger,
-        'warn',
-        'auth-throttled',
-        { remoteAddress: address },
-        'refused an upgrade (429): too many attempts after failed authentication from its address',
-      );
-      refuseUpgrade(socket, 429);
-    } else {
+    else if (delayMs === REFUSE) refuseUpgrade(socket, 429);
+    else {
       if (typeof (socket as Partial<Socket>).setTimeout === 'function') (socket as Socket).setTimeout(0);
-      this.#limiter.log(
-        this.#logger,
-        'info',
-        'auth-delayed',
-        { remoteAddress: address, delayMs },
-        'delaying an upgrade after failed authentication from its address',
-      );
       setTimeout(() => (socket.destroyed ? undefined : upgrade()), delayMs);
     }
     return true;
@@ -260,64 +234,11 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     await this.close();
   }
 
-  /** A TCP connection to our own server: counted against the caps, and closed unless it upgrades in time. */
-  #onConnection(socket: Socket, timeoutMs: number): void {
-    if (!this.#limits.admit(socket)) {
-      this.#overCap(socket);
-      socket.on('error', () => {}); // the peer may still write, or reset
-      socket.end(OVER_CAP_RESPONSE);
-      return;
-    }
-    if (timeoutMs > 0) {
-      this.#upgrading.set(socket, Date.now() + timeoutMs);
-      if (this.#upgradeSweep === undefined) {
-        this.#upgradeSweep = setInterval(() => this.#sweepUpgrades(), Math.max(10, Math.min(1_000, timeoutMs / 4)));
-        this.#upgradeSweep.unref();
-      }
-    }
-  }
-
-  /** Closes the connections whose upgrade deadline passed (and forgets closed ones). */
-  #sweepUpgrades(): void {
-    const now = Date.now();
-    for (const [socket, deadline] of this.#upgrading) {
-      if (socket.destroyed) this.#upgrading.delete(socket);
-      else if (now >= deadline) {
-        this.#upgrading.delete(socket);
-        this.#counts.upgradeTimeouts += 1;
-        this.#limiter.log(
-          this.#logger,
-          'info',
-          'upgrade-timeout',
-          { remoteAddress: socket.remoteAddress },
-          'closed a connection that did not complete the WebSocket upgrade in time',
-        );
-        socket.destroy();
-      }
-    }
-    if (this.#upgrading.size === 0) {
-      clearInterval(this.#upgradeSweep);
-      this.#upgradeSweep = undefined;
-    }
-  }
-
-  #overCap(socket: { remoteAddress?: string | undefined }): void {
-    this.#limiter.log(
-      this.#logger,
-      'warn',
-      'over-cap',
-      { remoteAddress: socket.remoteAddress, refused: this.#limits.refused },
-      `refused a connection (503): ${this.#limits.describe(socket)}`,
-    );
-  }
-
   async #close(): Promise<void> {
     await this.#listening?.catch(() => undefined);
     const server = this.#server;
     if (server !== undefined && this.#onUpgrade !== undefined) server.off('upgrade', this.#onUpgrade);
-    clearInterval(this.#upgradeSweep);
-    this.#upgradeSweep = undefined;
-    this.#upgrading.clear();
+    this.#edge.stop();
     await Promise.all([...this.#links].map((link) => link.close(CLOSE_GOING_AWAY, 'Listener closing')));
     this.#wss?.close();
     if (server !== undefined && this.#ownsServer) {
@@ -331,28 +252,27 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
 
   #onSocket(ws: NodeWebSocket, request: IncomingMessage, route: AttachRoute, token: string | undefined, host: ListenerHost): void {
     const connector = new WebSocketConnector(ws, {
-      highWaterMark: this.#options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
-      ...(this.#options.idleTimeoutMs !== undefined && { idleTimeoutMs: this.#options.idleTimeoutMs }),
+      highWaterMark: this.#highWaterMark,
+      idleTimeoutMs: this.#idleTimeoutMs,
       logger: this.#logger,
       peerSocket: request.socket,
       stream: request.socket,
       onClosed: this.#forget,
     });
     this.#links.add(connector);
-    const log = new LinkLog(this.#logger, this.#limiter, connector, request.url);
 
     if (!route.ok) {
-      log.info(`refusing attach: ${route.reason}`);
+      this.#linkLog(connector, request).info(`refusing attach: ${route.reason}`);
       void connector.close(CLOSE_POLICY, route.reason);
       return;
     }
     if (route.systemId === host.systemId) {
-      log.info('refusing attach: self attachment');
+      this.#linkLog(connector, request).info('refusing attach: self attachment');
       void connector.close(CLOSE_POLICY, 'Self attachment not allowed');
       return;
     }
     if (!host.isReady()) {
-      log.warn('refusing attach: node not ready');
+      this.#linkLog(connector, request).warn('refusing attach: node not ready');
       void connector.close(CLOSE_INTERNAL, 'Node not ready');
       return;
     }
@@ -360,54 +280,59 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
     if (route.originType === 'peer') {
       if (this.peerAuthorizer !== undefined) authorizer = this.peerAuthorizer;
       else if (authorizer !== undefined) {
-        this.#counts.peersRefused += 1;
-        log.warn('refusing a peer link: this listener admits no peers (no peer authorizer)');
+        this.#edge.counts.peersRefused += 1;
+        this.#linkLog(connector, request).warn('refusing a peer link: this listener admits no peers (no peer authorizer)');
         refuseLink(connector, PEER_NOT_AUTHORIZED, CLOSE_POLICY, PEER_NOT_AUTHORIZED);
         return;
       }
     }
     if (authorizer === undefined) {
-      this.#accept(host, connector, route, undefined, log);
+      this.#accept(host, connector, request, route, undefined);
       return;
     }
     const address = request.socket.remoteAddress ?? '';
     authorizer.authenticate(token === undefined ? undefined : `Bearer ${token}`).then(
       (context) => {
         if (context === undefined || !context.authenticated) {
-          this.#counts.authFailures += 1;
-          this.#throttle.failed(address);
-          log.warn('WebSocket authentication failed', { tokenPresented: token !== undefined, authFailures: this.#counts.authFailures });
+          const authFailures = this.#edge.authFailed(address);
+          this.#linkLog(connector, request).warn('WebSocket authentication failed', { tokenPresented: token !== undefined, authFailures });
           refuseLink(connector, 'Authentication failed', CLOSE_POLICY, 'Authentication failed');
         } else {
-          this.#throttle.succeeded(address);
-          this.#accept(host, connector, route, context, log);
+          this.#edge.authSucceeded(address);
+          this.#accept(host, connector, request, route, context);
         }
       },
       (error: unknown) => {
-        log.error(error, 'authorizer failed');
+        this.#linkLog(connector, request).error(error, 'authorizer failed');
         refuseLink(connector, `Unhandled error: ${clipText(errorMessage(error), 200)}`, CLOSE_INTERNAL, 'Internal error');
       },
     );
   }
 
+  /** Log lines about one link (made only for a line to write). */
+  #linkLog(connector: WebSocketConnector, request: IncomingMessage): LinkLog {
+    return new LinkLog(this.#logger, this.#edge.limiter, connector, request.url);
+  }
+
   #accept(
     host: ListenerHost,
     connector: WebSocketConnector,
+    request: IncomingMessage,
     route: AttachRoute & { ok: true },
     authorization: AuthorizationContext | undefined,
-    log: LinkLog,
   ): void {
     // The peer may have left, or the listener closed, while it was being authenticated.
     if (connector.state !== 'open' || this.#closing !== undefined) return;
+    const connection: { -readonly [K in keyof IncomingConnection]: IncomingConnection[K] } = {
+      connector,
+      originType: route.originType,
+      systemId: route.systemId,
+    };
+    if (authorization !== undefined) connection.authorization = authorization;
     try {
-      host.accept({
-        connector,
-        originType: route.originType,
-        systemId: route.systemId,
-        ...(authorization !== undefined && { authorization }),
-      });
+      host.accept(connection);
     } catch (error) {
-      log.error(error, 'host refused the link');
+      this.#linkLog(connector, request).error(error, 'host refused the link');
       void connector.close(CLOSE_INTERNAL, 'Internal error');
     }
   }

@@ -31,16 +31,22 @@ export function isAttachPath(path: string): boolean {
  * invalid system id (it would place the node under another node's path).
  */
 export function parseAttachRoute(path: string): AttachRoute {
-  const segments = path.slice(ATTACH_PATH_PREFIX.length + 1).split('/');
-  const [origin, rawId] = segments;
-  if (segments.length !== 2 || !origin || !rawId) return { ok: false, reason: 'Invalid attach route' };
-  const originType = origin.toLowerCase();
-  if (originType !== 'downstream' && originType !== 'peer') return { ok: false, reason: 'Invalid origin type' };
-  let systemId: string;
-  try {
-    systemId = decodeURIComponent(rawId);
-  } catch {
+  // (index arithmetic rather than split/toLowerCase/decode on every attach: this runs per connection)
+  const start = ATTACH_PATH_PREFIX.length + 1;
+  const slash = path.indexOf('/', start);
+  if (slash <= start || slash === path.length - 1 || path.indexOf('/', slash + 1) !== -1)
     return { ok: false, reason: 'Invalid attach route' };
+  const origin = path.slice(start, slash);
+  const originType = origin === 'downstream' || origin === 'peer' ? origin : origin.toLowerCase();
+  if (originType !== 'downstream' && originType !== 'peer') return { ok: false, reason: 'Invalid origin type' };
+  const rawId = path.slice(slash + 1);
+  let systemId = rawId;
+  if (rawId.includes('%')) {
+    try {
+      systemId = decodeURIComponent(rawId);
+    } catch {
+      return { ok: false, reason: 'Invalid attach route' };
+    }
   }
   if (systemIdProblem(systemId) !== undefined) return { ok: false, reason: 'Invalid system id' };
   return { ok: true, originType, systemId };

@@ -2,6 +2,10 @@
  * The bare baseline: the same topology with nothing but `ws` and JSON. The relay parses every
  * message, looks up `to` (a bound address or a connection id) and forwards it re-serialized —
  * the least a sentinel must do. No flow control, acks, heartbeats or validation.
+ *
+ * With `BENCH_BARE_ATTACH_ACK=1` (sentinel and clients) every client sends one small message
+ * right after the upgrade and waits for the relay's small answer before it counts as attached:
+ * the least an attach with one message exchange (NodeAttach, NodeAttachAck) costs over `ws`.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +13,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { BenchClient, Impl } from './impl.js';
 
 interface Message {
+  attach?: string;
   to?: string;
   replyTo?: string;
   id?: number;
@@ -21,6 +26,7 @@ interface Message {
 
 // binaryType is 'nodebuffer' and messages are never fragmented here, so `data` is one Buffer
 const parse = (data: RawData) => JSON.parse((data as Buffer).toString()) as Message;
+const attachAck = (): boolean => process.env.BENCH_BARE_ATTACH_ACK === '1';
 
 function connect(port: number, id: string, onMessage: (m: Message) => void): Promise<WebSocket> {
   const socket = new WebSocket(`ws://127.0.0.1:${port}/${encodeURIComponent(id)}`, { perMessageDeflate: false });
@@ -49,7 +55,8 @@ export const impl: Impl = {
       routes.set(id, socket);
       socket.on('message', (data) => {
         const message = parse(data);
-        if (message.bind !== undefined) routes.set(message.bind, socket);
+        if (message.attach !== undefined) socket.send(JSON.stringify({ ok: true, path: `/bare/${message.attach}` }));
+        else if (message.bind !== undefined) routes.set(message.bind, socket);
         else routes.get(message.to!)?.send(JSON.stringify(message));
       });
       socket.on('close', () => routes.delete(id));
@@ -75,13 +82,23 @@ export const impl: Impl = {
   async client(port, id) {
     const pending = new Map<number, { resolve: (v: number) => void; timer: NodeJS.Timeout }>();
     let nextId = 0;
+    let attached: (() => void) | undefined;
     const socket = await connect(port, id, (m) => {
+      if (attached !== undefined) return attached();
       const call = pending.get(m.id!);
       if (call === undefined) return;
       pending.delete(m.id!);
       clearTimeout(call.timer);
       call.resolve(m.result!);
     });
+    if (attachAck())
+      await new Promise<void>((resolve) => {
+        attached = () => {
+          attached = undefined;
+          resolve();
+        };
+        socket.send(JSON.stringify({ attach: id }));
+      });
     return {
       add: (x, timeoutMs) =>
         new Promise<number>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { percentile } from '../measure.js';
-import { IMPLS, implOrder, withRoles } from '../proc.js';
+import { IMPLS, implOrder, withRoles, type RoleProcess, type StartOptions } from '../proc.js';
+import type { ImplName, RoleSpec } from '../roles/host.js';
 import { Samples } from '../samples.js';
 import type { Scenario } from '../scenario.js';
 
@@ -18,6 +19,44 @@ interface BlastReply {
 
 const ONEWAY = 3;
 
+type Start = (spec: RoleSpec, options?: StartOptions) => Promise<{ proc: RoleProcess; ready: Record<string, unknown> }>;
+
+/**
+ * A sentinel of `impl`, an agent and the helper processes of the clients, and the attach of
+ * every client: the sentinel's CPU over it (µs) and what each helper reported.
+ */
+async function attachAll(
+  start: Start,
+  impl: ImplName,
+  tag: string,
+  shape: { helpers: number; perHelper: number; concurrency: number },
+  env?: Readonly<Record<string, string>>,
+): Promise<{
+  sentinel: RoleProcess;
+  agent: RoleProcess;
+  fans: RoleProcess[];
+  cpu: number;
+  before: { rss: number; heapUsed: number };
+  attached: AttachReply[];
+}> {
+  const withEnv = env === undefined ? {} : { env };
+  const { proc: sentinel, ready } = await start({ impl, role: 'sentinel', ...withEnv }, { nodeArgs: ['--expose-gc'] });
+  const port = ready.port as number;
+  const { proc: agent } = await start({ impl, role: 'agent', port, id: `fan-agent-${tag}` });
+  const fans = await Promise.all(
+    Array.from(
+      { length: shape.helpers },
+      async (_, h) => (await start({ impl, role: 'fanin', port, id: `fan-${tag}-${h}`, ...withEnv })).proc,
+    ),
+  );
+  const before = await sentinel.stats(true);
+  const attached = await Promise.all(
+    fans.map((f) => f.request<AttachReply>('attach', { count: shape.perHelper, concurrency: shape.concurrency }, 600_000)),
+  );
+  const cpu = (await sentinel.stats()).cpuUs - before.cpuUs;
+  return { sentinel, agent, fans, cpu, before, attached };
+}
+
 /**
  * Many clients on one sentinel: attach cost and memory at the sentinel, then every client sends
  * three one-way messages and one RPC at once, unpaced; the agent counts what arrives.
@@ -29,27 +68,15 @@ export const faninScenario: Scenario = {
     const helpers = smoke ? 2 : 4;
     const perHelper = smoke ? 10 : 250;
     const attachConcurrency = 16;
+    const shape = { helpers, perHelper, concurrency: attachConcurrency };
     const timeoutMs = smoke ? 5_000 : 20_000;
     const samples = new Samples();
     const notes: string[] = [];
+    const exchange: number[] = [];
     for (let r = 0; r < rounds; r++) {
       for (const impl of implOrder(IMPLS, r)) {
         await withRoles(async (start) => {
-          const { proc: sentinel, ready } = await start({ impl, role: 'sentinel' }, { nodeArgs: ['--expose-gc'] });
-          const port = ready.port as number;
-          const { proc: agent } = await start({ impl, role: 'agent', port, id: `fan-agent-${impl}-${r}-${process.pid}` });
-          const fans = await Promise.all(
-            Array.from(
-              { length: helpers },
-              async (_, h) => (await start({ impl, role: 'fanin', port, id: `fan-${impl}-${r}-${h}-${process.pid}` })).proc,
-            ),
-          );
-
-          const before = await sentinel.stats(true);
-          const attached = await Promise.all(
-            fans.map((f) => f.request<AttachReply>('attach', { count: perHelper, concurrency: attachConcurrency }, 600_000)),
-          );
-          const cpu = (await sentinel.stats()).cpuUs - before.cpuUs;
+          const { sentinel, agent, fans, cpu, before, attached } = await attachAll(start, impl, `${impl}-${r}-${process.pid}`, shape);
           const after = await sentinel.stats(true);
           const latencies = attached.flatMap((a) => a.latencies);
           const nodes = latencies.length;
@@ -86,7 +113,16 @@ export const faninScenario: Scenario = {
             );
         });
       }
+      // The floor of an attach with one message exchange: the bare relay answering one small
+      // message per client after the upgrade (what NodeAttach / NodeAttachAck cost over `ws` at least).
+      await withRoles(async (start) => {
+        const { cpu, attached } = await attachAll(start, 'bare', `bare-ack-${r}-${process.pid}`, shape, { BENCH_BARE_ATTACH_ACK: '1' });
+        const nodes = attached.reduce((n, a) => n + a.latencies.length, 0);
+        exchange.push(nodes > 0 ? cpu / nodes : NaN);
+      });
     }
+    const bareCpu = samples.values('bare', 'attach.cpu').filter((v): v is number => v !== undefined);
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
     return {
       scenario: 'fanin',
       rows: [
@@ -102,6 +138,7 @@ export const faninScenario: Scenario = {
       ],
       notes: [
         `${helpers * perHelper} clients in ${helpers} helper processes, ${attachConcurrency} attaches in flight per helper; every client has a unique id; RPC timeout ${timeoutMs} ms; sentinel figures are process.cpuUsage() and post-GC memory over the attach phase`,
+        `the bare relay answering one small message per client after the upgrade (the floor of an attach with one message exchange over ws): sentinel CPU per attach ${median(exchange).toFixed(0)} µs (rounds: ${exchange.map((v) => v.toFixed(0)).join(', ')}), ${(median(exchange) / median(bareCpu)).toFixed(2)}× plain bare`,
         ...notes,
       ],
     };
