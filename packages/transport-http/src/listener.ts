@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   ConfigError,
@@ -313,13 +313,17 @@ function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array |
   });
 }
 
+/** The response headers of each answer, built once (Node only reads the object it is given). */
+const responseHeaders = new WeakMap<IngressResponse, OutgoingHttpHeaders>();
+
 function writeResponse(response: ServerResponse, result: IngressResponse, method: string | undefined): void {
   if (response.headersSent) return;
-  response.writeHead(result.status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(result.body),
-    ...result.headers,
-  });
+  let headers = responseHeaders.get(result);
+  if (headers === undefined) {
+    headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(result.body), ...result.headers };
+    responseHeaders.set(result, headers);
+  }
+  response.writeHead(result.status, headers);
   response.end(method === 'HEAD' ? undefined : result.body);
 }
 
