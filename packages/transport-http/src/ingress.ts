@@ -15,8 +15,8 @@ import {
 import { HttpConnector, linkOptionsOf, type HttpLinkOptions } from './connector.js';
 import { callbackCredentials, selectCallbackGrant, type GrantAuth } from './grants.js';
 import type { Arrival, OfferResult } from './inbox.js';
-import { HEALTH_BODY, methodNotAllowed, noCallbackGrant, RESPONSES, type IngressResponse } from './responses.js';
-import { LINK_HEADER, parseIngressRoute, type IngressRoute } from './route.js';
+import { HEALTH_BODY, methodNotAllowed, noCallbackGrant, RESPONSES, withLink, type IngressResponse } from './responses.js';
+import { parseIngressRoute, type IngressRoute } from './route.js';
 import { IngressGuard, PENDING_LINK_TIMEOUT_REASON, type IngressLimits, type IngressStats } from './ingress-guard.js';
 
 /** One request to the ingress, as any HTTP server framework can describe it. */
@@ -77,6 +77,8 @@ export class Ingress {
   readonly #guard: IngressGuard;
   readonly #children = new Map<string, ChildLink>();
   readonly #upstreams = new Map<string, Upstream>();
+  /** The `202 message_received` of each link using our ordering extension (it echoes the link id). */
+  readonly #received = new WeakMap<HttpConnector, IngressResponse>();
   /** Registered upstream links, oldest first: requests without `x-fame-link` (reference parents) go to the newest. */
   readonly #upstreamOrder: Upstream[] = [];
   #host: ListenerHost | undefined;
@@ -293,8 +295,15 @@ export class Ingress {
       );
       return RESPONSES.busy;
     }
-    const response = arrival.kind === 'close' ? RESPONSES.closed : RESPONSES.messageReceived;
-    return withLink(response, request.linkId);
+    if (arrival.kind === 'close') return withLink(RESPONSES.closed, request.linkId);
+    if (request.linkId === undefined) return RESPONSES.messageReceived;
+    // The link's id (checked above): one answer per link, built once.
+    let response = this.#received.get(connector);
+    if (response === undefined) {
+      response = withLink(RESPONSES.messageReceived, request.linkId);
+      this.#received.set(connector, response);
+    }
+    return response;
   }
 
   #close(connector: HttpConnector, request: IngressRequest): IngressResponse {
@@ -368,10 +377,6 @@ export class Ingress {
     );
     return response;
   }
-}
-
-function withLink(response: IngressResponse, linkId: string | undefined): IngressResponse {
-  return linkId === undefined ? response : { ...response, headers: { [LINK_HEADER]: linkId } };
 }
 
 function parseSeq(value: string | undefined): number | undefined {

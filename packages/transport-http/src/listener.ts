@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   ConfigError,
@@ -265,7 +265,25 @@ export class HttpListener implements TransportListener, AsyncDisposable {
       body,
       remoteAddress: request.socket.remoteAddress,
     });
+    if (result.status !== 202) {
+      writeResponse(response, result, method);
+      return;
+    }
+    // An accepted message has been handed to the node, which may have forwarded it already: a
+    // POST on another link, which undici writes on an idle keep-alive connection only in the
+    // check phase (setImmediate, after checking the socket). Answering in the check phase too,
+    // after that write, keeps our 202 (a write that wakes the sender) off the forwarded
+    // message's path. The sender waits one event-loop turn longer for its 202, nothing more.
+    setImmediate(answerLater, response, result, method, this.#logger);
+  }
+}
+
+function answerLater(response: ServerResponse, result: IngressResponse, method: string, logger: Logger): void {
+  try {
     writeResponse(response, result, method);
+  } catch (error) {
+    logger.debug({ err: error }, 'HTTP ingress response failed');
+    response.destroy();
   }
 }
 
@@ -295,13 +313,17 @@ function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array |
   });
 }
 
+/** The response headers of each answer, built once (Node only reads the object it is given). */
+const responseHeaders = new WeakMap<IngressResponse, OutgoingHttpHeaders>();
+
 function writeResponse(response: ServerResponse, result: IngressResponse, method: string | undefined): void {
   if (response.headersSent) return;
-  response.writeHead(result.status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(result.body),
-    ...result.headers,
-  });
+  let headers = responseHeaders.get(result);
+  if (headers === undefined) {
+    headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(result.body), ...result.headers };
+    responseHeaders.set(result, headers);
+  }
+  response.writeHead(result.status, headers);
   response.end(method === 'HEAD' ? undefined : result.body);
 }
 

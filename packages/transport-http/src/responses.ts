@@ -1,3 +1,5 @@
+import { LINK_HEADER } from './route.js';
+
 /** One answer of the ingress: status and JSON body (protocol-core §4.9, admission-and-http §4). */
 export interface IngressResponse {
   readonly status: number;
@@ -53,3 +55,8 @@ export function methodNotAllowed(allow: string): IngressResponse {
 
 /** The health document, byte-compatible with the reference listener's. */
 export const HEALTH_BODY = JSON.stringify({ status: 'healthy', listenerType: 'HttpListener', listener_type: 'HttpListener' });
+
+/** `response` echoing `x-fame-link` (our ordering extension), when the request carried one. */
+export function withLink(response: IngressResponse, linkId: string | undefined): IngressResponse {
+  return linkId === undefined ? response : { ...response, headers: { [LINK_HEADER]: linkId } };
+}

@@ -1,7 +1,9 @@
-import { ConnectorClosedError, FameError, utf8ByteLength, type Logger, type TokenProvider, type WireMessage } from '@naylence/core';
+import { ConnectorClosedError, FameError, type Logger, type TokenProvider, type WireMessage } from '@naylence/core';
 import type { Dispatcher } from 'undici';
 import { CLOSE_ABNORMAL, closeCodeForStatus, errorDetail, HttpStatusError } from './http-status.js';
+import { OutboundQueue, type QueuedRequest } from './outbound-queue.js';
 import { LINK_HEADER, safeUrl, SEQ_HEADER } from './route.js';
+import { TOKEN_PENDING, TokenCache } from './token-cache.js';
 
 /** Back-off after a `429 receiver busy`: doubles from `initialDelayMs` up to `maxDelayMs`, with jitter. */
 export interface BusyRetryPolicy {
@@ -36,33 +38,10 @@ export interface HttpSenderOptions {
 /** What a sender did so far (counters only grow): requests sent, answered `429 receiver busy` (each retried later), messages accepted. */
 export type SenderStats = Readonly<Record<'requests' | 'busy' | 'delivered', number>>;
 
-const QUEUED = 0;
-const IN_FLIGHT = 1;
-const RETRY = 2;
-const ACKED = 3;
-
-interface Item {
-  readonly seq: number;
-  readonly body: string | Uint8Array;
-  readonly bytes: number;
-  state: number;
-  /** Retried once with a fresh token after a 401. */
-  authRetried: boolean;
-  networkRetries: number;
-}
-
-interface Waiter {
-  resolve(): void;
-  reject(error: Error): void;
-}
-
 /** Most times a request of an ordered link is re-sent after a network failure (the receiver drops duplicates). */
 const MAX_NETWORK_RETRIES = 3;
 /** How much of an error response body is read for the close reason. */
 const MAX_ERROR_BODY = 1024;
-/** Refresh a token this long before it expires (at most half its remaining lifetime). */
-const TOKEN_REFRESH_SKEW_MS = 30_000;
-const PENDING = Symbol('pending');
 const noop = (): void => {};
 
 /**
@@ -85,24 +64,15 @@ export class HttpSender {
   readonly #path: string;
   readonly #authHeader: string;
   readonly #what: string;
-  #items: Item[] = [];
-  #head = 0;
-  #cursor = 0;
-  #nextSeq = 0;
-  #retryCount = 0;
+  readonly #queue: OutboundQueue;
+  readonly #tokens: TokenCache;
   #inFlight = 0;
   #window = 1;
   #ordered = false;
-  #queuedBytes = 0;
   #paused = false;
   #backoffMs = 0;
   #backoffTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
-  /** `fresh`: just fetched, used for the next request even if already within its refresh margin. */
-  #token: { readonly header: string; readonly refreshAt: number; fresh: boolean } | undefined;
-  #tokenPending = false;
-  #drainWaiters: Waiter[] = [];
-  #idleWaiters: (() => void)[] = [];
   #busy = 0;
   #requests = 0;
   #delivered = 0;
@@ -113,6 +83,17 @@ export class HttpSender {
     this.#path = `${options.url.pathname}${options.url.search}`;
     this.#authHeader = (options.headerName ?? 'authorization').toLowerCase();
     this.#what = safeUrl(options.url);
+    this.#queue = new OutboundQueue(options.highWaterMark);
+    this.#tokens = new TokenCache(
+      options.tokenProvider,
+      () => this.#pump(),
+      (error) =>
+        this.#fail(
+          1008,
+          'token provider failed',
+          new FameError('AUTHENTICATION_FAILED', `token for ${this.#what} unavailable: ${error.message}`, { cause: error }),
+        ),
+    );
     if (options.ordered === true && options.linkId !== undefined) {
       this.#ordered = true;
       this.#window = options.maxInFlight;
@@ -126,7 +107,7 @@ export class HttpSender {
 
   /** Bytes queued and not yet acknowledged by the receiver. */
   get queuedBytes(): number {
-    return this.#queuedBytes;
+    return this.#queue.queuedBytes;
   }
 
   /** Requests sent, how many of them the receiver answered `429 receiver busy`, and how many it accepted (2xx). */
@@ -136,30 +117,21 @@ export class HttpSender {
 
   /** Queues one message; returns false once the unacknowledged bytes reach the high-water mark. */
   enqueue(message: WireMessage): boolean {
-    const bytes = typeof message === 'string' ? utf8ByteLength(message) : message.byteLength;
-    this.#items.push({ seq: this.#nextSeq++, body: message, bytes, state: QUEUED, authRetried: false, networkRetries: 0 });
-    this.#queuedBytes += bytes;
+    const belowMark = this.#queue.push(message);
     this.#pump();
-    return this.#queuedBytes < this.#options.highWaterMark;
+    return belowMark;
   }
 
   /** Resolves once the queue is below the high-water mark; rejects if the sender stops first. */
   drain(): Promise<void> {
-    if (this.#queuedBytes < this.#options.highWaterMark) return Promise.resolve();
-    return new Promise((resolve, reject) => this.#drainWaiters.push({ resolve, reject }));
+    return this.#queue.drain();
   }
 
   /** Resolves true once every queued message was acknowledged, false after `timeoutMs` or a stop. */
   flush(timeoutMs: number): Promise<boolean> {
-    if (this.#head === this.#items.length) return Promise.resolve(true);
+    if (this.#queue.idle) return Promise.resolve(true);
     if (this.#stopped) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.#idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve(this.#head === this.#items.length);
-      });
-    });
+    return this.#queue.flush(timeoutMs);
   }
 
   /**
@@ -168,9 +140,9 @@ export class HttpSender {
    */
   async sendClose(code: number, reason: string, timeoutMs: number): Promise<void> {
     if (!this.#ordered) return;
-    const headers = this.#headers(this.#nextSeq++);
+    const headers = this.#headers(this.#queue.takeSeq());
     headers['content-type'] = 'application/json';
-    const token = this.#token?.header;
+    const token = this.#tokens.cached;
     if (token !== undefined) headers[this.#authHeader] = token;
     try {
       const response = await this.#options.dispatcher.request({
@@ -193,35 +165,23 @@ export class HttpSender {
     if (this.#stopped) return;
     this.#stopped = true;
     clearTimeout(this.#backoffTimer);
-    const drains = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const waiter of drains) waiter.reject(error);
-    this.#notifyIdle();
+    this.#queue.rejectDrains(error);
+    this.#queue.notifyIdle();
   }
 
   #pump(): void {
-    if (this.#stopped || this.#paused || this.#tokenPending) return;
+    if (this.#stopped || this.#paused || this.#tokens.pending) return;
     while (this.#inFlight < this.#window) {
-      const item = this.#nextItem();
+      const item = this.#queue.next();
       if (item === undefined) return;
-      const auth = this.#currentAuth();
-      if (auth === PENDING) {
-        // Sent once the token arrives; put a fresh item back where it came from.
-        if (item.state === QUEUED) this.#cursor--;
+      const auth = this.#tokens.header();
+      if (auth === TOKEN_PENDING) {
+        // Sent once the token arrives, first.
+        this.#queue.putBack(item);
         return;
       }
       this.#send(item, auth);
     }
-  }
-
-  #nextItem(): Item | undefined {
-    if (this.#retryCount > 0) {
-      for (let i = this.#head; i < this.#cursor; i++) {
-        const item = this.#items[i]!;
-        if (item.state === RETRY) return item;
-      }
-    }
-    return this.#cursor < this.#items.length ? this.#items[this.#cursor++] : undefined;
   }
 
   #headers(seq: number): Record<string, string> {
@@ -229,9 +189,8 @@ export class HttpSender {
     return linkId === undefined ? {} : { [LINK_HEADER]: linkId, [SEQ_HEADER]: String(seq) };
   }
 
-  #send(item: Item, auth: string | undefined): void {
-    if (item.state === RETRY) this.#retryCount--;
-    item.state = IN_FLIGHT;
+  #send(item: QueuedRequest, auth: string | undefined): void {
+    this.#queue.markInFlight(item);
     this.#inFlight++;
     this.#requests++;
     const headers = this.#headers(item.seq);
@@ -270,7 +229,7 @@ export class HttpSender {
     );
   }
 
-  #onResponse(item: Item, status: number, echo: unknown, errorText: string, auth: string | undefined): void {
+  #onResponse(item: QueuedRequest, status: number, echo: unknown, errorText: string, auth: string | undefined): void {
     this.#inFlight--;
     if (status >= 200 && status < 300) {
       if (!this.#ordered && this.#options.linkId !== undefined && echo === this.#options.linkId) {
@@ -278,7 +237,8 @@ export class HttpSender {
         this.#window = this.#options.maxInFlight;
       }
       this.#backoffMs = 0;
-      this.#ack(item);
+      this.#delivered++;
+      this.#queue.ack(item);
       this.#pump();
       return;
     }
@@ -288,11 +248,10 @@ export class HttpSender {
       this.#retryLater(item);
       return;
     }
-    if (status === 401 && this.#options.tokenProvider !== undefined && !item.authRetried) {
+    if (status === 401 && this.#tokens.enabled && !item.authRetried) {
       item.authRetried = true;
-      // Forget the token that was refused (unless a newer one replaced it meanwhile).
-      if (this.#token?.header === auth) this.#token = undefined;
-      this.#markRetry(item);
+      this.#tokens.refused(auth);
+      this.#queue.markRetry(item);
       this.#pump();
       return;
     }
@@ -300,7 +259,7 @@ export class HttpSender {
     this.#fail(closeCodeForStatus(status), `HTTP ${status}${error.detail === undefined ? '' : ` ${error.detail}`}`, error);
   }
 
-  #onNetworkError(item: Item, error: Error): void {
+  #onNetworkError(item: QueuedRequest, error: Error): void {
     this.#inFlight--;
     if (this.#stopped) return;
     // An ordered receiver drops duplicates, so a request that may or may not have arrived can
@@ -318,14 +277,9 @@ export class HttpSender {
     );
   }
 
-  #markRetry(item: Item): void {
-    item.state = RETRY;
-    this.#retryCount++;
-  }
-
   /** Sends `item` again after a back-off; nothing else is sent meanwhile, so order holds. */
-  #retryLater(item: Item): void {
-    this.#markRetry(item);
+  #retryLater(item: QueuedRequest): void {
+    this.#queue.markRetry(item);
     if (this.#paused) return;
     const { initialDelayMs, maxDelayMs } = this.#options.retry;
     this.#backoffMs = Math.min(maxDelayMs, this.#backoffMs === 0 ? initialDelayMs : this.#backoffMs * 2);
@@ -335,67 +289,6 @@ export class HttpSender {
       this.#paused = false;
       this.#pump();
     }, delay);
-  }
-
-  #ack(item: Item): void {
-    item.state = ACKED;
-    this.#delivered++;
-    const items = this.#items;
-    while (this.#head < items.length && items[this.#head]!.state === ACKED) {
-      this.#queuedBytes -= items[this.#head]!.bytes;
-      this.#head++;
-    }
-    if (this.#head >= 1024 && this.#head * 2 >= items.length) {
-      this.#items = items.slice(this.#head);
-      this.#cursor -= this.#head;
-      this.#head = 0;
-    }
-    if (this.#queuedBytes < this.#options.highWaterMark && this.#drainWaiters.length > 0) {
-      const waiters = this.#drainWaiters;
-      this.#drainWaiters = [];
-      for (const waiter of waiters) waiter.resolve();
-    }
-    if (this.#head === this.#items.length) this.#notifyIdle();
-  }
-
-  #notifyIdle(): void {
-    if (this.#idleWaiters.length === 0) return;
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const waiter of waiters) waiter();
-  }
-
-  #currentAuth(): string | undefined | typeof PENDING {
-    const provider = this.#options.tokenProvider;
-    if (provider === undefined) return undefined;
-    const token = this.#token;
-    if (token !== undefined) {
-      if (token.fresh) {
-        token.fresh = false;
-        return token.header;
-      }
-      if (Date.now() < token.refreshAt) return token.header;
-    }
-    this.#tokenPending = true;
-    provider.getToken().then(
-      (fresh) => {
-        this.#tokenPending = false;
-        const now = Date.now();
-        const expiresAt = fresh.expiresAt?.getTime();
-        const refreshAt = expiresAt === undefined ? Infinity : expiresAt - Math.min(TOKEN_REFRESH_SKEW_MS, (expiresAt - now) / 2);
-        this.#token = { header: `Bearer ${fresh.value}`, refreshAt, fresh: true };
-        this.#pump();
-      },
-      (error: Error) => {
-        this.#tokenPending = false;
-        this.#fail(
-          1008,
-          'token provider failed',
-          new FameError('AUTHENTICATION_FAILED', `token for ${this.#what} unavailable: ${error.message}`, { cause: error }),
-        );
-      },
-    );
-    return PENDING;
   }
 
   #fail(code: number, reason: string, error: Error): void {
