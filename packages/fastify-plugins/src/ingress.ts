@@ -69,6 +69,9 @@ async function ingress(app: FastifyInstance, options: IngressPluginOptions): Pro
           body: Buffer.isBuffer(request.body) ? request.body : undefined,
           remoteAddress: request.ip,
         });
+        // As HttpListener does: an accepted message may already be forwarded by a POST undici writes in the
+        // check phase; answer after it, so our 202 does not hold the forwarded message back.
+        if (response.status === 202) await new Promise<void>((resolve) => setImmediate(resolve));
         return send(reply, response);
       };
       for (const url of ['/downstream/:systemId', '/peer/:systemId', '/upstream'])
