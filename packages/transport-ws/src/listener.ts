@@ -122,9 +122,13 @@ export class WebSocketListener implements TransportListener, AsyncDisposable {
         if (!this.handleRequest(request, response)) response.writeHead(404).end();
       };
       const timeoutMs = this.#options.upgradeTimeoutMs ?? DEFAULT_UPGRADE_TIMEOUT_MS;
+      // The edge's sweep closes a connection that has not upgraded by its deadline, without a word.
+      // Node's own timeouts are only a backstop, set later: at the same deadline its checker could
+      // win the race on a busy loop and answer `408` first.
+      const backstopMs = 2 * timeoutMs;
       server = http.createServer(
         timeoutMs > 0
-          ? { headersTimeout: timeoutMs, requestTimeout: timeoutMs, connectionsCheckingInterval: Math.min(1_000, timeoutMs) }
+          ? { headersTimeout: backstopMs, requestTimeout: backstopMs, connectionsCheckingInterval: Math.min(1_000, timeoutMs) }
           : {},
         onRequest,
       );
