@@ -39,9 +39,15 @@ describe('KeyStore', () => {
   it('checkKeys names what addKeys would drop (rules and validator) without storing anything', () => {
     const good = new NodeKeys({ provider });
     const vetoed = new NodeKeys({ provider });
+    let validations = 0;
     const store = new KeyStore({
       provider,
-      validator: { validateKey: (jwk) => (jwk.kid === vetoed.signingKid ? { ok: false, reason: 'no certificate' } : { ok: true }) },
+      validator: {
+        validateKey: (jwk) => {
+          validations++;
+          return jwk.kid === vetoed.signingKid ? { ok: false, reason: 'no certificate' } : { ok: true };
+        },
+      },
     });
     const keys = [good.signingJwk(), { ...good.signingJwk(), kid: 'x1', use: 'enc' }, vetoed.signingJwk(), good.encryptionJwk()];
     expect(store.checkKeys(keys)).toEqual([
@@ -50,6 +56,8 @@ describe('KeyStore', () => {
     ]);
     expect(store.size).toBe(0);
     expect(store.addKeys(keys, '/a').rejected.map((r) => r.kid)).toEqual(['x1', vetoed.signingKid]);
+    // Checked at attach, stored after it: the validator ran once per key (x1 fails the JWK rules first).
+    expect(validations).toBe(3);
   });
 
   it('replaces stale keys of the same owner and use (rotation), and only those', () => {

@@ -37,6 +37,12 @@ export class KeyStore implements KeyManager {
   readonly #byOwner = new Map<string, Map<string, KeyRecord>>();
   readonly #byKid = new Map<string, KeyRecord[]>();
   readonly #pathBySid = new Map<string, string>();
+  /**
+   * Verdicts by key object: a NodeAttach's keys are checked when the attach is decided
+   * ({@link checkKeys}) and stored once it completes ({@link addKeys}); the validator (certificate
+   * chains) runs once per key. Weak: nothing here outlives the decoded frame.
+   */
+  readonly #verdicts = new WeakMap<object, string | null>();
   #size = 0;
 
   constructor(options: KeyStoreOptions) {
@@ -97,10 +103,17 @@ export class KeyStore implements KeyManager {
   }
 
   #refusal(key: unknown): string | undefined {
+    const memo = typeof key === 'object' && key !== null ? this.#verdicts.get(key) : undefined;
+    if (memo !== undefined) return memo ?? undefined;
     const check = checkJwk(key);
-    if (!check.ok) return check.reason;
-    const verdict = this.#validator?.validateKey(key as Record<string, unknown>);
-    return verdict && !verdict.ok ? verdict.reason : undefined;
+    let refusal: string | undefined;
+    if (!check.ok) refusal = check.reason;
+    else {
+      const verdict = this.#validator?.validateKey(key as Record<string, unknown>);
+      if (verdict && !verdict.ok) refusal = verdict.reason;
+    }
+    if (typeof key === 'object' && key !== null) this.#verdicts.set(key, refusal ?? null);
+    return refusal;
   }
 
   keysWithKid(kid: string): readonly KeyRecord[] {
