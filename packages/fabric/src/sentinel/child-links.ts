@@ -226,7 +226,8 @@ export class ChildLinks {
     if (taken !== undefined) return this.#refuse(envelope, n, taken);
 
     const frame = envelope.frame;
-    const systemId = n.peer.systemId;
+    // The same id as the attach URL's (checked), but a string of its own: the URL's slice would keep the whole URL.
+    const systemId = (n.peer.systemId = frame.systemId);
     const path = n.peer.role === 'peer' ? `/${systemId}` : `${this.#parts.identity.physicalPath}/${systemId}`;
     if (frame.assignedPath !== undefined && frame.assignedPath !== path) {
       n.link.logger.info({ requested: frame.assignedPath, assigned: path }, 'ignored the assignedPath the child asked for');
@@ -235,7 +236,8 @@ export class ChildLinks {
     n.phase = 'attached';
     n.peer.physicalPath = path;
     if (n instanceof ChildLinks.#Accepted) n.attachSeq = ++this.#attaches;
-    n.logicals = frame.acceptedLogicals;
+    // only a peer's logicals are ever consulted (what routes it learns)
+    if (n.peer.role === 'peer') n.logicals = frame.acceptedLogicals;
     this.#learnSid(n);
     if (this.#graceTimers.size > 0) {
       const grace = this.#graceTimers.get(systemId);
