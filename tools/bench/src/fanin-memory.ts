@@ -39,7 +39,15 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');
 
 process.env.FAME_LOG_LEVEL ??= 'OFF';
-const impl = (implName === 'bare' ? await import('./roles/bare.js') : await import('./roles/ours.js')).impl as Impl;
+async function loadImpl(name: ImplName): Promise<Impl> {
+  if (name === 'ours') return (await import('./roles/ours.js')).impl;
+  if (name === 'bare') return (await import('./roles/bare.js')).impl;
+  // the reference under its npm aliases, as the bench's role processes load it
+  process.env.REF_RUNTIME_PKG ??= 'ref-runtime';
+  process.env.REF_SDK_PKG ??= 'ref-agent-sdk';
+  return ((await import(new URL('../reference/ref-impl.mjs', import.meta.url).href)) as { impl: Impl }).impl;
+}
+const impl = await loadImpl(implName);
 
 interface Sample {
   readonly memory: NodeJS.MemoryUsage;
@@ -104,7 +112,11 @@ function printAllocations(profile: AllocationProfile, nodes: number, top: number
     const where = url.replace(/^.*\/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?/, '').replace(/^.*\/packages\//, '@naylence/');
     const key = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + node.selfSize);
-    const pkg = where.startsWith('@naylence/') ? where.split('/').slice(0, 2).join('/') : where.startsWith('node:') || where === '' ? '(node)' : where.split('/')[0]!;
+    const pkg = where.startsWith('@naylence/')
+      ? where.split('/').slice(0, 2).join('/')
+      : where.startsWith('node:') || where === ''
+        ? '(node)'
+        : where.split('/')[0]!;
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + node.selfSize);
     for (const child of node.children) walk(child);
   };
@@ -130,6 +142,10 @@ try {
         async (_, h) => (await start({ impl: implName, role: 'fanin', port: sentinel.port, id: `mem-${h}-${process.pid}` })).proc,
       ),
     );
+    const settleMs = Number(values.settle);
+    // settled: the process idle long enough for V8's memory reducer (it shrinks the young generation)
+    const idle = () => new Promise((resolve) => setTimeout(resolve, settleMs));
+    if (settleMs > 0) await idle();
     const before = sample();
     const beforeFile = values.snapshot ? v8.writeHeapSnapshot(`${tmp}-before.heapsnapshot`) : undefined;
     // --alloc all: every allocation; promoted: what survived the young generation (alive at the end or died in the old one); alive: what is left
@@ -159,25 +175,36 @@ try {
       writeFileSync(`${tmp}.cpuprofile`, JSON.stringify(profile));
       console.log(`CPU profile of the attach phase: ${tmp}.cpuprofile`);
     }
-    if (values.alloc !== undefined) gc!();
-    const allocations = values.alloc === undefined || session === undefined ? undefined : ((await session.post('HeapProfiler.stopSampling')) as { profile: AllocationProfile }).profile;
+    if (values.alloc !== undefined) gc();
+    const allocations =
+      values.alloc === undefined || session === undefined
+        ? undefined
+        : ((await session.post('HeapProfiler.stopSampling')) as { profile: AllocationProfile }).profile;
     session?.disconnect();
     const after = sample();
-    console.log(`${implName}: ${nodes} attached, ${failures} failed; sentinel CPU per attach ${((cpu.user + cpu.system) / nodes).toFixed(0)} µs`);
+    console.log(
+      `${implName}: ${nodes} attached, ${failures} failed; sentinel CPU per attach ${((cpu.user + cpu.system) / nodes).toFixed(0)} µs`,
+    );
     console.log('per attached node, KiB (after − before, post-GC):');
     for (const key of ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'] as const)
       console.log(`  ${key.padEnd(28)} ${kib(after.memory[key] - before.memory[key], nodes)}`);
+    const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+    const [nb, na] = [before.spaces.new_space!, after.spaces.new_space!];
+    console.log(
+      `  new space before → after: committed ${mib(nb.size)} → ${mib(na.size)} MiB, physical ${mib(nb.physical)} → ${mib(na.physical)} MiB (V8 grows it under allocation; it is not per node)`,
+    );
     for (const [name, s] of Object.entries(after.spaces)) {
       const b = before.spaces[name]!;
       console.log(
         `  ${name.padEnd(28)} used ${kib(s.used - b.used, nodes)}  committed ${kib(s.size - b.size, nodes)}  physical ${kib(s.physical - b.physical, nodes)}`,
       );
     }
-    if (Number(values.settle) > 0) {
-      // what is left once the process has been idle a while (V8's memory reducer runs after a few idle seconds)
-      await new Promise((resolve) => setTimeout(resolve, Number(values.settle)));
+    if (settleMs > 0) {
+      await idle();
       const settled = sample();
-      console.log(`after ${values.settle} ms idle, per node, KiB: rss ${kib(settled.memory.rss - before.memory.rss, nodes)}, heapUsed ${kib(settled.memory.heapUsed - before.memory.heapUsed, nodes)}, new space physical ${kib(settled.spaces.new_space!.physical - before.spaces.new_space!.physical, nodes)}`);
+      console.log(
+        `settled (${settleMs} ms idle before and after), per node, KiB: rss ${kib(settled.memory.rss - before.memory.rss, nodes)}, heapUsed ${kib(settled.memory.heapUsed - before.memory.heapUsed, nodes)}, new space physical ${kib(settled.spaces.new_space!.physical - before.spaces.new_space!.physical, nodes)}, old space physical ${kib(settled.spaces.old_space!.physical - before.spaces.old_space!.physical, nodes)}`,
+      );
     }
     if (allocations !== undefined) {
       printAllocations(allocations, nodes, Number(values.top));

@@ -132,7 +132,9 @@ export class SendQueue {
           this.#stallChanged();
         }
         return Promise.reject(
-          new BackPressureError(`link ${this.#owner.connector.id}: ${envelopes} envelopes (${bytes} bytes) already wait for credit or the transport`),
+          new BackPressureError(
+            `link ${this.#owner.connector.id}: ${envelopes} envelopes (${bytes} bytes) already wait for credit or the transport`,
+          ),
         );
       }
     }

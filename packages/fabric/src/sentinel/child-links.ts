@@ -74,7 +74,10 @@ export class ChildLinks {
     /** Which attach of this sentinel this is (its routing epoch, formatted when sent). */
     attachSeq = 0;
     pending: Neighbour['pending'];
-    readonly dialed = false;
+    /** (a getter: no field per link for a constant) */
+    get dialed(): boolean {
+      return false;
+    }
     logicals: readonly string[] | undefined;
     sid: string | undefined;
     constructor(
