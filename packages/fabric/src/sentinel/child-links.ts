@@ -229,8 +229,10 @@ export class ChildLinks {
     if (taken !== undefined) return this.#refuse(envelope, n, taken);
 
     const frame = envelope.frame;
-    // The same id as the attach URL's (checked), but a string of its own: the URL's slice would keep the whole URL.
-    const systemId = (n.peer.systemId = frame.systemId);
+    // The same id as the attach URL's (checked before authorization), but a string of its own:
+    // the URL's slice would keep the whole URL alive.
+    if (frame.systemId === n.peer.systemId) n.peer.systemId = frame.systemId;
+    const systemId = n.peer.systemId;
     const path = n.peer.role === 'peer' ? `/${systemId}` : `${this.#parts.identity.physicalPath}/${systemId}`;
     if (frame.assignedPath !== undefined && frame.assignedPath !== path) {
       n.link.logger.info({ requested: frame.assignedPath, assigned: path }, 'ignored the assignedPath the child asked for');
