@@ -49,6 +49,20 @@ describe('secureDigest / sid', () => {
     expect(base62FromBytes(new Uint8Array([0, 0, 61]))).toBe('Z');
     expect(base62FromBytes(new Uint8Array([1, 0]))).toBe('48'); // 256 = 4*62 + 8
   });
+
+  it('writes 16 bytes (the limb division) as the general BigInt path does', () => {
+    const viaBigInt = (bytes: Uint8Array) => {
+      let n = 0n;
+      for (const b of bytes) n = (n << 8n) | BigInt(b);
+      let out = '';
+      for (; n > 0n; n /= 62n) out = BASE62_ALPHABET[Number(n % 62n)]! + out;
+      return out || '0';
+    };
+    const samples = [new Uint8Array(16).fill(255), Uint8Array.from({ length: 16 }, (_, i) => (i === 15 ? 1 : 0))];
+    for (let i = 0; i < 200; i++) samples.push(crypto.getRandomValues(new Uint8Array(16)));
+    for (let zeros = 1; zeros < 16; zeros++) samples.push(Uint8Array.from({ length: 16 }, (_, i) => (i < zeros ? 0 : (i * 37) & 255)));
+    for (const bytes of samples) expect(base62FromBytes(bytes)).toBe(viaBigInt(bytes));
+  });
 });
 
 describe('randomId', () => {

@@ -22,39 +22,41 @@ const POOL_SIZE = 4096;
 const pool = new Uint8Array(POOL_SIZE);
 let poolOffset = POOL_SIZE;
 
-function randomBytes(count: number): Uint8Array {
+/** Where `count` fresh random bytes start in `pool` (no view object per id). */
+function takeRandom(count: number): number {
   if (poolOffset + count > POOL_SIZE) {
     globalThis.crypto.getRandomValues(pool);
     poolOffset = 0;
   }
-  const view = pool.subarray(poolOffset, poolOffset + count);
+  const at = poolOffset;
   poolOffset += count;
-  return view;
+  return at;
 }
 
 // Char code for every byte value: `ALPHABET[byte % 62]`, as the reference draws them.
 const CHAR_FOR_BYTE = Uint16Array.from({ length: 256 }, (_, b) => BASE62_ALPHABET.charCodeAt(b % 62));
 
 function randomId16(): string {
-  const bytes = randomBytes(16);
+  const i = takeRandom(16);
+  const b = pool;
   const c = CHAR_FOR_BYTE;
   return String.fromCharCode(
-    c[bytes[0]!]!,
-    c[bytes[1]!]!,
-    c[bytes[2]!]!,
-    c[bytes[3]!]!,
-    c[bytes[4]!]!,
-    c[bytes[5]!]!,
-    c[bytes[6]!]!,
-    c[bytes[7]!]!,
-    c[bytes[8]!]!,
-    c[bytes[9]!]!,
-    c[bytes[10]!]!,
-    c[bytes[11]!]!,
-    c[bytes[12]!]!,
-    c[bytes[13]!]!,
-    c[bytes[14]!]!,
-    c[bytes[15]!]!,
+    c[b[i]!]!,
+    c[b[i + 1]!]!,
+    c[b[i + 2]!]!,
+    c[b[i + 3]!]!,
+    c[b[i + 4]!]!,
+    c[b[i + 5]!]!,
+    c[b[i + 6]!]!,
+    c[b[i + 7]!]!,
+    c[b[i + 8]!]!,
+    c[b[i + 9]!]!,
+    c[b[i + 10]!]!,
+    c[b[i + 11]!]!,
+    c[b[i + 12]!]!,
+    c[b[i + 13]!]!,
+    c[b[i + 14]!]!,
+    c[b[i + 15]!]!,
   );
 }
 
@@ -64,9 +66,9 @@ export function randomId(length: number = ID_LENGTH): string {
     let id: string;
     if (length === ID_LENGTH) id = randomId16();
     else {
-      const bytes = randomBytes(length);
+      const at = takeRandom(length);
       id = '';
-      for (let i = 0; i < length; i++) id += String.fromCharCode(CHAR_FOR_BYTE[bytes[i]!]!);
+      for (let i = 0; i < length; i++) id += String.fromCharCode(CHAR_FOR_BYTE[pool[at + i]!]!);
     }
     if (!BLOCKED.test(id)) return id;
   }
@@ -86,36 +88,42 @@ export function base62FromBytes(bytes: Uint8Array): string {
   return String.fromCharCode(...codes.reverse());
 }
 
-// Char codes of one 128-bit number in base62 (at most 22), filled from the end; reused.
+// Char codes of one 128-bit number in base62 (at most 22), filled from the end, and its eight
+// 16-bit limbs; both reused. Each length has its own array of exactly that many char codes:
+// `fromCharCode.apply` spreads a plain array without copying it (a typed array would be).
 const DIGITS_128 = new Uint16Array(22);
+const LIMBS_128 = [0, 0, 0, 0, 0, 0, 0, 0];
+const CODES_OF_LENGTH: number[][] = [];
 
 /**
- * 16 bytes in base62 with plain numbers: four 32-bit limbs divided by 62 in turn (a remainder
- * below 62 times 2^32 plus a limb stays far below 2^53), no BigInt, and one flat string (sids
- * are kept per neighbour; a string built by prepending characters is a chain of rope nodes).
+ * 16 bytes in base62 by schoolbook division of eight 16-bit limbs by 62: every intermediate
+ * value stays below 2^22 and every quotient is an exact division, so the arithmetic is small
+ * integers only (no BigInt, and no heap-allocated doubles before the code is optimized: one
+ * digest per attach, mostly in cold code). One flat string (sids are kept per neighbour; a
+ * string built by prepending characters is a chain of rope nodes).
  */
 function base62Of128(bytes: Uint8Array): string {
-  const limb = (i: number) => ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0;
-  let a = limb(0);
-  let b = limb(4);
-  let c = limb(8);
-  let d = limb(12);
+  // (reads bytes 0–15 only: a SHA-256 digest is passed whole)
+  const limbs = LIMBS_128;
+  for (let i = 0; i < 8; i++) limbs[i] = (bytes[2 * i]! << 8) | bytes[2 * i + 1]!;
+  let top = 0;
+  while (top < 8 && limbs[top] === 0) top++;
+  if (top === 8) return '0';
   let start = DIGITS_128.length;
-  while (a !== 0 || b !== 0 || c !== 0 || d !== 0) {
-    let r = a % 62;
-    a = Math.floor(a / 62);
-    let v = r * 4294967296 + b;
-    b = Math.floor(v / 62);
-    r = v % 62;
-    v = r * 4294967296 + c;
-    c = Math.floor(v / 62);
-    r = v % 62;
-    v = r * 4294967296 + d;
-    d = Math.floor(v / 62);
-    DIGITS_128[--start] = BASE62_ALPHABET.charCodeAt(v % 62);
+  while (top < 8) {
+    let r = 0;
+    for (let i = top; i < 8; i++) {
+      const v = r * 65536 + limbs[i]!;
+      r = v % 62;
+      limbs[i] = (v - r) / 62;
+    }
+    DIGITS_128[--start] = BASE62_ALPHABET.charCodeAt(r);
+    while (top < 8 && limbs[top] === 0) top++;
   }
-  if (start === DIGITS_128.length) return '0';
-  return String.fromCharCode.apply(null, DIGITS_128.subarray(start) as unknown as number[]);
+  const length = DIGITS_128.length - start;
+  const codes = (CODES_OF_LENGTH[length] ??= new Array<number>(length).fill(0));
+  for (let i = 0; i < length; i++) codes[i] = DIGITS_128[start + i]!;
+  return String.fromCharCode.apply(null, codes);
 }
 
 interface NodeCrypto {
@@ -159,7 +167,7 @@ export async function secureDigest(text: string): Promise<string> {
  */
 export function secureDigestSync(text: string): string | undefined {
   const digest = sha256Sync(text);
-  return digest === undefined ? undefined : base62FromBytes(digest.subarray(0, 16));
+  return digest === undefined ? undefined : base62Of128(digest); // its first 16 bytes
 }
 
 /**

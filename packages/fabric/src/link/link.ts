@@ -100,12 +100,7 @@ export class Link implements ConnectorHandlers {
     // (no bindings object at all, nor a connector id, when nothing is logged)
     this.logger = logger === NOOP_LOGGER ? logger : lazyChild(logger, { linkId: connector.id, transport: connector.info.transport });
     this.#receive = new ReceiveCredits(settings.queue.maxFlows);
-    this.#sends = new SendQueue(
-      connector,
-      this.logger,
-      settings.queue,
-      options.watch === undefined ? noop : () => options.watch!.update(this),
-    );
+    this.#sends = new SendQueue(this, settings.queue);
   }
 
   /** The connector's id, for logs and errors. */
@@ -208,7 +203,7 @@ export class Link implements ConnectorHandlers {
 
   #enqueue(envelope: FameEnvelope, options: LinkSendOptions | undefined): Promise<void> {
     const response = sentAsResponse(envelope, options);
-    return this.#sends.enqueue(this.id, envelope, envelope.flowId ?? (response ? this.replyFlowId : this.flowId), response);
+    return this.#sends.enqueue(envelope, envelope.flowId ?? (response ? this.replyFlowId : this.flowId), response);
   }
 
   /** Close the link; queued sends fail with CONNECTOR_CLOSED. */
@@ -322,8 +317,6 @@ export class Link implements ConnectorHandlers {
   }
 }
 
-function noop(): void {}
-
 /** What a link derives from its options, shared by every link made with the same options object. */
 interface LinkSettingsOf {
   readonly stages: LinkStages | undefined;
@@ -353,6 +346,7 @@ function settingsOf(options: LinkOptions, text: boolean): LinkSettingsOf {
       // Envelopes go out with their own key order: ours are built in wire order, forwarded
       // ones keep the order their sender chose (as the reference forwards them).
       encodeOptions: maxBytes === undefined ? { keyOrder: 'as-is' } : { keyOrder: 'as-is', maxBytes },
+      watch: options.watch,
     },
   };
   cached[form] = settings;

@@ -5,12 +5,12 @@ import {
   type Connector,
   type EncodeOptions,
   type FameEnvelope,
-  type Logger,
   type WireMessage,
 } from '@naylence/core';
 import { asError } from '../util/as-error.js';
 import { SmallMap } from '../util/small-map.js';
 import { FLOW_WINDOW, type Pending, type SendFlow } from './flow-control.js';
+import type { StallWatch, WatchedLink } from './link-peer.js';
 import { encodeForHop } from './wire-form.js';
 
 /**
@@ -29,7 +29,26 @@ export interface SendQueueSettings {
   /** Encode to text (in-process transport) rather than bytes. */
   readonly text: boolean;
   readonly encodeOptions: EncodeOptions;
+  /** Told when the queue becomes full or the transport stops draining, and when that ends. */
+  readonly watch: StallWatch | undefined;
 }
+
+/** The link a send queue belongs to: where it sends and logs, and what its stalls are reported as. */
+export interface SendQueueOwner extends WatchedLink {
+  readonly connector: Connector;
+}
+
+/** What a queue keeps only while envelopes wait: the flows holding them, round-robin, and their totals. */
+interface Backlog {
+  readonly flows: Set<SendFlow>;
+  queued: number;
+  queuedBytes: number;
+  queuedResponses: number;
+  queuedResponseBytes: number;
+}
+
+/** The queue of a flow with nothing waiting (replaced by an array of its own at the first envelope that waits). */
+const NOTHING_QUEUED: Pending[] = Object.freeze([]) as unknown as Pending[];
 
 /** Why a link counts as stalled (see {@link SendQueue.stalledSince}). */
 export type StallReason = 'queue full' | 'writes stalled';
@@ -48,35 +67,30 @@ export type StallReason = 'queue full' | 'writes stalled';
  *   (a forgotten flow starts over with SYN and a full window when used again).
  */
 export class SendQueue {
-  readonly #connector: Connector;
-  readonly #logger: Logger;
+  // Few fields, and none for what only a busy queue needs: a sentinel holds one queue per link.
+  readonly #owner: SendQueueOwner;
   readonly #settings: SendQueueSettings;
-  readonly #onStall: () => void;
   readonly #flows = new SmallMap<SendFlow>();
-  /** Flows with queued envelopes, served round-robin; created on first use. */
-  #backlog: Set<SendFlow> | undefined;
-  #queued = 0;
-  #queuedBytes = 0;
-  #queuedResponses = 0;
-  #queuedResponseBytes = 0;
-  #congested = false;
+  /** Created when the first envelope has to wait; kept from then on. */
+  #backlog: Backlog | undefined;
+  /** Since when the transport's buffer is above its high-water mark (ms since epoch); 0 = it is not. */
   #congestedSince = 0;
   #fullSince = 0;
   #tick = 0;
 
-  constructor(connector: Connector, logger: Logger, settings: SendQueueSettings, onStall: () => void) {
-    this.#connector = connector;
-    this.#logger = logger;
+  constructor(owner: SendQueueOwner, settings: SendQueueSettings) {
+    this.#owner = owner;
     this.#settings = settings;
-    this.#onStall = onStall;
   }
 
   /** Requests and one-way envelopes waiting, and responses waiting. */
   get queued(): { envelopes: number; bytes: number; responses: number } {
+    const b = this.#backlog;
+    if (b === undefined) return { envelopes: 0, bytes: 0, responses: 0 };
     return {
-      envelopes: this.#queued + this.#queuedResponses,
-      bytes: this.#queuedBytes + this.#queuedResponseBytes,
-      responses: this.#queuedResponses,
+      envelopes: b.queued + b.queuedResponses,
+      bytes: b.queuedBytes + b.queuedResponseBytes,
+      responses: b.queuedResponses,
     };
   }
 
@@ -102,29 +116,40 @@ export class SendQueue {
    * @returns SENT when it went out at once; otherwise a promise that resolves when it does
    * @throws (rejects) BackPressureError past the bound, MessageTooLargeError, InvalidEnvelopeError
    */
-  enqueue(linkId: string, envelope: FameEnvelope, flowId: string, response: boolean): Promise<void> {
+  enqueue(envelope: FameEnvelope, flowId: string, response: boolean): Promise<void> {
     const settings = this.#settings;
     let flow = this.#flows.get(flowId);
     const direct =
-      !this.#congested && (flow === undefined || (flow.head === flow.queue.length && (flow.credits > 0 || !settings.flowControl)));
+      this.#congestedSince === 0 &&
+      (flow === undefined || (flow.head === flow.queue.length && (flow.credits > 0 || !settings.flowControl)));
     if (!direct) {
-      const refused = response
-        ? this.#queuedResponses >= settings.maxQueued || this.#queuedResponseBytes >= settings.maxQueuedBytes
-        : this.#queued >= settings.maxQueued || this.#queuedBytes >= settings.maxQueuedBytes;
-      if (refused) {
+      const b = this.#backlog;
+      const envelopes = b === undefined ? 0 : response ? b.queuedResponses : b.queued;
+      const bytes = b === undefined ? 0 : response ? b.queuedResponseBytes : b.queuedBytes;
+      if (envelopes >= settings.maxQueued || bytes >= settings.maxQueuedBytes) {
         if (this.#fullSince === 0) {
           this.#fullSince = Date.now();
-          this.#onStall();
+          this.#stallChanged();
         }
         return Promise.reject(
           new BackPressureError(
-            `link ${linkId}: ${response ? this.#queuedResponses : this.#queued} envelopes (${response ? this.#queuedResponseBytes : this.#queuedBytes} bytes) already wait for credit or the transport`,
+            `link ${this.#owner.connector.id}: ${envelopes} envelopes (${bytes} bytes) already wait for credit or the transport`,
           ),
         );
       }
     }
     if (flow === undefined) {
-      flow = { id: flowId, credits: FLOW_WINDOW, seq: 0, queue: [], head: 0, resetPending: false, responses: 0, used: 0, call: undefined };
+      flow = {
+        id: flowId,
+        credits: FLOW_WINDOW,
+        seq: 0,
+        queue: NOTHING_QUEUED,
+        head: 0,
+        resetPending: false,
+        responses: 0,
+        used: 0,
+        call: undefined,
+      };
       this.#flows.set(flowId, flow);
       if (this.#flows.size > settings.maxFlows) this.#forgetIdleFlows();
     }
@@ -153,17 +178,19 @@ export class SendQueue {
     }
     const bytes = typeof message === 'string' ? utf8ByteLength(message) : message.byteLength;
     const target = flow;
+    const backlog = (this.#backlog ??= { flows: new Set(), queued: 0, queuedBytes: 0, queuedResponses: 0, queuedResponseBytes: 0 });
     return new Promise<void>((resolve, reject) => {
+      if (target.queue === NOTHING_QUEUED) target.queue = [];
       target.queue.push({ message, bytes, response, resolve, reject });
       if (response) {
-        this.#queuedResponses += 1;
-        this.#queuedResponseBytes += bytes;
+        backlog.queuedResponses += 1;
+        backlog.queuedResponseBytes += bytes;
         target.responses += 1;
       } else {
-        this.#queued += 1;
-        this.#queuedBytes += bytes;
+        backlog.queued += 1;
+        backlog.queuedBytes += bytes;
       }
-      (this.#backlog ??= new Set()).add(target);
+      backlog.flows.add(target);
     });
   }
 
@@ -189,33 +216,34 @@ export class SendQueue {
   /** The link closed: every queued send fails with `error`. */
   failAll(error: Error): void {
     const backlog = this.#backlog;
-    if (backlog !== undefined) {
-      for (const flow of backlog) for (let i = flow.head; i < flow.queue.length; i++) flow.queue[i]!.reject(error);
-      backlog.clear();
-    }
+    this.#backlog = undefined;
+    if (backlog !== undefined)
+      for (const flow of backlog.flows) for (let i = flow.head; i < flow.queue.length; i++) flow.queue[i]!.reject(error);
     this.#flows.clear();
-    this.#queued = this.#queuedBytes = this.#queuedResponses = this.#queuedResponseBytes = 0;
     this.#fullSince = this.#congestedSince = 0;
+  }
+
+  #stallChanged(): void {
+    this.#settings.watch?.update(this.#owner);
   }
 
   #transmit(flow: SendFlow, message: WireMessage): void {
     if (this.#settings.flowControl) flow.credits -= 1;
+    const connector = this.#owner.connector;
     let belowMark: boolean;
     try {
-      belowMark = this.#connector.send(message);
+      belowMark = connector.send(message);
     } catch (error) {
-      this.#logger.debug({ err: error }, 'transport refused a send');
+      this.#owner.logger.debug({ err: error }, 'transport refused a send');
       return;
     }
-    if (!belowMark && !this.#congested) {
-      this.#congested = true;
+    if (!belowMark && this.#congestedSince === 0) {
       this.#congestedSince = Date.now();
-      this.#onStall();
-      this.#connector.drain().then(
+      this.#stallChanged();
+      connector.drain().then(
         () => {
-          this.#congested = false;
           this.#congestedSince = 0;
-          this.#onStall();
+          this.#stallChanged();
           this.#pump();
         },
         () => {
@@ -228,47 +256,54 @@ export class SendQueue {
   /** Sends what credit and the transport allow: flows holding responses first, then round-robin. */
   #pump(): void {
     const backlog = this.#backlog;
-    if (backlog === undefined) return;
-    while (!this.#congested && backlog.size > 0) {
-      if (this.#queuedResponses > 0 && this.#round(backlog, true)) continue;
+    if (backlog === undefined) {
+      // refused at once (a queue bound of 0), nothing ever waited
+      if (this.#fullSince !== 0) {
+        this.#fullSince = 0;
+        this.#stallChanged();
+      }
+      return;
+    }
+    while (this.#congestedSince === 0 && backlog.flows.size > 0) {
+      if (backlog.queuedResponses > 0 && this.#round(backlog, true)) continue;
       if (!this.#round(backlog, false)) break;
     }
     const { maxQueued, maxQueuedBytes } = this.#settings;
     if (
       this.#fullSince !== 0 &&
-      this.#queued * 2 < maxQueued &&
-      this.#queuedBytes * 2 < maxQueuedBytes &&
-      this.#queuedResponses * 2 < maxQueued &&
-      this.#queuedResponseBytes * 2 < maxQueuedBytes
+      backlog.queued * 2 < maxQueued &&
+      backlog.queuedBytes * 2 < maxQueuedBytes &&
+      backlog.queuedResponses * 2 < maxQueued &&
+      backlog.queuedResponseBytes * 2 < maxQueuedBytes
     ) {
       this.#fullSince = 0;
-      this.#onStall();
+      this.#stallChanged();
     }
   }
 
   /** One envelope from each flow that may send (only flows holding responses when `responsesOnly`); whether any went. */
-  #round(backlog: Set<SendFlow>, responsesOnly: boolean): boolean {
+  #round(backlog: Backlog, responsesOnly: boolean): boolean {
     const flowControl = this.#settings.flowControl;
     let progressed = false;
-    for (const flow of backlog) {
-      if (this.#congested) return progressed;
+    for (const flow of backlog.flows) {
+      if (this.#congestedSince !== 0) return progressed;
       if ((responsesOnly && flow.responses === 0) || (flow.credits <= 0 && flowControl)) continue;
       const item = flow.queue[flow.head]!;
       flow.queue[flow.head] = undefined as unknown as Pending;
       flow.head += 1;
       if (flow.head === flow.queue.length) {
-        flow.queue = [];
+        flow.queue = NOTHING_QUEUED;
         flow.head = 0;
-        backlog.delete(flow);
+        backlog.flows.delete(flow);
         if (flow.resetPending && this.#flows.get(flow.id) === flow) this.#flows.delete(flow.id);
       }
       if (item.response) {
-        this.#queuedResponses -= 1;
-        this.#queuedResponseBytes -= item.bytes;
+        backlog.queuedResponses -= 1;
+        backlog.queuedResponseBytes -= item.bytes;
         flow.responses -= 1;
       } else {
-        this.#queued -= 1;
-        this.#queuedBytes -= item.bytes;
+        backlog.queued -= 1;
+        backlog.queuedBytes -= item.bytes;
       }
       this.#transmit(flow, item.message);
       item.resolve();

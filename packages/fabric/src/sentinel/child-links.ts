@@ -74,7 +74,10 @@ export class ChildLinks {
     /** Which attach of this sentinel this is (its routing epoch, formatted when sent). */
     attachSeq = 0;
     pending: Neighbour['pending'];
-    readonly dialed = false;
+    /** (a getter: no field per link for a constant) */
+    get dialed(): boolean {
+      return false;
+    }
     logicals: readonly string[] | undefined;
     sid: string | undefined;
     constructor(
@@ -226,6 +229,9 @@ export class ChildLinks {
     if (taken !== undefined) return this.#refuse(envelope, n, taken);
 
     const frame = envelope.frame;
+    // The same id as the attach URL's (checked before authorization), but a string of its own:
+    // the URL's slice would keep the whole URL alive.
+    if (frame.systemId === n.peer.systemId) n.peer.systemId = frame.systemId;
     const systemId = n.peer.systemId;
     const path = n.peer.role === 'peer' ? `/${systemId}` : `${this.#parts.identity.physicalPath}/${systemId}`;
     if (frame.assignedPath !== undefined && frame.assignedPath !== path) {
@@ -235,7 +241,8 @@ export class ChildLinks {
     n.phase = 'attached';
     n.peer.physicalPath = path;
     if (n instanceof ChildLinks.#Accepted) n.attachSeq = ++this.#attaches;
-    n.logicals = frame.acceptedLogicals;
+    // only a peer's logicals are ever consulted (what routes it learns)
+    if (n.peer.role === 'peer') n.logicals = frame.acceptedLogicals;
     this.#learnSid(n);
     if (this.#graceTimers.size > 0) {
       const grace = this.#graceTimers.get(systemId);

@@ -18,7 +18,7 @@ export interface Neighbour {
   readonly authorizer: Authorizer | undefined;
   /** A peer link this sentinel dialed (not accepted). */
   readonly dialed: boolean;
-  /** Logicals the neighbour asked for in its NodeAttach (undefined = any): a peer learns only routes under them. */
+  /** Logicals a peer asked for in its NodeAttach (undefined = any; not kept for children): a peer learns only routes under them. */
   logicals: readonly string[] | undefined;
   /** secureDigest of its path, once known (see `KnownSids`). */
   sid: string | undefined;

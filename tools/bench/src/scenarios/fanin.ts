@@ -73,6 +73,7 @@ export const faninScenario: Scenario = {
     const samples = new Samples();
     const notes: string[] = [];
     const exchange: number[] = [];
+    const exchangeRss: number[] = [];
     for (let r = 0; r < rounds; r++) {
       for (const impl of implOrder(IMPLS, r)) {
         await withRoles(async (start) => {
@@ -116,9 +117,13 @@ export const faninScenario: Scenario = {
       // The floor of an attach with one message exchange: the bare relay answering one small
       // message per client after the upgrade (what NodeAttach / NodeAttachAck cost over `ws` at least).
       await withRoles(async (start) => {
-        const { cpu, attached } = await attachAll(start, 'bare', `bare-ack-${r}-${process.pid}`, shape, { BENCH_BARE_ATTACH_ACK: '1' });
+        const { sentinel, cpu, before, attached } = await attachAll(start, 'bare', `bare-ack-${r}-${process.pid}`, shape, {
+          BENCH_BARE_ATTACH_ACK: '1',
+        });
+        const after = await sentinel.stats(true);
         const nodes = attached.reduce((n, a) => n + a.latencies.length, 0);
         exchange.push(nodes > 0 ? cpu / nodes : NaN);
+        exchangeRss.push(nodes > 0 ? (after.rss - before.rss) / nodes / 1024 : NaN);
       });
     }
     const bareCpu = samples.values('bare', 'attach.cpu').filter((v): v is number => v !== undefined);
@@ -138,7 +143,7 @@ export const faninScenario: Scenario = {
       ],
       notes: [
         `${helpers * perHelper} clients in ${helpers} helper processes, ${attachConcurrency} attaches in flight per helper; every client has a unique id; RPC timeout ${timeoutMs} ms; sentinel figures are process.cpuUsage() and post-GC memory over the attach phase`,
-        `the bare relay answering one small message per client after the upgrade (the floor of an attach with one message exchange over ws): sentinel CPU per attach ${median(exchange).toFixed(0)} µs (rounds: ${exchange.map((v) => v.toFixed(0)).join(', ')}), ${(median(exchange) / median(bareCpu)).toFixed(2)}× plain bare`,
+        `the bare relay answering one small message per client after the upgrade (the floor of an attach with one message exchange over ws): sentinel CPU per attach ${median(exchange).toFixed(0)} µs (rounds: ${exchange.map((v) => v.toFixed(0)).join(', ')}), ${(median(exchange) / median(bareCpu)).toFixed(2)}× plain bare; RSS per attached node ${median(exchangeRss).toFixed(1)} KiB (rounds: ${exchangeRss.map((v) => v.toFixed(1)).join(', ')})`,
         ...notes,
       ],
     };
