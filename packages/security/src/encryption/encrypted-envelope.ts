@@ -54,13 +54,15 @@ export function withPlaintext<E extends FameEnvelope>(
   payload: unknown,
   codec: DataFrame['codec'],
 ): E {
-  const { codec: _old, ...rest } = frame;
   const sig = envelope.sec?.sig;
   const sec: SecurityHeader | undefined = sig ? { sig } : undefined;
-  const decrypted = withEnvelopeChanges<E>(envelope, {
-    frame: codec === undefined ? { ...rest, payload } : { ...rest, codec, payload },
-    sec,
-  });
+  const decrypted = withEnvelopeChanges<E>(envelope, { frame: plaintextFrame(frame, payload, codec), sec });
   checkPayloadDigest(provider, decrypted);
   return decrypted;
+}
+
+function plaintextFrame(frame: DataFrame, payload: unknown, codec: DataFrame['codec']): DataFrame {
+  if (codec !== undefined) return { ...frame, codec, payload };
+  const { codec: _old, ...rest } = frame;
+  return { ...rest, payload };
 }
