@@ -91,7 +91,7 @@ export class CompositeEncryptionManager implements EncryptionManager {
 
   /** The envelope-id window (§8 W6). @throws ReplayError */
   #unseen<E extends FameEnvelope>(decrypted: E): E {
-    if (this.#ids && decrypted.id && !this.#ids.add(`${decrypted.sid ?? ''}\u0000${decrypted.id}`)) {
+    if (this.#ids && decrypted.id && !this.#ids.add(decrypted.id, decrypted.sid ?? '')) {
       throw new ReplayError('envelope_id', decrypted.id, `envelope ${JSON.stringify(decrypted.id)} was already decrypted`);
     }
     return decrypted;
