@@ -170,7 +170,11 @@ describe('ReplayWindow', () => {
       expect(window.add(key, scope)).toBe(fresh);
       if (fresh) model = [...model, { scope, key, at: now }].slice(-6);
       expect(window.size).toBe(model.length);
-      for (const [s2, k2] of [['s0', 'k1'], ['s1', 'k1'], ['s2', 'k4']] as const) {
+      for (const [s2, k2] of [
+        ['s0', 'k1'],
+        ['s1', 'k1'],
+        ['s2', 'k4'],
+      ] as const) {
         expect(window.has(k2, s2)).toBe(model.some((entry) => entry.key === k2 && entry.scope === s2));
       }
     }
