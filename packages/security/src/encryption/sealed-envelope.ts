@@ -34,6 +34,7 @@ const INFO = utf8Encode(SEALED_HKDF_INFO);
 
 /** Whoever holds the recipient's X25519 private key (`NodeKeys` does, without handing it out). */
 export interface SealedRecipient {
+  /** The X25519 shared secret with `publicKey`, in a fresh array (opening zeroes it once the key is derived). */
   sharedSecret(publicKey: Uint8Array): Uint8Array;
 }
 
