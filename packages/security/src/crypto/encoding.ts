@@ -15,8 +15,26 @@ for (let i = 0; i < 64; i++) {
 
 /** Node's `Buffer` where there is one (not imported: this module also runs in browsers). */
 const NodeBuffer = (
-  globalThis as { Buffer?: { from(buffer: ArrayBufferLike, offset: number, length: number): { toString(encoding: string): string } } }
+  globalThis as {
+    Buffer?: {
+      from(
+        buffer: ArrayBufferLike,
+        offset: number,
+        length: number,
+      ): { toString(encoding: string): string; write(text: string, encoding: string): number };
+    };
+  }
 ).Buffer;
+
+/** Bytes decoded natively into a fresh array of `length` bytes (Node); undefined elsewhere. */
+function nativeDecode(text: string, encoding: 'base64' | 'hex', length: number): Uint8Array | undefined {
+  if (!NodeBuffer) return undefined;
+  const out = new Uint8Array(length);
+  return NodeBuffer.from(out.buffer, 0, length).write(text, encoding) === length ? out : undefined;
+}
+
+/** Either base64 alphabet, at most two `=` at the end: what {@link base64Decode} reads. */
+const BASE64_TEXT = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
 function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   // Native encoding is ~10x faster on ciphertexts; same output.
@@ -57,7 +75,10 @@ export function base64Decode(text: string): Uint8Array | undefined {
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === 61 /* = */) end--;
   if (text.length - end > 2 || end % 4 === 1) return undefined;
-  const out = new Uint8Array(Math.floor((end * 3) / 4));
+  const length = Math.floor((end * 3) / 4);
+  // Node's decoder reads both alphabets too but skips what it does not know: checked first.
+  if (NodeBuffer && BASE64_TEXT.test(text)) return nativeDecode(text, 'base64', length);
+  const out = new Uint8Array(length);
   let acc = 0;
   let bits = 0;
   let o = 0;
@@ -87,6 +108,7 @@ export function hexEncode(bytes: Uint8Array): string {
 
 export function hexDecode(hex: string): Uint8Array | undefined {
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined;
+  if (NodeBuffer) return nativeDecode(hex, 'hex', hex.length / 2);
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;

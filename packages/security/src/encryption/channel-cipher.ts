@@ -99,7 +99,8 @@ export function openForChannel<E extends FameEnvelope>(
   channel: ChannelCipherState,
 ): { readonly envelope: E; readonly nonce: Uint8Array; readonly nonceHex: string } {
   const { frame, enc } = encryptedParts(envelope);
-  const nonce = channelNonce(enc.val);
+  const wireHex = LOWER_HEX_NONCE.test(enc.val);
+  const nonce = wireHex ? hexDecode(enc.val) : channelNonce(enc.val);
   const ciphertext = base64Decode(frame.payload);
   if (!nonce || !ciphertext) throw new DecryptionError('channel envelope: the nonce must be 12 bytes and the payload base64', 'malformed');
   const bytes = provider.chacha20poly1305.open(channel.key, nonce, ciphertext, channel.aad);
@@ -115,6 +116,6 @@ export function openForChannel<E extends FameEnvelope>(
   } catch {
     payload = text;
   }
-  const nonceHex = LOWER_HEX_NONCE.test(enc.val) ? enc.val : hexEncode(nonce);
+  const nonceHex = wireHex ? enc.val : hexEncode(nonce);
   return { envelope: withPlaintext(provider, envelope, frame, payload, 'json'), nonce, nonceHex };
 }

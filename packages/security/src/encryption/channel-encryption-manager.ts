@@ -241,9 +241,13 @@ export class ChannelEncryptionManager implements EncryptionManager {
   }
 
   #remember(key: string, cid: string): void {
-    this.#remembered.delete(key);
-    this.#remembered.set(key, cid);
-    if (this.#remembered.size > this.#maxRemembered) this.#remembered.delete(this.#remembered.keys().next().value!);
+    const remembered = this.#remembered;
+    // Most envelopes repeat what is remembered (a client's replyTo and sid). The order is kept
+    // fresh once the map is half full, long before anything can be pushed out of it.
+    if (remembered.size < this.#maxRemembered / 2 && remembered.get(key) === cid) return;
+    remembered.delete(key);
+    remembered.set(key, cid);
+    if (remembered.size > this.#maxRemembered) remembered.delete(remembered.keys().next().value!);
   }
 
   #forget(cid: string): void {

@@ -23,9 +23,10 @@ export function encryptableFrame(envelope: FameEnvelope): DataFrame {
 
 /** A copy with the ciphertext as payload (`codec: "b64"`) and `sec.enc` added; `pd` and `sec.sig` kept. */
 export function withCiphertext<E extends FameEnvelope>(envelope: E, frame: DataFrame, ciphertext: string, enc: EncryptionHeader): E {
+  // Object.assign, not spreads: these copies go on to the link's encoder (see withEnvelopeChanges).
   return withEnvelopeChanges<E>(envelope, {
-    frame: { ...frame, codec: 'b64', payload: ciphertext },
-    sec: { ...envelope.sec, enc },
+    frame: Object.assign({}, frame, { codec: 'b64', payload: ciphertext }),
+    sec: Object.assign({}, envelope.sec, { enc }),
   });
 }
 
@@ -54,13 +55,15 @@ export function withPlaintext<E extends FameEnvelope>(
   payload: unknown,
   codec: DataFrame['codec'],
 ): E {
-  const { codec: _old, ...rest } = frame;
   const sig = envelope.sec?.sig;
   const sec: SecurityHeader | undefined = sig ? { sig } : undefined;
-  const decrypted = withEnvelopeChanges<E>(envelope, {
-    frame: codec === undefined ? { ...rest, payload } : { ...rest, codec, payload },
-    sec,
-  });
+  const decrypted = withEnvelopeChanges<E>(envelope, { frame: plaintextFrame(frame, payload, codec), sec });
   checkPayloadDigest(provider, decrypted);
   return decrypted;
+}
+
+function plaintextFrame(frame: DataFrame, payload: unknown, codec: DataFrame['codec']): DataFrame {
+  if (codec !== undefined) return Object.assign({}, frame, { codec, payload });
+  const { codec: _old, ...rest } = frame;
+  return { ...rest, payload };
 }

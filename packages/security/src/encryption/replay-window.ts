@@ -18,10 +18,13 @@ export class ReplayWindow {
   readonly capacity: number;
   readonly #ttlMs: number | undefined;
   readonly #now: () => number;
-  readonly #seen = new Set<string>();
+  // Keys by scope: a two-part key (sender, envelope id) costs no string built per message.
+  readonly #seen = new Map<string, Set<string>>();
+  #size = 0;
   // The entries oldest first, as a ring starting at #head (grown up to `capacity` as needed):
   // dropping the oldest is O(1), never a walk over a Map's deleted slots.
   #keys: string[] = [];
+  #scopes: string[] = [];
   #times: number[] = [];
   #head = 0;
 
@@ -32,57 +35,71 @@ export class ReplayWindow {
   }
 
   get size(): number {
-    return this.#seen.size;
+    return this.#size;
   }
 
-  has(key: string): boolean {
+  /** Whether `key` (in `scope`, e.g. the sender) is remembered. */
+  has(key: string, scope = ''): boolean {
     if (this.#ttlMs !== undefined) this.#expire(this.#now());
-    return this.#seen.has(key);
+    return this.#seen.get(scope)?.has(key) === true;
   }
 
-  /** Remembers `key`; false when it was already remembered (a replay). */
-  add(key: string): boolean {
+  /** Remembers `key` in `scope`; false when it was already remembered there (a replay). */
+  add(key: string, scope = ''): boolean {
     let now = 0;
     if (this.#ttlMs !== undefined) this.#expire((now = this.#now()));
-    const seen = this.#seen;
-    if (seen.has(key)) return false;
-    if (seen.size >= this.capacity) this.#dropOldest();
-    const count = seen.size;
+    if (this.#seen.get(scope)?.has(key) === true) return false;
+    if (this.#size >= this.capacity) this.#dropOldest();
+    let seen = this.#seen.get(scope);
+    if (seen === undefined) this.#seen.set(scope, (seen = new Set()));
+    const count = this.#size;
     const length = this.#keys.length;
     if (count < length) {
       const slot = (this.#head + count) % length;
       this.#keys[slot] = key;
+      this.#scopes[slot] = scope;
       this.#times[slot] = now;
     } else {
       // Full ring below capacity: straighten it, then grow it by one.
       if (this.#head !== 0) {
-        this.#keys = [...this.#keys.slice(this.#head), ...this.#keys.slice(0, this.#head)];
-        this.#times = [...this.#times.slice(this.#head), ...this.#times.slice(0, this.#head)];
+        const head = this.#head;
+        this.#keys = [...this.#keys.slice(head), ...this.#keys.slice(0, head)];
+        this.#scopes = [...this.#scopes.slice(head), ...this.#scopes.slice(0, head)];
+        this.#times = [...this.#times.slice(head), ...this.#times.slice(0, head)];
         this.#head = 0;
       }
       this.#keys.push(key);
+      this.#scopes.push(scope);
       this.#times.push(now);
     }
     seen.add(key);
+    this.#size++;
     return true;
   }
 
   clear(): void {
     this.#seen.clear();
+    this.#size = 0;
     this.#keys = [];
+    this.#scopes = [];
     this.#times = [];
     this.#head = 0;
   }
 
   #dropOldest(): void {
     const head = this.#head;
-    this.#seen.delete(this.#keys[head]!);
+    const scope = this.#scopes[head]!;
+    const seen = this.#seen.get(scope)!;
+    seen.delete(this.#keys[head]!);
+    if (seen.size === 0) this.#seen.delete(scope);
     this.#keys[head] = '';
+    this.#scopes[head] = '';
     this.#head = (head + 1) % this.#keys.length;
+    this.#size--;
   }
 
   #expire(now: number): void {
     const oldest = now - this.#ttlMs!;
-    while (this.#seen.size > 0 && this.#times[this.#head]! <= oldest) this.#dropOldest();
+    while (this.#size > 0 && this.#times[this.#head]! <= oldest) this.#dropOldest();
   }
 }

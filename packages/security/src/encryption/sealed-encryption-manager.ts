@@ -15,6 +15,7 @@ import { hasEncryptablePayload } from './encrypted-envelope.js';
 import type { EncryptionHost, EncryptionManager, EncryptionOptions, EncryptionResult } from './encryption-manager.js';
 import { nackQueued, sendSafely } from './host-send.js';
 import type { RecipientKeyResolver } from './recipient-keys.js';
+import { EphemeralKeyPairs } from './ephemeral-key-pairs.js';
 import { SEALED_ALG, openSealedEnvelope, sealEnvelope, sealedRecipientKid, type SealedRecipient } from './sealed-envelope.js';
 
 /** The KeyRequest tracker's link name for requests sent to the parent. */
@@ -31,6 +32,8 @@ export interface SealedEncryptionManagerOptions {
   readonly alg?: string;
   /** Timeout, attempts and bounds of the key requests and the envelopes waiting for them. */
   readonly keyRequests?: KeyRequestTrackerOptions;
+  /** Ephemeral key pairs made ahead of time for the next seals (each used once); default 4, 0 for none. */
+  readonly ephemeralKeyPairs?: number;
   readonly logger?: Logger;
 }
 
@@ -42,6 +45,7 @@ export class SealedEncryptionManager implements EncryptionManager {
   readonly #alg: string;
   readonly #logger: Logger;
   readonly #requests: KeyRequestTracker<FameEnvelope>;
+  readonly #ephemeral: EphemeralKeyPairs;
 
   constructor(options: SealedEncryptionManagerOptions) {
     this.#provider = options.provider;
@@ -51,6 +55,7 @@ export class SealedEncryptionManager implements EncryptionManager {
     this.#alg = options.alg ?? SEALED_ALG;
     this.#logger = options.logger ?? NOOP_LOGGER;
     this.#requests = new KeyRequestTracker<FameEnvelope>(options.keyRequests);
+    this.#ephemeral = new EphemeralKeyPairs(options.provider, options.ephemeralKeyPairs);
   }
 
   /** Destinations whose key has been requested and not arrived yet. */
@@ -74,6 +79,7 @@ export class SealedEncryptionManager implements EncryptionManager {
       const sealed = sealEnvelope(this.#provider, envelope, {
         recipientPublicKey: options.recipientPublicKey,
         alg: this.#alg,
+        ephemeralKeyPair: this.#ephemeral.take(),
         ...(options.recipientKid !== undefined && { recipientKid: options.recipientKid }),
       });
       return { status: 'OK', envelope: sealed };
@@ -135,14 +141,21 @@ export class SealedEncryptionManager implements EncryptionManager {
     }
   }
 
-  /** Drops every waiting envelope (node stopping); returns how many. */
+  /** Drops every waiting envelope and the key pairs made ahead (node stopping); returns how many envelopes. */
   clear(): number {
+    this.#ephemeral.close();
     return this.#requests.clear().length;
   }
 
   #sealFor<E extends FameEnvelope>(envelope: E, address: string): E | undefined {
     const key = this.#recipients(address);
-    return key && sealEnvelope(this.#provider, envelope, { recipientPublicKey: key.publicKey, recipientKid: key.kid, alg: this.#alg });
+    if (!key) return undefined;
+    return sealEnvelope(this.#provider, envelope, {
+      recipientPublicKey: key.publicKey,
+      recipientKid: key.kid,
+      alg: this.#alg,
+      ephemeralKeyPair: this.#ephemeral.take(),
+    });
   }
 
   #sendRequest(request: KeyRequestToSend): void {

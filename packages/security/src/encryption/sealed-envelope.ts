@@ -12,7 +12,7 @@
  * ChaCha20), so use it only between our nodes.
  */
 import type { DataFrame, FameEnvelope } from '@naylence/core';
-import type { Aead, CryptoProvider } from '../crypto/provider.js';
+import type { Aead, CryptoProvider, RawKeyPair } from '../crypto/provider.js';
 import { base64Decode, base64UrlEncode, concatBytes, utf8Decode, utf8Encode } from '../crypto/encoding.js';
 import { DecryptionError, InvalidKeyError } from '../errors.js';
 import { encryptableFrame, encryptedParts, withCiphertext, withPlaintext } from './encrypted-envelope.js';
@@ -34,6 +34,7 @@ const INFO = utf8Encode(SEALED_HKDF_INFO);
 
 /** Whoever holds the recipient's X25519 private key (`NodeKeys` does, without handing it out). */
 export interface SealedRecipient {
+  /** The X25519 shared secret with `publicKey`, in a fresh array (opening zeroes it once the key is derived). */
   sharedSecret(publicKey: Uint8Array): Uint8Array;
 }
 
@@ -44,6 +45,11 @@ export interface SealOptions {
   readonly recipientKid?: string;
   /** `ECDH-ES+A256GCM` (default, ChaCha20-Poly1305), `chacha20-poly1305` or `aes-256-gcm`. */
   readonly alg?: string;
+  /**
+   * The ephemeral X25519 pair, made ahead of time for this seal alone (taken from an
+   * `EphemeralKeyPairs` pool); its private key is zeroed once used. Default: a fresh one.
+   */
+  readonly ephemeralKeyPair?: RawKeyPair;
 }
 
 function aeadFor(provider: CryptoProvider, alg: string | undefined): Aead | undefined {
@@ -65,10 +71,18 @@ export function sealEnvelope<E extends FameEnvelope>(provider: CryptoProvider, e
   const aead = aeadFor(provider, alg);
   if (!aead) throw new InvalidKeyError(`unsupported sealed algorithm ${JSON.stringify(alg)}`);
   const wrapper = utf8Encode(JSON.stringify({ original_codec: frame.codec ?? null, payload: frame.payload }));
-  const ephemeral = provider.x25519.generateKeyPair();
-  const key = sealedKey(provider, provider.x25519.sharedSecret(ephemeral.privateKey, options.recipientPublicKey));
+  const ephemeral = options.ephemeralKeyPair ?? provider.x25519.generateKeyPair();
+  let shared: Uint8Array;
+  try {
+    shared = provider.x25519.sharedSecret(ephemeral.privateKey, options.recipientPublicKey);
+  } finally {
+    ephemeral.privateKey.fill(0); // used once, whatever happened
+  }
+  const key = sealedKey(provider, shared);
+  shared.fill(0);
   const nonce = provider.randomBytes(12);
   const ciphertext = aead.seal(key, nonce, wrapper);
+  key.fill(0);
   return withCiphertext(envelope, frame, base64UrlEncode(ciphertext), {
     alg,
     kid: options.recipientKid ?? NO_RECIPIENT_KID,
@@ -129,11 +143,18 @@ export function openSealedEnvelope<E extends FameEnvelope>(
         ? provider.x25519.sharedSecret(recipient, ephemeralPublicKey)
         : recipient.sharedSecret(ephemeralPublicKey);
     key = sealedKey(provider, shared);
+    shared.fill(0);
   } catch (error) {
     if (error instanceof InvalidKeyError)
       throw new DecryptionError('sealed envelope: unusable ephemeral key', 'malformed', { cause: error });
     throw error;
   }
-  const { payload, codec } = parseWrapper(aead.open(key, prefix.subarray(32), ciphertext));
+  let plaintext: Uint8Array;
+  try {
+    plaintext = aead.open(key, prefix.subarray(32), ciphertext);
+  } finally {
+    key.fill(0);
+  }
+  const { payload, codec } = parseWrapper(plaintext);
   return withPlaintext(provider, envelope, frame, payload, codec);
 }

@@ -154,4 +154,29 @@ describe('ReplayWindow', () => {
       for (const probe of ['k0', 'k5', 'k11']) expect(window.has(probe)).toBe(model.some((entry) => entry.key === probe));
     }
   });
+
+  it('keeps a key per scope (sender): the same key in two scopes is two entries, bounded together', () => {
+    let now = 0;
+    const window = new ReplayWindow({ capacity: 6, ttlMs: 9, now: () => now });
+    let model: { scope: string; key: string; at: number }[] = [];
+    let seed = 7;
+    const next = () => (seed = (seed * 16807) % 2147483647);
+    for (let step = 0; step < 3000; step++) {
+      now += next() % 3;
+      const scope = `s${next() % 3}`;
+      const key = `k${next() % 5}`;
+      model = model.filter((entry) => entry.at > now - 9);
+      const fresh = !model.some((entry) => entry.key === key && entry.scope === scope);
+      expect(window.add(key, scope)).toBe(fresh);
+      if (fresh) model = [...model, { scope, key, at: now }].slice(-6);
+      expect(window.size).toBe(model.length);
+      for (const [s2, k2] of [
+        ['s0', 'k1'],
+        ['s1', 'k1'],
+        ['s2', 'k4'],
+      ] as const) {
+        expect(window.has(k2, s2)).toBe(model.some((entry) => entry.key === k2 && entry.scope === s2));
+      }
+    }
+  });
 });

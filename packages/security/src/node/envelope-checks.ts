@@ -98,7 +98,8 @@ export class EnvelopeChecks {
     const crypto = this.#o.policy.inboundCryptoDecision(envelope, POLICY_CONTEXT[context.origin]!);
     const decrypt = this.#o.decrypt;
     if (decrypt !== undefined && crypto.verdict === 'accept' && envelope.sec?.enc !== undefined) {
-      const verified = this.#verified.has(envelope) ? envelope : this.#verify(envelope, context, 'hop', true);
+      // Decrypted at once: nothing needs to remember that it was verified.
+      const verified = this.#verified.has(envelope) ? envelope : this.#verify(envelope, context, 'hop', true, false);
       const open = (result: StageResult) => (result instanceof EnvelopeRejection ? result : this.#decrypt(result, context, decrypt));
       return verified instanceof Promise ? verified.then(open) : open(verified);
     }
@@ -136,8 +137,18 @@ export class EnvelopeChecks {
     }
   }
 
-  /** Full verification (hop or final mode) with the policy's unsigned/invalid actions. */
-  #verify(envelope: FameEnvelope, context: EnvelopeContext, mode: VerificationMode, mayWait: boolean): StageResult | Promise<StageResult> {
+  /**
+   * Full verification (hop or final mode) with the policy's unsigned/invalid actions. An
+   * envelope verified in hop mode is remembered (its delivery then only re-checks `pd`) unless
+   * `remember` is false.
+   */
+  #verify(
+    envelope: FameEnvelope,
+    context: EnvelopeContext,
+    mode: VerificationMode,
+    mayWait: boolean,
+    remember = true,
+  ): StageResult | Promise<StageResult> {
     const decision = this.#o.policy.inboundSignatureDecision(envelope, POLICY_CONTEXT[context.origin]!);
     if (decision.verdict === 'accept') return envelope;
     if (decision.verdict === 'unsigned') {
@@ -145,12 +156,12 @@ export class EnvelopeChecks {
     }
     const failed = (error: unknown): StageResult | Promise<StageResult> => {
       if (error instanceof UnknownKeyError)
-        return this.#unknownKey(error.kid, envelope, context, mayWait, () => this.#verify(envelope, context, mode, false));
+        return this.#unknownKey(error.kid, envelope, context, mayWait, () => this.#verify(envelope, context, mode, false, remember));
       if (error instanceof SignatureInvalidError) return this.#invalid(error, envelope, context);
       throw error;
     };
     const passed = (): StageResult => {
-      if (mode === 'hop') this.#verified.add(envelope);
+      if (mode === 'hop' && remember) this.#verified.add(envelope);
       return envelope;
     };
     const verifier = this.#o.verifier;

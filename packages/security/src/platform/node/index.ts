@@ -125,7 +125,9 @@ function aead(algorithm: 'chacha20-poly1305' | 'aes-256-gcm'): Aead {
       try {
         const head = decipher.update(body);
         const tail = decipher.final();
-        return tail.length === 0 ? new Uint8Array(head) : new Uint8Array(Buffer.concat([head, tail]));
+        // A view of Node's output, not a copy of it.
+        const out = tail.length === 0 ? head : Buffer.concat([head, tail]);
+        return new Uint8Array(out.buffer, out.byteOffset, out.length);
       } catch (error) {
         throw new DecryptionError(undefined, 'authentication', { cause: error });
       }

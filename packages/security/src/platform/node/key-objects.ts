@@ -1,8 +1,7 @@
 /**
- * Raw 32-byte keys in and out of `node:crypto` KeyObjects, and the caches that keep imports off
- * the per-message paths: a node's own private keys (by array identity), recipients' public keys
- * (bounded LRU by value: a sealed envelope's recipient key arrives as fresh bytes each time),
- * and the private key of a pair {@link generateX25519KeyPair} just made (used right after).
+ * Raw 32-byte keys in and out of `node:crypto` KeyObjects, and the cache that keeps imports off
+ * the per-message paths (by array identity): a node's own private keys, recipients' public keys,
+ * and the private key of a pair {@link generateX25519KeyPair} made (used for one agreement).
  */
 import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { InvalidKeyError } from '../../errors.js';
@@ -50,38 +49,36 @@ export function rawKey(key: KeyObject, member: 'x' | 'd'): Uint8Array {
   return new Uint8Array(der.subarray(der.length - 32));
 }
 
-/** KeyObjects of private keys used again and again (a node's own X25519 key opens every sealed envelope). */
-const privateKeyObjects = new WeakMap<Uint8Array, { readonly bytes: Uint8Array; readonly key: KeyObject }>();
+/**
+ * KeyObjects of keys used again and again, by array identity: a node's own X25519 key opens
+ * every sealed envelope, and a recipient's key (decoded once per key record) seals every
+ * envelope to it. Each entry is checked against a copy of the bytes, so bytes changed in place
+ * get a fresh object. A key that comes as fresh bytes each time (the ephemeral key of a sealed
+ * envelope) is imported each time, and its entry goes with its array.
+ */
+const keyObjects = new WeakMap<Uint8Array, { readonly bytes: Uint8Array; readonly key: KeyObject }>();
 
-function rememberPrivate(raw: Uint8Array, key: KeyObject): void {
-  privateKeyObjects.set(raw, { bytes: Uint8Array.from(raw), key });
+function remember(raw: Uint8Array, key: KeyObject): void {
+  keyObjects.set(raw, { bytes: Uint8Array.from(raw), key });
+}
+
+function cached(raw: Uint8Array, type: 'private' | 'public'): KeyObject | undefined {
+  const entry = keyObjects.get(raw);
+  if (entry === undefined || entry.key.type !== type || entry.bytes.length !== raw.length) return undefined;
+  for (let i = 0; i < raw.length; i++) if (entry.bytes[i] !== raw[i]) return undefined;
+  return entry.key;
 }
 
 export function cachedPrivateKeyObject(curve: Curve, raw: Uint8Array): KeyObject {
-  const cached = privateKeyObjects.get(raw);
-  // By array identity, checked against a copy: bytes changed in place get a fresh object.
-  if (cached !== undefined && cached.bytes.length === raw.length && cached.bytes.every((byte, i) => byte === raw[i])) return cached.key;
-  const key = privateKeyObject(curve, raw);
-  rememberPrivate(raw, key);
+  let key = cached(raw, 'private');
+  if (key?.asymmetricKeyType !== curve.toLowerCase()) remember(raw, (key = privateKeyObject(curve, raw)));
   return key;
 }
 
-/** Public KeyObjects by curve and base64url value, most recently used last. */
-const publicKeyObjects = new Map<string, KeyObject>();
-export const PUBLIC_KEY_CACHE_SIZE = 256;
-
-/** A public KeyObject from the LRU (importing costs ~15 µs, a third of an X25519 agreement). */
+/** A public KeyObject (importing costs ~15 µs, a third of an X25519 agreement). */
 export function cachedPublicKeyObject(curve: Curve, raw: Uint8Array): KeyObject {
-  checkRaw(curve, raw, 'public');
-  const id = `${curve}:${base64Url(raw)}`;
-  let key = publicKeyObjects.get(id);
-  if (key !== undefined) {
-    publicKeyObjects.delete(id);
-  } else {
-    key = publicKeyObject(curve, raw);
-    if (publicKeyObjects.size >= PUBLIC_KEY_CACHE_SIZE) publicKeyObjects.delete(publicKeyObjects.keys().next().value!);
-  }
-  publicKeyObjects.set(id, key);
+  let key = cached(raw, 'public');
+  if (key?.asymmetricKeyType !== curve.toLowerCase()) remember(raw, (key = publicKeyObject(curve, raw)));
   return key;
 }
 
@@ -101,6 +98,6 @@ export function generateX25519KeyPair(): RawKeyPair {
   const x = createPublicKey(key).export({ format: 'jwk' }).x;
   const publicKey = typeof x === 'string' ? new Uint8Array(Buffer.from(x, 'base64url')) : undefined;
   if (publicKey?.length !== 32) throw new InvalidKeyError('X25519 key pair: no 32-byte public key');
-  rememberPrivate(privateKey, key);
+  remember(privateKey, key);
   return { privateKey, publicKey };
 }
