@@ -1,6 +1,12 @@
-/** One thing a receiver takes from the sender, in the sender's order: a message or the close of the link. */
+import type { FameEnvelope } from '@naylence/core';
+
+/**
+ * One thing a receiver takes from the sender, in the sender's order: a message (with the
+ * envelope the ingress decoded from it, handed on so that the node does not decode it again)
+ * or the close of the link.
+ */
 export type Arrival =
-  | { readonly kind: 'message'; readonly message: Uint8Array; readonly bytes: number }
+  | { readonly kind: 'message'; readonly message: Uint8Array; readonly bytes: number; readonly envelope?: FameEnvelope | undefined }
   | { readonly kind: 'close'; readonly code: number; readonly reason: string };
 
 /** What the receiver answers a request with. */

@@ -178,7 +178,7 @@ export class Ingress {
     }
     const link = this.#children.get(route.systemId);
     if (link === undefined || link.originType !== route.originType) return this.#refuse('no-link', request, RESPONSES.noConnection);
-    return this.#offer(link.connector, request, { kind: 'message', message: request.body!, bytes: request.body!.byteLength });
+    return this.#offer(link.connector, request, messageOf(request, envelope));
   }
 
   #attach(
@@ -226,7 +226,7 @@ export class Ingress {
     const current = this.#children.get(systemId);
     this.#children.set(systemId, { connector, originType: route.originType, previous: current });
     this.#guard.addPending(connector);
-    const result = this.#offer(connector, request, { kind: 'message', message: request.body!, bytes: request.body!.byteLength });
+    const result = this.#offer(connector, request, messageOf(request, envelope));
     try {
       host.accept({ connector, originType: route.originType, systemId, ...(context !== undefined && { authorization: context }) });
     } catch (error) {
@@ -276,7 +276,7 @@ export class Ingress {
     if (request.method === 'DELETE') return this.#close(upstream.connector, request);
     const envelope = this.#decode(request);
     if (!('frame' in envelope)) return envelope;
-    return this.#offer(upstream.connector, request, { kind: 'message', message: request.body!, bytes: request.body!.byteLength });
+    return this.#offer(upstream.connector, request, messageOf(request, envelope));
   }
 
   #offer(connector: HttpConnector, request: IngressRequest, arrival: Arrival): IngressResponse {
@@ -377,6 +377,12 @@ export class Ingress {
     );
     return response;
   }
+}
+
+/** The arrival of a POST whose body decoded to `envelope`. */
+function messageOf(request: IngressRequest, envelope: FameEnvelope): Arrival {
+  const body = request.body!;
+  return { kind: 'message', message: body, bytes: body.byteLength, envelope };
 }
 
 function parseSeq(value: string | undefined): number | undefined {
