@@ -15,7 +15,7 @@ import {
 } from '@naylence/core';
 import { Pool, type Dispatcher } from 'undici';
 import { CLOSE_NORMAL } from './http-status.js';
-import { OrderedInbox, type Arrival, type OfferResult } from './inbox.js';
+import { bytesOnly, OrderedInbox, type Arrival, type OfferResult } from './inbox.js';
 import { HttpSender, type BusyRetryPolicy, type SenderStats } from './sender.js';
 
 /** Default unacknowledged outbound bytes above which `send()` returns false: 1 MiB. */
@@ -278,7 +278,7 @@ export class HttpConnector implements Connector, AsyncDisposable {
       this.#hand(handlers, arrival);
       return;
     }
-    this.#buffered.push(arrival);
+    this.#buffered.push(bytesOnly(arrival));
     this.#inboxBytes += arrival.bytes;
   }
 
