@@ -41,8 +41,8 @@ describe('OrderedInbox', () => {
     const seen: Arrival[] = [];
     const box = new OrderedInbox({ hasRoom: () => true, deliver: (arrival) => void seen.push(arrival) }, 4);
     const envelope = createEnvelope({ to: 'x@y', frame: { type: 'Data', payload: 1 } });
-    box.offer(1, { ...message(1), envelope });
-    box.offer(0, { ...message(0), envelope });
+    box.offer(1, { kind: 'message', message: new Uint8Array([1]), bytes: 1, envelope });
+    box.offer(0, { kind: 'message', message: new Uint8Array([0]), bytes: 1, envelope });
     expect(seen.map((a) => (a.kind === 'message' ? [a.message[0], a.envelope] : a))).toEqual([
       [0, envelope],
       [1, undefined],
