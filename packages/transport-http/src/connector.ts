@@ -15,7 +15,7 @@ import {
 } from '@naylence/core';
 import { Pool, type Dispatcher } from 'undici';
 import { CLOSE_NORMAL } from './http-status.js';
-import { OrderedInbox, type Arrival, type OfferResult } from './inbox.js';
+import { bytesOnly, OrderedInbox, type Arrival, type OfferResult } from './inbox.js';
 import { HttpSender, type BusyRetryPolicy, type SenderStats } from './sender.js';
 
 /** Default unacknowledged outbound bytes above which `send()` returns false: 1 MiB. */
@@ -93,6 +93,8 @@ export interface HttpConnectorInit extends HttpLinkOptions {
   readonly onClosed?: ((connector: HttpConnector) => void) | undefined;
 }
 
+type MessageArrival = Arrival & { readonly kind: 'message' };
+
 interface Waiter {
   resolve(info: CloseInfo): void;
 }
@@ -130,7 +132,7 @@ export class HttpConnector implements Connector, AsyncDisposable {
   readonly #attachFields: TransportAttachFields | undefined;
   #state: ConnectorState = 'open';
   #handlers: ConnectorHandlers | undefined;
-  #buffered: Uint8Array[] = [];
+  #buffered: MessageArrival[] = [];
   #inboxBytes = 0;
   #closeInfo: CloseInfo | undefined;
   #closing: Promise<void> | undefined;
@@ -192,7 +194,7 @@ export class HttpConnector implements Connector, AsyncDisposable {
     const buffered = this.#buffered;
     this.#buffered = [];
     this.#inboxBytes = 0;
-    for (const message of buffered) this.#hand(handlers, message);
+    for (const arrival of buffered) this.#hand(handlers, arrival);
     const info = this.#closeInfo;
     if (info !== undefined) this.#guard('onClose', () => handlers.onClose(info));
   }
@@ -273,15 +275,20 @@ export class HttpConnector implements Connector, AsyncDisposable {
     }
     const handlers = this.#handlers;
     if (handlers !== undefined) {
-      this.#hand(handlers, arrival.message);
+      this.#hand(handlers, arrival);
       return;
     }
-    this.#buffered.push(arrival.message);
+    this.#buffered.push(bytesOnly(arrival));
     this.#inboxBytes += arrival.bytes;
   }
 
-  #hand(handlers: ConnectorHandlers, message: Uint8Array): void {
-    this.#guard('onMessage', () => handlers.onMessage(message));
+  /** Hands one message to the node, with the envelope the ingress decoded from it (not decoded twice). */
+  #hand(handlers: ConnectorHandlers, arrival: MessageArrival): void {
+    try {
+      handlers.onMessage(arrival.message, arrival.envelope);
+    } catch (error) {
+      this.#logger.error({ err: error }, 'onMessage handler threw; handlers must not throw');
+    }
   }
 
   /** Runs a handler callback; one that throws (they must not) is logged, never propagated into the ingress. */

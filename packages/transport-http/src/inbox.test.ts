@@ -1,3 +1,4 @@
+import { createEnvelope } from '@naylence/core';
 import { describe, expect, it } from 'vitest';
 import { OrderedInbox, type Arrival } from './inbox.js';
 
@@ -34,6 +35,18 @@ describe('OrderedInbox', () => {
     expect(box.offer(4, message(4))).toBe('duplicate');
     expect(box.offer(3, { kind: 'close', code: 1000, reason: '' })).toBe('accepted');
     expect(delivered).toEqual([0, 1, 2, -1, 4]);
+  });
+
+  it('keeps only the bytes of a request it holds, not the envelope decoded from it', () => {
+    const seen: Arrival[] = [];
+    const box = new OrderedInbox({ hasRoom: () => true, deliver: (arrival) => void seen.push(arrival) }, 4);
+    const envelope = createEnvelope({ to: 'x@y', frame: { type: 'Data', payload: 1 } });
+    box.offer(1, { kind: 'message', message: new Uint8Array([1]), bytes: 1, envelope });
+    box.offer(0, { kind: 'message', message: new Uint8Array([0]), bytes: 1, envelope });
+    expect(seen.map((a) => (a.kind === 'message' ? [a.message[0], a.envelope] : a))).toEqual([
+      [0, envelope],
+      [1, undefined],
+    ]);
   });
 
   it('answers busy past the receive queue and past the hold limit, and takes the retry later', () => {

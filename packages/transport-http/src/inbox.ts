@@ -1,7 +1,21 @@
-/** One thing a receiver takes from the sender, in the sender's order: a message or the close of the link. */
+import type { FameEnvelope } from '@naylence/core';
+
+/**
+ * One thing a receiver takes from the sender, in the sender's order: a message (with the
+ * envelope the ingress decoded from it, handed on so that the node does not decode it again)
+ * or the close of the link.
+ */
 export type Arrival =
-  | { readonly kind: 'message'; readonly message: Uint8Array; readonly bytes: number }
+  | { readonly kind: 'message'; readonly message: Uint8Array; readonly bytes: number; readonly envelope?: FameEnvelope | undefined }
   | { readonly kind: 'close'; readonly code: number; readonly reason: string };
+
+/**
+ * `arrival` without its decoded envelope, for an arrival kept waiting (out of order, or before
+ * the node started the link): what waits is bounded in body bytes, so it keeps only the bytes.
+ */
+export function bytesOnly<A extends Arrival>(arrival: A): A {
+  return arrival.kind === 'message' && arrival.envelope !== undefined ? { ...arrival, envelope: undefined } : arrival;
+}
 
 /** What the receiver answers a request with. */
 export type OfferResult = 'accepted' | 'duplicate' | 'busy';
@@ -51,7 +65,7 @@ export class OrderedInbox {
     if (seq < expected || this.#held.has(seq)) return 'duplicate';
     if (seq > expected) {
       if (this.#held.size >= this.#maxHeld || !this.#sink.hasRoom(this.#heldBytes + bytes)) return 'busy';
-      this.#held.set(seq, arrival);
+      this.#held.set(seq, bytesOnly(arrival));
       this.#heldBytes += bytes;
       return 'accepted';
     }

@@ -16,7 +16,7 @@ import { HttpConnector, linkOptionsOf, type HttpLinkOptions } from './connector.
 import { callbackCredentials, selectCallbackGrant, type GrantAuth } from './grants.js';
 import type { Arrival, OfferResult } from './inbox.js';
 import { HEALTH_BODY, methodNotAllowed, noCallbackGrant, RESPONSES, withLink, type IngressResponse } from './responses.js';
-import { parseIngressRoute, type IngressRoute } from './route.js';
+import { IngressRoutes, parseSeq, type IngressRoute } from './route.js';
 import { IngressGuard, PENDING_LINK_TIMEOUT_REASON, type IngressLimits, type IngressStats } from './ingress-guard.js';
 
 /** One request to the ingress, as any HTTP server framework can describe it. */
@@ -61,6 +61,8 @@ interface Upstream {
 type Authentication =
   { readonly ok: true; readonly context: AuthorizationContext | undefined } | { readonly ok: false; readonly response: IngressResponse };
 
+/** The authentication of every request to an ingress without an authorizer (taken without an `await`). */
+const OPEN: Authentication = { ok: true, context: undefined };
 const CHILD_METHODS = 'POST, DELETE';
 const MAX_CLOSE_REASON = 123;
 
@@ -77,6 +79,7 @@ export class Ingress {
   readonly #guard: IngressGuard;
   readonly #children = new Map<string, ChildLink>();
   readonly #upstreams = new Map<string, Upstream>();
+  readonly #routes = new IngressRoutes();
   /** The `202 message_received` of each link using our ordering extension (it echoes the link id). */
   readonly #received = new WeakMap<HttpConnector, IngressResponse>();
   /** Registered upstream links, oldest first: requests without `x-fame-link` (reference parents) go to the newest. */
@@ -120,7 +123,7 @@ export class Ingress {
 
   /** Answers one request. Never throws. */
   async handle(request: IngressRequest): Promise<IngressResponse> {
-    const route = parseIngressRoute(request.path);
+    const route = this.#routes.parse(request.path);
     try {
       switch (route.kind) {
         case 'health':
@@ -169,7 +172,7 @@ export class Ingress {
     const host = this.#host;
     if (host === undefined || this.#closed) return RESPONSES.notInitialized;
     if (route.systemId === host.systemId) return this.#refuse('self-attach', request, RESPONSES.selfAttach);
-    const auth = await this.#authenticate(this.#options.authorizer, request);
+    const auth = this.#options.authorizer === undefined ? OPEN : await this.#authenticate(this.#options.authorizer, request);
     if (!auth.ok) return auth.response;
     const envelope = this.#decode(request);
     if (!('frame' in envelope)) return envelope;
@@ -178,7 +181,7 @@ export class Ingress {
     }
     const link = this.#children.get(route.systemId);
     if (link === undefined || link.originType !== route.originType) return this.#refuse('no-link', request, RESPONSES.noConnection);
-    return this.#offer(link.connector, request, { kind: 'message', message: request.body!, bytes: request.body!.byteLength });
+    return this.#offer(link.connector, request, messageOf(request, envelope));
   }
 
   #attach(
@@ -226,7 +229,7 @@ export class Ingress {
     const current = this.#children.get(systemId);
     this.#children.set(systemId, { connector, originType: route.originType, previous: current });
     this.#guard.addPending(connector);
-    const result = this.#offer(connector, request, { kind: 'message', message: request.body!, bytes: request.body!.byteLength });
+    const result = this.#offer(connector, request, messageOf(request, envelope));
     try {
       host.accept({ connector, originType: route.originType, systemId, ...(context !== undefined && { authorization: context }) });
     } catch (error) {
@@ -258,7 +261,7 @@ export class Ingress {
   }
 
   async #childDelete(route: IngressRoute & { kind: 'child' }, request: IngressRequest): Promise<IngressResponse> {
-    const auth = await this.#authenticate(this.#options.authorizer, request);
+    const auth = this.#options.authorizer === undefined ? OPEN : await this.#authenticate(this.#options.authorizer, request);
     if (!auth.ok) return auth.response;
     const link = this.#children.get(route.systemId);
     if (link === undefined || request.linkId === undefined || link.connector.linkId !== request.linkId) return RESPONSES.notFound;
@@ -271,12 +274,12 @@ export class Ingress {
     if (upstream === undefined) {
       return request.linkId !== undefined ? this.#refuse('stale-link', request, RESPONSES.staleLink) : RESPONSES.noUpstream;
     }
-    const auth = await this.#authenticate(upstream.authorizer, request);
+    const auth = upstream.authorizer === undefined ? OPEN : await this.#authenticate(upstream.authorizer, request);
     if (!auth.ok) return auth.response;
     if (request.method === 'DELETE') return this.#close(upstream.connector, request);
     const envelope = this.#decode(request);
     if (!('frame' in envelope)) return envelope;
-    return this.#offer(upstream.connector, request, { kind: 'message', message: request.body!, bytes: request.body!.byteLength });
+    return this.#offer(upstream.connector, request, messageOf(request, envelope));
   }
 
   #offer(connector: HttpConnector, request: IngressRequest, arrival: Arrival): IngressResponse {
@@ -328,8 +331,7 @@ export class Ingress {
    * waits first (its requests are spaced out, as WebSocket upgrades are), or is refused with 429
    * when it would wait past the limit: guessing tokens gets slow.
    */
-  async #authenticate(authorizer: Authorizer | undefined, request: IngressRequest): Promise<Authentication> {
-    if (authorizer === undefined) return { ok: true, context: undefined };
+  async #authenticate(authorizer: Authorizer, request: IngressRequest): Promise<Authentication> {
     const address = request.remoteAddress ?? '';
     const throttle = this.#guard.throttle;
     const delayMs = throttle.delayFor(address);
@@ -379,10 +381,10 @@ export class Ingress {
   }
 }
 
-function parseSeq(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seq = Number(value);
-  return Number.isSafeInteger(seq) && seq >= 0 ? seq : undefined;
+/** The arrival of a POST whose body decoded to `envelope`. */
+function messageOf(request: IngressRequest, envelope: FameEnvelope): Arrival {
+  const body = request.body!;
+  return { kind: 'message', message: body, bytes: body.byteLength, envelope };
 }
 
 function parseCloseNotice(body: Uint8Array | undefined): { code: number; reason: string } | undefined {

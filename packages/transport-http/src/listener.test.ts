@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { serializeEnvelope, type Authorizer } from '@naylence/core';
+import { decodeEnvelope, serializeEnvelope, type Authorizer, type FameEnvelope } from '@naylence/core';
 import { describe, expect, it } from 'vitest';
 import { attachLink, dataEnvelope, nodeAttach, post, startHttpPair, startHttpServer, TestHost } from './fixtures.test.util.js';
 import { HttpListener } from './listener.js';
@@ -52,12 +52,22 @@ describe('HttpListener routes and refusals (protocol-core §4.9)', () => {
     const { connector, systemId, originType } = await accepted;
     expect({ systemId, originType }).toEqual({ systemId: 'refchild', originType: 'downstream' });
     const received: string[] = [];
-    connector.start({ onMessage: (m) => received.push(new TextDecoder().decode(m as Uint8Array)), onClose: () => {} });
+    const decoded: (FameEnvelope | undefined)[] = [];
+    connector.start({
+      onMessage: (m, envelope) => {
+        received.push(new TextDecoder().decode(m as Uint8Array));
+        decoded.push(envelope);
+      },
+      onClose: () => {},
+    });
     expect(JSON.parse(received[0]!)).toMatchObject({ frame: { type: 'NodeAttach', systemId: 'refchild' } });
 
     const second = await post(`${pair.url}/refchild`, dataEnvelope({ n: 1 }), { 'content-type': 'application/json' });
     expect(second).toMatchObject({ status: 202, body: '{"status":"message_received"}' });
     expect(received).toHaveLength(2);
+    // A message taken at once comes with the envelope the ingress decoded to vet it, so the node does not
+    // decode it again; one that waited for start() kept only its bytes (what waits is bounded in bytes).
+    expect(decoded).toEqual([undefined, decodeEnvelope(received[1]!)]);
 
     for (let i = 0; i < 5; i++) connector.send(dataEnvelope({ i }));
     await expect.poll(() => callback.requests.length).toBe(5);

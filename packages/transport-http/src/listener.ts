@@ -171,8 +171,9 @@ export class HttpListener implements TransportListener, AsyncDisposable {
    * touching the response, for any other path. For servers this listener is mounted on.
    */
   handleRequest(request: IncomingMessage, response: ServerResponse): boolean {
-    if (!isIngressPath(requestPath(request.url))) return false;
-    void this.#serve(request, response);
+    const path = requestPath(request.url);
+    if (!isIngressPath(path)) return false;
+    void this.#serve(request, response, path);
     return true;
   }
 
@@ -233,9 +234,9 @@ export class HttpListener implements TransportListener, AsyncDisposable {
     this.#logger.debug('HTTP listener closed');
   }
 
-  async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async #serve(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
     try {
-      await this.#answer(request, response);
+      await this.#answer(request, response, path);
     } catch (error) {
       // Only a broken socket gets here (the ingress never throws): drop it.
       this.#logger.debug({ err: error }, 'HTTP ingress response failed');
@@ -243,7 +244,7 @@ export class HttpListener implements TransportListener, AsyncDisposable {
     }
   }
 
-  async #answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async #answer(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
     const method = request.method ?? 'GET';
     let body: Uint8Array | undefined;
     if (method === 'POST' || method === 'DELETE') {
@@ -258,7 +259,7 @@ export class HttpListener implements TransportListener, AsyncDisposable {
     const headers = request.headers;
     const result = await this.#ingress.handle({
       method,
-      path: requestPath(request.url),
+      path,
       authorization: headers.authorization,
       linkId: headerValue(headers[LINK_HEADER]),
       seq: headerValue(headers[SEQ_HEADER]),

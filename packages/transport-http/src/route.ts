@@ -59,6 +59,31 @@ export function parseIngressRoute(path: string): IngressRoute {
   }
 }
 
+/** Parsed request paths kept by {@link IngressRoutes} (one per child link, plus upstream); past it the table starts over. */
+const MAX_REMEMBERED_ROUTES = 1024;
+
+/** {@link parseIngressRoute}, remembering each path for its next request (every request of a link has the same one). */
+export class IngressRoutes {
+  readonly #known = new Map<string, IngressRoute>();
+
+  parse(path: string): IngressRoute {
+    let route = this.#known.get(path);
+    if (route === undefined) {
+      route = parseIngressRoute(path);
+      if (this.#known.size >= MAX_REMEMBERED_ROUTES) this.#known.clear();
+      this.#known.set(path, route);
+    }
+    return route;
+  }
+}
+
+/** The value of an `x-fame-seq` header; undefined when absent or not a non-negative integer. */
+export function parseSeq(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seq = Number(value);
+  return Number.isSafeInteger(seq) && seq >= 0 ? seq : undefined;
+}
+
 /** `url` with `/{segment}` appended to its path (a `/` is added only when missing), query kept. */
 export function appendPathSegment(url: URL, segment: string): URL {
   const out = new URL(url.href);

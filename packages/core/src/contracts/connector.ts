@@ -10,6 +10,7 @@
  * `tools/transport-compliance` against your implementation.
  */
 
+import type { FameEnvelope } from '../wire/envelope.js';
 import type { NodeAttachFrame } from '../wire/frames.js';
 
 /** One wire message: binary (preferred) or text. */
@@ -32,8 +33,16 @@ export interface ConnectorHandlers {
   /**
    * One inbound message, called in arrival order. Must return quickly and never throw:
    * the receive path must not block on application work.
+   *
+   * `decoded` is optional: a transport that had to decode and validate the message itself
+   * (the HTTP ingress does, to answer an invalid body with `400`) passes the result, so that
+   * the envelope is not parsed twice. When present it must be exactly what
+   * `decodeEnvelope(message)` returns (parsed and validated by core's codec, with a size limit
+   * no smaller than the message), a fresh object the transport neither keeps nor touches
+   * afterwards. A receiver may use it instead of decoding `message`, but still applies its
+   * own size limit to `message`; receivers that ignore it lose nothing but time.
    */
-  onMessage(message: WireMessage): void;
+  onMessage(message: WireMessage, decoded?: FameEnvelope): void;
   /** Called exactly once, after which no more messages arrive. */
   onClose(info: CloseInfo): void;
 }

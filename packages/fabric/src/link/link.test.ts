@@ -1,6 +1,8 @@
 import {
   BackPressureError,
   ConnectorClosedError,
+  decodeEnvelope,
+  encodeEnvelope,
   NOOP_LOGGER,
   serializeEnvelope,
   type Connector,
@@ -141,6 +143,30 @@ describe('Link flow control (protocol-core §6.1)', () => {
     expect(warnings.map((w) => w.fields.code)).toEqual(['INVALID_ENVELOPE', 'UNKNOWN_FRAME', 'INVALID_ENVELOPE']);
     expect(warnings[0]!.bindings).toMatchObject({ linkId: ours.id });
     expect(link.isOpen).toBe(true);
+  });
+
+  it('takes an envelope the transport decoded already as it is, within its own size limit', () => {
+    const got: FameEnvelope[] = [];
+    const rejected: string[] = [];
+    const [ours] = createMemoryConnectorPair();
+    const link = new Link(
+      ours,
+      peer(),
+      { onEnvelope: (e) => void got.push(e), onRejected: (_e, r) => void rejected.push(r.error.code), onClose: () => undefined },
+      { logger: NOOP_LOGGER, maxEnvelopeBytes: 1_000, flowControl: false },
+    );
+    const small = encodeEnvelope(data(1));
+    const decoded = decodeEnvelope(small);
+    link.onMessage(small, decoded);
+    expect(got).toEqual([decoded]);
+    expect(got[0]).toBe(decoded); // not decoded again
+    // Over this link's limit: decoded (and refused) as if nothing had been passed.
+    const big = encodeEnvelope(data(2, { replyTo: 'me@y', corrId: 'c2', meta: { big: 'x'.repeat(2_000) } }));
+    link.onMessage(big, decodeEnvelope(big));
+    link.onMessage(serializeEnvelope(data(3)), data(3)); // text: decoded by the link
+    expect(got).toHaveLength(2);
+    expect(got[1]!.frame).toMatchObject({ payload: 3 });
+    expect(rejected).toEqual(['MESSAGE_TOO_LARGE']);
   });
 
   it('hands a socket-like transport bytes encoded once, and counts what waits in bytes', async () => {

@@ -3,6 +3,7 @@ import {
   ConnectorClosedError,
   createEnvelope,
   decodeEnvelope,
+  DEFAULT_MAX_ENVELOPE_BYTES,
   encodeEnvelope,
   serializeEnvelope,
   EnvelopeRejection,
@@ -123,9 +124,13 @@ export class Link implements ConnectorHandlers {
     this.connector.start(this);
   }
 
-  /** ConnectorHandlers: one message arrived (called by the connector). */
-  onMessage(message: WireMessage): void {
-    this.#receiveMessage(message);
+  /**
+   * ConnectorHandlers: one message arrived (called by the connector). A `decoded` envelope (the
+   * transport decoded and validated it already) is used as it is, not decoded again, when the
+   * message is within this link's envelope limit.
+   */
+  onMessage(message: WireMessage, decoded?: FameEnvelope): void {
+    this.#receiveMessage(message, decoded);
   }
 
   /** ConnectorHandlers: the connector closed (called by the connector). */
@@ -211,10 +216,13 @@ export class Link implements ConnectorHandlers {
     return this.connector.close(code, reason);
   }
 
-  #receiveMessage(message: WireMessage): void {
+  #receiveMessage(message: WireMessage, decoded: FameEnvelope | undefined): void {
     let envelope: FameEnvelope;
     try {
-      envelope = decodeEnvelope(message, this.#settings.decodeOptions);
+      envelope =
+        decoded !== undefined && typeof message !== 'string' && message.byteLength <= this.#settings.maxBytes
+          ? decoded
+          : decodeEnvelope(message, this.#settings.decodeOptions);
     } catch (error) {
       const answerable = (this.#guard ??= new InboundGuard(this, this.#options)).undecodable(error, message);
       if (answerable !== undefined) this.#reject(answerable.envelope, answerable.rejection);
@@ -321,6 +329,8 @@ export class Link implements ConnectorHandlers {
 interface LinkSettingsOf {
   readonly stages: LinkStages | undefined;
   readonly decodeOptions: { readonly maxBytes: number } | undefined;
+  /** The envelope limit those options apply (a transport's already-decoded envelope is taken up to it). */
+  readonly maxBytes: number;
   readonly queue: SendQueueSettings;
 }
 
@@ -337,6 +347,7 @@ function settingsOf(options: LinkOptions, text: boolean): LinkSettingsOf {
   const settings: LinkSettingsOf = {
     stages,
     decodeOptions: maxBytes === undefined ? undefined : { maxBytes },
+    maxBytes: maxBytes ?? DEFAULT_MAX_ENVELOPE_BYTES,
     queue: {
       maxQueued: options.maxQueuedEnvelopes ?? 4096,
       maxQueuedBytes: options.maxQueuedBytes ?? 32 * 1024 * 1024,
