@@ -102,10 +102,11 @@ const CODES_OF_LENGTH: number[][] = [];
  * digest per attach, mostly in cold code). One flat string (sids are kept per neighbour; a
  * string built by prepending characters is a chain of rope nodes).
  */
-function base62Of128(bytes: Uint8Array): string {
-  // (reads bytes 0–15 only: a SHA-256 digest is passed whole)
+function base62Of128(bytes: Uint8Array | string): string {
+  // (reads bytes 0–15 only: a SHA-256 digest is passed whole; a string holds one byte per char)
   const limbs = LIMBS_128;
-  for (let i = 0; i < 8; i++) limbs[i] = (bytes[2 * i]! << 8) | bytes[2 * i + 1]!;
+  if (typeof bytes === 'string') for (let i = 0; i < 8; i++) limbs[i] = (bytes.charCodeAt(2 * i) << 8) | bytes.charCodeAt(2 * i + 1);
+  else for (let i = 0; i < 8; i++) limbs[i] = (bytes[2 * i]! << 8) | bytes[2 * i + 1]!;
   let top = 0;
   while (top < 8 && limbs[top] === 0) top++;
   if (top === 8) return '0';
@@ -130,6 +131,7 @@ interface NodeCrypto {
   createHash(algorithm: 'sha256'): { update(data: Uint8Array | string): { digest(): Uint8Array } };
   /** One-shot digest (Node >= 20.12): no Hash object, a fraction of `createHash`'s cost. */
   hash?(algorithm: 'sha256', data: Uint8Array | string, outputEncoding: 'buffer'): Uint8Array;
+  hash?(algorithm: 'sha256', data: Uint8Array | string, outputEncoding: 'latin1'): string;
 }
 
 // On Node (>= 20.16) the synchronous node:crypto hash is several times cheaper than WebCrypto's
@@ -166,8 +168,11 @@ export async function secureDigest(text: string): Promise<string> {
  * undefined elsewhere (browsers: use `secureDigest`).
  */
 export function secureDigestSync(text: string): string | undefined {
+  // The digest as a 32-char latin1 string (one byte per char): a third of the garbage of a
+  // Buffer (its object, its pool slice, and the 'buffer' encoding name lowercased each call).
+  if (nodeCrypto?.hash !== undefined) return base62Of128(nodeCrypto.hash('sha256', text, 'latin1')); // its first 16 bytes
   const digest = sha256Sync(text);
-  return digest === undefined ? undefined : base62Of128(digest); // its first 16 bytes
+  return digest === undefined ? undefined : base62Of128(digest);
 }
 
 /**
