@@ -63,7 +63,10 @@ export function validateEnvelope(value: unknown): FameEnvelope {
     );
   }
   for (let i = 0; i < SNAKE_CASE_KEYS.length; i++) {
-    const [snake, camel] = SNAKE_CASE_KEYS[i]!;
+    // (by index: destructuring an array runs its iterator, which allocates until optimized)
+    const pair = SNAKE_CASE_KEYS[i]!;
+    const snake = pair[0];
+    const camel = pair[1];
     if (value[snake] !== undefined) {
       if (value[camel] === undefined) value[camel] = value[snake];
       delete value[snake];
