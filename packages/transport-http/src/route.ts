@@ -1,4 +1,4 @@
-import type { OriginType } from '@naylence/core';
+import { MAX_SYSTEM_ID_LENGTH, type OriginType } from '@naylence/core';
 
 /** Prefix of every HTTP ingress route (protocol-core §4.9). */
 export const INGRESS_PREFIX = '/fame/v1/ingress';
@@ -61,8 +61,17 @@ export function parseIngressRoute(path: string): IngressRoute {
 
 /** Parsed request paths kept by {@link IngressRoutes} (one per child link, plus upstream); past it the table starts over. */
 const MAX_REMEMBERED_ROUTES = 1024;
+/**
+ * The longest path remembered: a child's (its origin segment and a system id of at most
+ * {@link MAX_SYSTEM_ID_LENGTH} characters, percent-encoded) fits; anything longer cannot be a
+ * link's, so requests (before authentication) cannot fill the table with long junk paths.
+ */
+const MAX_REMEMBERED_PATH = INGRESS_PREFIX.length + '/downstream/'.length + 3 * MAX_SYSTEM_ID_LENGTH;
 
-/** {@link parseIngressRoute}, remembering each path for its next request (every request of a link has the same one). */
+/**
+ * {@link parseIngressRoute}, remembering each link's path for its next request (every request of
+ * a link has the same one). Invalid and over-long paths are parsed each time, never kept.
+ */
 export class IngressRoutes {
   readonly #known = new Map<string, IngressRoute>();
 
@@ -70,10 +79,16 @@ export class IngressRoutes {
     let route = this.#known.get(path);
     if (route === undefined) {
       route = parseIngressRoute(path);
+      if (route.kind === 'invalid' || path.length > MAX_REMEMBERED_PATH) return route;
       if (this.#known.size >= MAX_REMEMBERED_ROUTES) this.#known.clear();
       this.#known.set(path, route);
     }
     return route;
+  }
+
+  /** Paths remembered now. */
+  get size(): number {
+    return this.#known.size;
   }
 }
 

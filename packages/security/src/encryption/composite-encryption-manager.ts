@@ -58,6 +58,7 @@ export class CompositeEncryptionManager implements EncryptionManager {
     // Looked up only if the policy asks (escalate_if_peer_supports): not a key-store search per envelope.
     return this.#policy.decideOutboundCryptoLevel(
       envelope,
+      // its unset members read `undefined`, as absent ones would
       new OutboundContext(context, options.destination ?? envelope.to, this.#sealed) as PolicyContext,
     );
   }
@@ -107,11 +108,14 @@ export class CompositeEncryptionManager implements EncryptionManager {
   }
 }
 
+/** Every member of `PolicyContext`, optional ones included: a member added there must be copied here too. */
+type EveryPolicyMember = { readonly [K in keyof Required<PolicyContext>]: PolicyContext[K] };
+
 /**
  * A `PolicyContext`: `context` with `recipientHasEncryptionKey` looked up when read. A class, not
  * an object literal with a getter: that literal (with a spread) cost ~0.4 µs per envelope to build.
  */
-class OutboundContext {
+class OutboundContext implements EveryPolicyMember {
   readonly origin: PolicyContext['origin'];
   readonly messageType: string | undefined;
   readonly inboundWasSigned: boolean | undefined;
