@@ -12,6 +12,7 @@ import {
   type OriginType,
   type TokenProvider,
 } from '@naylence/core';
+import { parseCloseNotice } from './close-notice.js';
 import { HttpConnector, linkOptionsOf, type HttpLinkOptions } from './connector.js';
 import { callbackCredentials, selectCallbackGrant, type GrantAuth } from './grants.js';
 import type { Arrival, OfferResult } from './inbox.js';
@@ -64,7 +65,6 @@ type Authentication =
 /** The authentication of every request to an ingress without an authorizer (taken without an `await`). */
 const OPEN: Authentication = { ok: true, context: undefined };
 const CHILD_METHODS = 'POST, DELETE';
-const MAX_CLOSE_REASON = 123;
 
 /**
  * The HTTP ingress of one node, independent of the server framework (the `node:http` listener
@@ -385,18 +385,4 @@ export class Ingress {
 function messageOf(request: IngressRequest, envelope: FameEnvelope): Arrival {
   const body = request.body!;
   return { kind: 'message', message: body, bytes: body.byteLength, envelope };
-}
-
-function parseCloseNotice(body: Uint8Array | undefined): { code: number; reason: string } | undefined {
-  if (body === undefined || body.byteLength > 1024) return undefined;
-  try {
-    const { code, reason } = JSON.parse(new TextDecoder().decode(body)) as {
-      code?: unknown;
-      reason?: unknown;
-    };
-    if (typeof code !== 'number' || !Number.isInteger(code) || code < 1000 || code > 4999) return undefined;
-    return { code, reason: typeof reason === 'string' ? reason.slice(0, MAX_CLOSE_REASON) : '' };
-  } catch {
-    return undefined;
-  }
 }

@@ -1,5 +1,6 @@
 import { ConnectorClosedError, FameError, type Logger, type TokenProvider, type WireMessage } from '@naylence/core';
 import type { Dispatcher } from 'undici';
+import { encodeCloseNotice } from './close-notice.js';
 import { CLOSE_ABNORMAL, closeCodeForStatus, errorDetail, HttpStatusError } from './http-status.js';
 import { OutboundQueue, type QueuedRequest } from './outbound-queue.js';
 import { LINK_HEADER, safeUrl, SEQ_HEADER } from './route.js';
@@ -150,7 +151,7 @@ export class HttpSender {
         path: this.#path,
         method: 'DELETE',
         headers,
-        body: JSON.stringify({ code, reason }),
+        body: encodeCloseNotice(code, reason),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });

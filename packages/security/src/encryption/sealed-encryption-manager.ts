@@ -15,8 +15,8 @@ import { hasEncryptablePayload } from './encrypted-envelope.js';
 import type { EncryptionHost, EncryptionManager, EncryptionOptions, EncryptionResult } from './encryption-manager.js';
 import { nackQueued, sendSafely } from './host-send.js';
 import type { RecipientKeyResolver } from './recipient-keys.js';
-import { EphemeralKeyPairs } from './ephemeral-key-pairs.js';
-import { SEALED_ALG, openSealedEnvelope, sealEnvelope, sealedRecipientKid, type SealedRecipient } from './sealed-envelope.js';
+import { SealingKeys } from './sealing-keys.js';
+import { SEALED_ALG, openSealedEnvelope, sealEnvelopeWith, sealedRecipientKid, type SealedRecipient } from './sealed-envelope.js';
 
 /** The KeyRequest tracker's link name for requests sent to the parent. */
 const UPSTREAM = 'upstream';
@@ -32,7 +32,10 @@ export interface SealedEncryptionManagerOptions {
   readonly alg?: string;
   /** Timeout, attempts and bounds of the key requests and the envelopes waiting for them. */
   readonly keyRequests?: KeyRequestTrackerOptions;
-  /** Ephemeral key pairs made ahead of time for the next seals (each used once); default 4, 0 for none. */
+  /**
+   * Ephemeral key pairs made ahead of time for the next seals (each used once); default 4. With
+   * any, the key of the next seal to the same recipient is also agreed ahead. 0: nothing ahead.
+   */
   readonly ephemeralKeyPairs?: number;
   readonly logger?: Logger;
 }
@@ -45,7 +48,7 @@ export class SealedEncryptionManager implements EncryptionManager {
   readonly #alg: string;
   readonly #logger: Logger;
   readonly #requests: KeyRequestTracker<FameEnvelope>;
-  readonly #ephemeral: EphemeralKeyPairs;
+  readonly #sealingKeys: SealingKeys;
 
   constructor(options: SealedEncryptionManagerOptions) {
     this.#provider = options.provider;
@@ -55,7 +58,7 @@ export class SealedEncryptionManager implements EncryptionManager {
     this.#alg = options.alg ?? SEALED_ALG;
     this.#logger = options.logger ?? NOOP_LOGGER;
     this.#requests = new KeyRequestTracker<FameEnvelope>(options.keyRequests);
-    this.#ephemeral = new EphemeralKeyPairs(options.provider, options.ephemeralKeyPairs);
+    this.#sealingKeys = new SealingKeys(options.provider, options.ephemeralKeyPairs);
   }
 
   /** Destinations whose key has been requested and not arrived yet. */
@@ -76,12 +79,7 @@ export class SealedEncryptionManager implements EncryptionManager {
   encrypt<E extends FameEnvelope>(envelope: E, options: EncryptionOptions = {}): EncryptionResult<E> {
     if (!hasEncryptablePayload(envelope) || envelope.sec?.enc) return { status: 'SKIPPED', envelope };
     if (options.recipientPublicKey) {
-      const sealed = sealEnvelope(this.#provider, envelope, {
-        recipientPublicKey: options.recipientPublicKey,
-        alg: this.#alg,
-        ephemeralKeyPair: this.#ephemeral.take(),
-        ...(options.recipientKid !== undefined && { recipientKid: options.recipientKid }),
-      });
+      const sealed = this.#seal(envelope, options.recipientPublicKey, options.recipientKid);
       return { status: 'OK', envelope: sealed };
     }
     const address = options.destination ?? envelope.to;
@@ -141,21 +139,20 @@ export class SealedEncryptionManager implements EncryptionManager {
     }
   }
 
-  /** Drops every waiting envelope and the key pairs made ahead (node stopping); returns how many envelopes. */
+  /** Drops every waiting envelope and the keys made ahead (node stopping); returns how many envelopes. */
   clear(): number {
-    this.#ephemeral.close();
+    this.#sealingKeys.close();
     return this.#requests.clear().length;
   }
 
   #sealFor<E extends FameEnvelope>(envelope: E, address: string): E | undefined {
     const key = this.#recipients(address);
     if (!key) return undefined;
-    return sealEnvelope(this.#provider, envelope, {
-      recipientPublicKey: key.publicKey,
-      recipientKid: key.kid,
-      alg: this.#alg,
-      ephemeralKeyPair: this.#ephemeral.take(),
-    });
+    return this.#seal(envelope, key.publicKey, key.kid);
+  }
+
+  #seal<E extends FameEnvelope>(envelope: E, recipientPublicKey: Uint8Array, recipientKid: string | undefined): E {
+    return sealEnvelopeWith(this.#provider, envelope, this.#sealingKeys.take(recipientPublicKey), this.#alg, recipientKid);
   }
 
   #sendRequest(request: KeyRequestToSend): void {

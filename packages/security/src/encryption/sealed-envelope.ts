@@ -62,31 +62,96 @@ function sealedKey(provider: CryptoProvider, shared: Uint8Array): Uint8Array {
 }
 
 /**
+ * What a seal takes from its ephemeral pair once it is agreed with the recipient: the public
+ * key written to the wire and the AEAD key (HKDF of the X25519 shared secret). Made for one
+ * seal to one recipient; zeroed by the seal that uses it.
+ */
+export interface SealingKey {
+  readonly recipientPublicKey: Uint8Array;
+  readonly ephemeralPublicKey: Uint8Array;
+  readonly key: Uint8Array;
+}
+
+/**
+ * Agrees `ephemeral` with the recipient and derives the AEAD key; the ephemeral private key is
+ * zeroed whatever happens (it is used once).
+ * @throws InvalidKeyError (bad recipient key)
+ */
+export function deriveSealingKey(provider: CryptoProvider, ephemeral: RawKeyPair, recipientPublicKey: Uint8Array): SealingKey {
+  let shared: Uint8Array;
+  try {
+    shared = provider.x25519.sharedSecret(ephemeral.privateKey, recipientPublicKey);
+  } finally {
+    ephemeral.privateKey.fill(0);
+  }
+  const key = sealedKey(provider, shared);
+  shared.fill(0);
+  return { recipientPublicKey, ephemeralPublicKey: ephemeral.publicKey, key };
+}
+
+/**
  * A sealed copy of a Data envelope (sign it first: `pd` and `sec.sig` are kept).
  * @throws EncryptionError (not a Data frame with a payload, unknown alg), InvalidKeyError (bad recipient key)
  */
 export function sealEnvelope<E extends FameEnvelope>(provider: CryptoProvider, envelope: E, options: SealOptions): E {
-  const frame = encryptableFrame(envelope);
   const alg = options.alg ?? SEALED_ALG;
+  const frame = encryptableFrame(envelope);
+  const aead = sealedAead(provider, alg);
+  const ephemeral = options.ephemeralKeyPair ?? provider.x25519.generateKeyPair();
+  const sealingKey = deriveSealingKey(provider, ephemeral, options.recipientPublicKey);
+  return seal(provider, envelope, frame, aead, sealingKey, alg, options.recipientKid ?? NO_RECIPIENT_KID);
+}
+
+/**
+ * {@link sealEnvelope} with a key agreed ahead of time for this recipient (zeroed here, used or not).
+ * @throws EncryptionError (not a Data frame with a payload), InvalidKeyError (unknown alg)
+ */
+export function sealEnvelopeWith<E extends FameEnvelope>(
+  provider: CryptoProvider,
+  envelope: E,
+  sealingKey: SealingKey,
+  alg = SEALED_ALG,
+  recipientKid = NO_RECIPIENT_KID,
+): E {
+  let frame: DataFrame;
+  let aead: Aead;
+  try {
+    frame = encryptableFrame(envelope);
+    aead = sealedAead(provider, alg);
+  } catch (error) {
+    sealingKey.key.fill(0);
+    throw error;
+  }
+  return seal(provider, envelope, frame, aead, sealingKey, alg, recipientKid);
+}
+
+function sealedAead(provider: CryptoProvider, alg: string): Aead {
   const aead = aeadFor(provider, alg);
   if (!aead) throw new InvalidKeyError(`unsupported sealed algorithm ${JSON.stringify(alg)}`);
+  return aead;
+}
+
+function seal<E extends FameEnvelope>(
+  provider: CryptoProvider,
+  envelope: E,
+  frame: DataFrame,
+  aead: Aead,
+  sealingKey: SealingKey,
+  alg: string,
+  recipientKid: string,
+): E {
   const wrapper = utf8Encode(JSON.stringify({ original_codec: frame.codec ?? null, payload: frame.payload }));
-  const ephemeral = options.ephemeralKeyPair ?? provider.x25519.generateKeyPair();
-  let shared: Uint8Array;
-  try {
-    shared = provider.x25519.sharedSecret(ephemeral.privateKey, options.recipientPublicKey);
-  } finally {
-    ephemeral.privateKey.fill(0); // used once, whatever happened
-  }
-  const key = sealedKey(provider, shared);
-  shared.fill(0);
   const nonce = provider.randomBytes(12);
-  const ciphertext = aead.seal(key, nonce, wrapper);
-  key.fill(0);
+  let ciphertext: Uint8Array;
+  try {
+    ciphertext = aead.seal(sealingKey.key, nonce, wrapper);
+  } finally {
+    sealingKey.key.fill(0);
+  }
   return withCiphertext(envelope, frame, base64UrlEncode(ciphertext), {
     alg,
-    kid: options.recipientKid ?? NO_RECIPIENT_KID,
-    val: base64UrlEncode(concatBytes(ephemeral.publicKey, nonce)),
+    kid: recipientKid,
+    val: base64UrlEncode(concatBytes(sealingKey.ephemeralPublicKey, nonce)),
   });
 }
 
