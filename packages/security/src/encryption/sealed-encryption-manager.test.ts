@@ -40,6 +40,34 @@ describe('SealedEncryptionManager', () => {
     expect(a.sealed.hasRecipientKey(MATH)).toBe(true);
   });
 
+  it('seals a run of messages to one recipient with keys agreed ahead between them: each opens, each its own ephemeral key', async () => {
+    let agreements = 0;
+    const counting = {
+      ...provider,
+      x25519: {
+        ...provider.x25519,
+        sharedSecret: (...args: [Uint8Array, Uint8Array]) => (agreements++, provider.x25519.sharedSecret(...args)),
+      },
+    };
+    const { a, b, pump } = twoNodes(counting);
+    a.sealed.encrypt(a.sign(request()));
+    pump(); // the key request is answered: the recipient's key is known from here on
+    const ephemeralKeys = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      agreements = 0;
+      const result = a.sealed.encrypt(a.sign(request()));
+      expect(agreements).toBe(i === 0 ? 1 : 0); // from the second seal in a row on, agreed in an earlier turn
+      expect(result.status).toBe('OK');
+      const sealed = (result as { envelope: FameEnvelope }).envelope;
+      ephemeralKeys.add(sealed.sec!.enc!.val.slice(0, 43));
+      const opened = await b.encryption.decrypt(sealed);
+      expect(opened.frame).toMatchObject({ payload: { op: 'add', args: [1, 2] } });
+      expect(b.verifier.verify(opened, 'final').physicalPath).toBe('/sentinel/a');
+      await new Promise((resolve) => setImmediate(resolve)); // the turn ends: the next key is agreed now
+    }
+    expect(ephemeralKeys.size).toBe(6);
+  });
+
   it('re-sends the key request, then NACKs encryption_key_unavailable', () => {
     let now = 0;
     const sent: FameEnvelope[] = [];
