@@ -3,7 +3,7 @@
  * WebSocket-style close code, written by the sender and read, bounded, by the ingress.
  */
 
-/** A WebSocket close reason is at most 123 bytes; longer reasons are cut there. */
+/** Longest reason kept, in characters: a bound on peer input, the size of a WebSocket close reason. */
 const MAX_CLOSE_REASON = 123;
 const MAX_NOTICE_BYTES = 1024;
 
