@@ -68,6 +68,18 @@ describe('SealedEncryptionManager', () => {
     expect(ephemeralKeys.size).toBe(6);
   });
 
+  it('refuses to construct with an algorithm it cannot write (fail closed, naming the setting)', () => {
+    const keys = new NodeKeys({ provider });
+    const host: EncryptionHost = { physicalPath: () => '/n', send: () => undefined, sendUpstream: () => undefined };
+    const recipients = keyStoreRecipients({ store: new KeyStore({ provider }) });
+    expect(() => new SealedEncryptionManager({ provider, host, own: keys, recipients, alg: 'A128KW' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', setting: 'alg' }),
+    );
+    expect(new SealedEncryptionManager({ provider, host, own: keys, recipients, alg: 'aes-256-gcm' })).toBeInstanceOf(
+      SealedEncryptionManager,
+    );
+  });
+
   it('re-sends the key request, then NACKs encryption_key_unavailable', () => {
     let now = 0;
     const sent: FameEnvelope[] = [];

@@ -7,7 +7,7 @@
  * reference keeps them forever). When the node stores the announced key it calls
  * `notifyKeyAvailable`, and the waiting envelopes are sealed and sent.
  */
-import { BackPressureError, NOOP_LOGGER, createEnvelope, type FameEnvelope, type Logger } from '@naylence/core';
+import { BackPressureError, ConfigError, NOOP_LOGGER, createEnvelope, type FameEnvelope, type Logger } from '@naylence/core';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { EncryptionError, EncryptionKeyUnavailableError } from '../errors.js';
 import { KeyRequestTracker, type KeyRequestToSend, type KeyRequestTrackerOptions } from '../keys/key-request-tracker.js';
@@ -16,7 +16,14 @@ import type { EncryptionHost, EncryptionManager, EncryptionOptions, EncryptionRe
 import { nackQueued, sendSafely } from './host-send.js';
 import type { RecipientKeyResolver } from './recipient-keys.js';
 import { SealingKeys } from './sealing-keys.js';
-import { SEALED_ALG, openSealedEnvelope, sealEnvelopeWith, sealedRecipientKid, type SealedRecipient } from './sealed-envelope.js';
+import {
+  SEALED_ALG,
+  SEALED_ALGORITHMS,
+  openSealedEnvelope,
+  sealEnvelopeWith,
+  sealedRecipientKid,
+  type SealedRecipient,
+} from './sealed-envelope.js';
 
 /** The KeyRequest tracker's link name for requests sent to the parent. */
 const UPSTREAM = 'upstream';
@@ -28,7 +35,10 @@ export interface SealedEncryptionManagerOptions {
   readonly own: SealedRecipient & { readonly encryptionKid: string };
   /** Finds recipients' keys, e.g. `keyStoreRecipients({ store, own, physicalPath })`. */
   readonly recipients: RecipientKeyResolver;
-  /** `sec.enc.alg` to write: `ECDH-ES+A256GCM` (default; what reference peers read) or `aes-256-gcm`. */
+  /**
+   * `sec.enc.alg` to write: `ECDH-ES+A256GCM` (default; what reference peers read), `chacha20-poly1305` or
+   * `aes-256-gcm`; any other refuses to construct (`ConfigError`).
+   */
   readonly alg?: string;
   /** Timeout, attempts and bounds of the key requests and the envelopes waiting for them. */
   readonly keyRequests?: KeyRequestTrackerOptions;
@@ -56,6 +66,11 @@ export class SealedEncryptionManager implements EncryptionManager {
     this.#own = options.own;
     this.#recipients = options.recipients;
     this.#alg = options.alg ?? SEALED_ALG;
+    if (!SEALED_ALGORITHMS.includes(this.#alg)) {
+      throw new ConfigError(`unsupported sealed algorithm ${JSON.stringify(this.#alg)} (known: ${SEALED_ALGORITHMS.join(', ')})`, {
+        setting: 'alg',
+      });
+    }
     this.#logger = options.logger ?? NOOP_LOGGER;
     this.#requests = new KeyRequestTracker<FameEnvelope>(options.keyRequests);
     this.#sealingKeys = new SealingKeys(options.provider, options.ephemeralKeyPairs);
