@@ -13,13 +13,6 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { EphemeralKeyPairs } from './ephemeral-key-pairs.js';
 import { deriveSealingKey, type SealingKey } from './sealed-envelope.js';
 
-function sameKey(a: Uint8Array, b: Uint8Array): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 export class SealingKeys {
   readonly #provider: CryptoProvider;
   readonly #pairs: EphemeralKeyPairs;
@@ -39,7 +32,7 @@ export class SealingKeys {
 
   /** Whether a key agreed ahead is waiting for `recipientPublicKey`. */
   isReadyFor(recipientPublicKey: Uint8Array): boolean {
-    return this.#ready !== undefined && sameKey(this.#ready.recipientPublicKey, recipientPublicKey);
+    return this.#ready !== undefined && this.#sameKey(this.#ready.recipientPublicKey, recipientPublicKey);
   }
 
   /**
@@ -50,13 +43,13 @@ export class SealingKeys {
   take(recipientPublicKey: Uint8Array): SealingKey {
     const ready = this.#ready;
     let key: SealingKey;
-    if (ready !== undefined && sameKey(ready.recipientPublicKey, recipientPublicKey)) {
+    if (ready !== undefined && this.#sameKey(ready.recipientPublicKey, recipientPublicKey)) {
       this.#ready = undefined;
       key = ready;
     } else {
       key = deriveSealingKey(this.#provider, this.#pairs.take(), recipientPublicKey);
     }
-    const again = this.#last !== undefined && sameKey(this.#last, recipientPublicKey);
+    const again = this.#last !== undefined && this.#sameKey(this.#last, recipientPublicKey);
     this.#last = recipientPublicKey;
     if (again || key === ready) this.#prepare(recipientPublicKey);
     return key;
@@ -69,6 +62,11 @@ export class SealingKeys {
     this.#last = undefined;
   }
 
+  /** The same key, by its bytes (most often the same array: recipients' keys are decoded once per key record). */
+  #sameKey(a: Uint8Array, b: Uint8Array): boolean {
+    return a === b || this.#provider.timingSafeEqual(a, b);
+  }
+
   #discard(): void {
     this.#ready?.key.fill(0);
     this.#ready = undefined;
@@ -79,7 +77,7 @@ export class SealingKeys {
     this.#preparing = true;
     scheduleMacrotask(() => {
       this.#preparing = false;
-      if (this.#last === undefined || !sameKey(this.#last, recipientPublicKey) || this.isReadyFor(recipientPublicKey)) return;
+      if (this.#last === undefined || !this.#sameKey(this.#last, recipientPublicKey) || this.isReadyFor(recipientPublicKey)) return;
       this.#discard();
       try {
         this.#ready = deriveSealingKey(this.#provider, this.#pairs.take(), recipientPublicKey);
