@@ -3,7 +3,7 @@ import type { ImplName } from '../roles/host.js';
 import type { Transport } from '../roles/impl.js';
 import { Samples } from '../samples.js';
 import type { Scenario, Target } from '../scenario.js';
-import { measureRpcPhases, rpcRows, startTopology } from './ws-rpc.js';
+import { measureRpcPhases, RPC_WARMUP, rpcRows, startTopology } from './ws-rpc.js';
 
 /** What runs in each column: ours and the reference over HTTP; the "bare" column is ours over WebSocket. */
 const VARIANTS: readonly { readonly column: ImplName; readonly impl: ImplName; readonly transport: Transport }[] = [
@@ -30,8 +30,7 @@ export const httpRpcScenario: Scenario = {
         await withRoles(async (start) => {
           const roles = await startTopology(variant.impl, `${variant.column}-${r}`, start, variant.transport);
           const label = `${variant.impl} over ${variant.transport} round ${r + 1}`;
-          // Warm up at c=8: HTTP code paths (parser, pools, sockets) need more calls than a sequential warm-up makes.
-          const timing = { durationMs, timeoutMs, label, warmupConcurrency: 8 };
+          const timing = { durationMs, timeoutMs, label };
           await measureRpcPhases(samples, variant.column, roles, phases, timing, notes);
         });
       }
@@ -42,7 +41,7 @@ export const httpRpcScenario: Scenario = {
       rows: rpcRows(samples, 'c32', { ops: tenfold }),
       notes: [
         'the "bare" column of this scenario is OURS OVER WEBSOCKET in the same topology (so ours/bare = HTTP / WebSocket); ours and the reference attach agent and client over HTTP (each with its own callback listener), the sentinel serves WebSocket and HTTP on one port',
-        `each phase runs ${durationMs} ms (per-call timeout ${timeoutMs} ms) after a ${durationMs / 4} ms warm-up at concurrency 8; fresh processes per variant and round; an RPC is 4 HTTP requests (client → sentinel → agent → sentinel → client), each answered 202`,
+        `each phase runs ${durationMs} ms (per-call timeout ${timeoutMs} ms) after ${RPC_WARMUP}; fresh processes per variant and round; an RPC is 4 HTTP requests (client → sentinel → agent → sentinel → client), each answered 202`,
         ...notes,
       ],
     };

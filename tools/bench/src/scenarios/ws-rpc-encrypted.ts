@@ -13,7 +13,7 @@ import { consume, measureRate, summarize } from '../measure.js';
 import { withRoles } from '../proc.js';
 import { Samples } from '../samples.js';
 import type { Row, Scenario, Target } from '../scenario.js';
-import { measureRpcPhases, startTopology } from './ws-rpc.js';
+import { measureRpcPhases, RPC_WARMUP, startTopology } from './ws-rpc.js';
 
 const OVERLAY = { FAME_SECURITY_PROFILE: 'overlay', FAME_AUTHORIZATION_PROFILE: 'noop' };
 const encrypted = (level: string) => ({
@@ -137,7 +137,7 @@ export const wsRpcEncryptedScenario: Scenario = {
       scenario: 'ws-rpc-encrypted',
       rows,
       notes: [
-        `each phase runs ${durationMs} ms after a ${durationMs / 4} ms warm-up; fresh processes per run and round (signed, channel, sealed; order alternates per round); all three roles of ours, channel and sealed in encrypted-overlay from FAME_PLUGINS=@naylence-tools/security-addon-example`,
+        `each phase runs ${durationMs} ms after ${RPC_WARMUP}; fresh processes per run and round (signed, channel, sealed; order alternates per round); all three roles of ours, channel and sealed in encrypted-overlay from FAME_PLUGINS=@naylence-tools/security-addon-example`,
         'every encrypted RPC is also signed (sign first, then encrypt); the sentinel forwards ciphertext; the sealed budget row divides the sealed cost per RPC (1e6 / ops) by the signed cost per RPC plus the per-RPC seal/open floor; the target is ≤ 1.5',
         ...notes,
       ],

@@ -16,7 +16,7 @@ import { consume, measureRate, summarize } from '../measure.js';
 import { IMPLS, implOrder, withRoles } from '../proc.js';
 import { Samples } from '../samples.js';
 import type { Row, Scenario, Target } from '../scenario.js';
-import { measureRpcPhases, startTopology } from './ws-rpc.js';
+import { measureRpcPhases, RPC_WARMUP, startTopology } from './ws-rpc.js';
 
 const OVERLAY = { FAME_SECURITY_PROFILE: 'overlay', FAME_AUTHORIZATION_PROFILE: 'noop' };
 const ROLES = ['sentinel', 'agent', 'client'] as const;
@@ -169,7 +169,7 @@ export const wsRpcOverlayScenario: Scenario = {
       scenario: 'ws-rpc-overlay',
       rows,
       notes: [
-        `each phase runs ${durationMs} ms after a ${durationMs / 4} ms warm-up; fresh processes per implementation and round; ours and the reference run FAME_SECURITY_PROFILE=overlay (authorizer noop), the bare relay signs nothing`,
+        `each phase runs ${durationMs} ms after ${RPC_WARMUP}; fresh processes per implementation and round; ours and the reference run FAME_SECURITY_PROFILE=overlay (authorizer noop), the bare relay signs nothing`,
         `Ed25519 with node:crypto on this machine: sign ${floor.signUs.toFixed(1)} µs, verify ${floor.verifyUs.toFixed(1)} µs; per signed RPC the client and the agent each make one sign and one verify, our sentinel none`,
         "budget rows: a role's CPU per signed RPC divided by (its CPU per open RPC in the same run, paced to the signed throughput, + its Ed25519 floor); the target is ≤ 1.5",
         ...notes,

@@ -22,8 +22,12 @@ export async function startTopology(
   return { sentinel, agent, client };
 }
 
+/** How {@link measureRpcPhases} warms up, for the scenarios' notes. */
+export const RPC_WARMUP =
+  'a warm-up of one phase length at concurrency 8, the heap baseline (forced GC), the same warm-up again and a quarter phase sequentially (V8 re-optimizes what the forced GC deoptimized)';
+
 /**
- * Runs the measured phases (a warm-up of `durationMs / 4`, sequential unless told otherwise, then each `[name, concurrency]` for `durationMs`) on a
+ * Runs the measured phases (after {@link RPC_WARMUP}, each `[name, concurrency]` for `durationMs`) on a
  * started topology and records, under `key`: ops/s, p50/p99 and CPU per RPC of each role per
  * phase, and the retained heap per RPC.
  */
@@ -32,7 +36,7 @@ export async function measureRpcPhases(
   key: ImplName,
   roles: { sentinel: RoleProcess; agent: RoleProcess; client: RoleProcess },
   phases: readonly (readonly [name: string, concurrency: number, paceOpsPerSec?: number])[],
-  timing: { durationMs: number; timeoutMs: number; label: string; warmupConcurrency?: number },
+  timing: { durationMs: number; timeoutMs: number; label: string },
   notes: string[],
 ): Promise<void> {
   const { sentinel, agent, client } = roles;
@@ -43,9 +47,14 @@ export async function measureRpcPhases(
       { concurrency, durationMs: ms, timeoutMs, ...(paceOpsPerSec !== undefined && { paceOpsPerSec }) },
       ms + timeoutMs + 60_000,
     );
-  await run(timing.warmupConcurrency ?? 1, durationMs / 4); // warm-up
+  // V8 goes on optimizing the hot path for a few thousand RPCs, and the forced GC of the heap
+  // baseline deoptimizes much of what it made (~70 functions of a sentinel: optimized code that
+  // embeds objects held only weakly). Measured phases that began right after both spent their
+  // first seconds re-optimizing (TurboFan ~80, 60, 30 functions a second; latency falling
+  // twofold). So: warm up, take the baseline, warm up again, then run the sequential path once.
+  await run(8, durationMs);
   const heap0 = await Promise.all([sentinel, agent, client].map((p) => p.stats(true)));
-  let calls = 0;
+  let calls = (await run(8, durationMs)).ok + (await run(1, durationMs / 4)).ok;
   for (const [phase, concurrency, pace] of phases) {
     const before = await Promise.all([sentinel.stats(), agent.stats()]);
     const result = await run(concurrency, durationMs, pace);
@@ -116,7 +125,7 @@ export const wsRpcScenario: Scenario = {
       scenario: 'ws-rpc',
       rows: rpcRows(samples, 'c64', { ops: half, cpu }),
       notes: [
-        `each phase runs ${durationMs} ms (per-call timeout ${timeoutMs} ms) after a ${durationMs / 4} ms sequential warm-up; fresh processes per implementation and round; CPU from process.cpuUsage() of each role; heap is post-GC heapUsed growth over both phases`,
+        `each phase runs ${durationMs} ms (per-call timeout ${timeoutMs} ms) after ${RPC_WARMUP}; fresh processes per implementation and round; CPU from process.cpuUsage() of each role; heap is post-GC heapUsed growth over both phases`,
         'wire size per RPC: ours and the reference ~400-byte FAME envelopes each way (plus CreditUpdates), bare ~100-byte requests and ~35-byte replies with no flow control',
         ...notes,
       ],
