@@ -24,6 +24,11 @@ export class EphemeralKeyPairs {
     this.#size = Math.max(0, Math.floor(size));
   }
 
+  /** Pairs kept ready (0: none). */
+  get size(): number {
+    return this.#size;
+  }
+
   /** Pairs ready now. */
   get ready(): number {
     return this.#pairs.length;

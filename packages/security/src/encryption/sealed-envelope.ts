@@ -91,7 +91,7 @@ export function deriveSealingKey(provider: CryptoProvider, ephemeral: RawKeyPair
 
 /**
  * A sealed copy of a Data envelope (sign it first: `pd` and `sec.sig` are kept).
- * @throws EncryptionError (not a Data frame with a payload, unknown alg), InvalidKeyError (bad recipient key)
+ * @throws EncryptionError (not a Data frame with a payload), InvalidKeyError (unknown alg, bad recipient key)
  */
 export function sealEnvelope<E extends FameEnvelope>(provider: CryptoProvider, envelope: E, options: SealOptions): E {
   const alg = options.alg ?? SEALED_ALG;

@@ -21,13 +21,11 @@ export class SealingKeys {
   /** The recipient of the last seal. */
   #last: Uint8Array | undefined;
   #preparing = false;
-  readonly #ahead: boolean;
 
   /** @param pairs ephemeral pairs made ahead (0: none, and no keys agreed ahead either) */
   constructor(provider: CryptoProvider, pairs?: number) {
     this.#provider = provider;
     this.#pairs = new EphemeralKeyPairs(provider, pairs);
-    this.#ahead = (pairs ?? 1) >= 1;
   }
 
   /** Whether a key agreed ahead is waiting for `recipientPublicKey`. */
@@ -73,7 +71,7 @@ export class SealingKeys {
   }
 
   #prepare(recipientPublicKey: Uint8Array): void {
-    if (this.#preparing || !this.#ahead) return;
+    if (this.#preparing || this.#pairs.size === 0) return;
     this.#preparing = true;
     scheduleMacrotask(() => {
       this.#preparing = false;
